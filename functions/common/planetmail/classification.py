@@ -1,0 +1,36 @@
+"""What the processor decided about a message; ``mail.classified.<category>`` records carry it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final, Literal
+
+from pydantic import Field
+
+from planetmail.inbound import InboundEmail, Record
+
+CLASSIFIED_SCHEMA: Final = "planetmail.classified/v1"
+
+CATEGORIES = ("subscriptions", "complaints", "praise", "questions", "news_tips", "advertising", "spam")
+HUMAN_REVIEW = "human_review"
+LANGUAGES = ("en", "es")
+
+Language = Literal["en", "es"]
+Priority = Literal["high", "normal"]
+
+
+class Classification(Record):
+    category: str
+    """One of CATEGORIES, or HUMAN_REVIEW below the confidence threshold."""
+    confidence: float = Field(ge=0.0, le=1.0)
+    language: Language
+    priority: Priority = "normal"
+    model_version: str = ""
+    classified_at: datetime
+
+
+class ClassifiedEmail(Record):
+    schema_: Literal["planetmail.classified/v1"] = Field(CLASSIFIED_SCHEMA, alias="schema")
+    id: str
+    email: InboundEmail
+    classification: Classification

@@ -1,0 +1,238 @@
+"""Every setting planetmail reads, in one place.
+
+Settings are read once, cast, and validated; a bad value fails fast naming the variable.
+An explicit keyword argument always beats the environment (``Settings.load(kafka_bootstrap=...)``),
+and the environment beats ``.planetmail/local.json`` written by ``planetmail up``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+# Environment variable names: the only place they are spelled out.
+ENV_KAFKA_BOOTSTRAP = "PLANETMAIL_KAFKA_BOOTSTRAP"
+ENV_KAFKA_SECURITY_PROTOCOL = "PLANETMAIL_KAFKA_SECURITY_PROTOCOL"
+ENV_KAFKA_SASL_MECHANISM = "PLANETMAIL_KAFKA_SASL_MECHANISM"
+ENV_KAFKA_SASL_USERNAME = "PLANETMAIL_KAFKA_SASL_USERNAME"
+ENV_KAFKA_SASL_PASSWORD = "PLANETMAIL_KAFKA_SASL_PASSWORD"  # noqa: S105 - a variable name, not a secret
+ENV_KAFKA_SSL_CAFILE = "PLANETMAIL_KAFKA_SSL_CAFILE"
+ENV_TOPIC_PREFIX = "PLANETMAIL_TOPIC_PREFIX"
+ENV_ZOOKEEPER = "PLANETMAIL_ZOOKEEPER"
+ENV_ZK_ROOT = "PLANETMAIL_ZK_ROOT"
+ENV_AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL"
+ENV_AWS_REGION = "AWS_REGION"
+ENV_RAW_BUCKET = "PLANETMAIL_RAW_BUCKET"
+ENV_STATUS_TABLE = "PLANETMAIL_STATUS_TABLE"
+ENV_IDEMPOTENCY_TABLE = "PLANETMAIL_IDEMPOTENCY_TABLE"
+ENV_SES_IDENTITY = "PLANETMAIL_SES_IDENTITY"
+ENV_SMTP_HOST = "PLANETMAIL_SMTP_HOST"
+ENV_SMTP_PORT = "PLANETMAIL_SMTP_PORT"
+ENV_SMTP_USERNAME = "PLANETMAIL_SMTP_USERNAME"
+ENV_SMTP_PASSWORD = "PLANETMAIL_SMTP_PASSWORD"  # noqa: S105 - a variable name, not a secret
+ENV_SMTP_TLS = "PLANETMAIL_SMTP_TLS"
+ENV_MAIL_TRANSPORT = "PLANETMAIL_MAIL_TRANSPORT"
+ENV_API_TOKEN = "PLANETMAIL_API_TOKEN"  # noqa: S105 - a variable name, not a secret
+ENV_WEBHOOK_CREDENTIALS = "PLANETMAIL_WEBHOOK_CREDENTIALS"
+ENV_MODEL_PATH = "PLANETMAIL_MODEL_PATH"
+ENV_STATE_DIR = "PLANETMAIL_STATE_DIR"
+ENV_MAX_BODY_BYTES = "PLANETMAIL_MAX_BODY_BYTES"
+ENV_INLINE_BODY_LIMIT = "PLANETMAIL_INLINE_BODY_LIMIT"
+
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+MAIL_TRANSPORTS = ("smtp", "ses")
+SMTP_TLS_MODES = ("none", "starttls", "implicit")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable and the fix."""
+
+
+class Secret:
+    """A string that never shows itself in logs, reprs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+
+def default_state_dir() -> Path:
+    """``.planetmail/`` of the checkout (or of the working directory) unless configured."""
+    configured = os.environ.get(ENV_STATE_DIR)
+    if configured:
+        return Path(configured)
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "template.yaml").exists() and (parent / "pyproject.toml").exists():
+            return parent / ".planetmail"
+    return Path.cwd() / ".planetmail"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_sasl_mechanism: str | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: Secret = dataclasses.field(default_factory=lambda: Secret(""))
+    kafka_ssl_cafile: str | None = None
+    topic_prefix: str = ""
+    zookeeper: str = "127.0.0.1:2181"
+    zk_root: str = "/planetmail"
+    aws_endpoint_url: str | None = None
+    aws_region: str = "us-east-1"
+    raw_bucket: str = "planetmail-raw-mail"
+    status_table: str = "planetmail-status"
+    idempotency_table: str = "planetmail-idempotency"
+    ses_identity: str = "dailyplanet.example"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_username: str | None = None
+    smtp_password: Secret = dataclasses.field(default_factory=lambda: Secret(""))
+    smtp_tls: str = "none"
+    mail_transport: str = "smtp"
+    api_token: Secret = dataclasses.field(default_factory=lambda: Secret(""))
+    webhook_credentials: Mapping[str, Secret] = dataclasses.field(default_factory=dict)
+    model_path: str | None = None
+    state_dir: Path = dataclasses.field(default_factory=default_state_dir)
+    max_body_bytes: int = 30 * 1024 * 1024
+    inline_body_limit: int = 256 * 1024
+
+    def __post_init__(self) -> None:
+        _require_choice("kafka_security_protocol", ENV_KAFKA_SECURITY_PROTOCOL,
+                        self.kafka_security_protocol, SECURITY_PROTOCOLS)
+        _require_choice("mail_transport", ENV_MAIL_TRANSPORT, self.mail_transport, MAIL_TRANSPORTS)
+        _require_choice("smtp_tls", ENV_SMTP_TLS, self.smtp_tls, SMTP_TLS_MODES)
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from (lowest first) defaults, local.json, the environment, explicit overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        state_dir = Path(overrides.get("state_dir") or env.get(ENV_STATE_DIR) or default_state_dir())
+        values["state_dir"] = state_dir
+        values.update(_from_local_file(state_dir / "local.json"))
+        values.update(_from_environment(env))
+        values.update(overrides)
+        for name in ("kafka_sasl_password", "smtp_password", "api_token"):
+            if isinstance(values.get(name), str):
+                values[name] = Secret(values[name])
+        return cls(**values)
+
+    def topic(self, name: str) -> str:
+        """The physical Kafka topic for a contract name such as ``mail.received``."""
+        return f"{self.topic_prefix}{name}"
+
+    def webhook_secret(self, provider: str) -> Secret:
+        return self.webhook_credentials.get(provider, Secret(""))
+
+
+_INT_FIELDS = {"smtp_port", "max_body_bytes", "inline_body_limit"}
+
+_ENV_FIELDS = {
+    ENV_KAFKA_BOOTSTRAP: "kafka_bootstrap",
+    ENV_KAFKA_SECURITY_PROTOCOL: "kafka_security_protocol",
+    ENV_KAFKA_SASL_MECHANISM: "kafka_sasl_mechanism",
+    ENV_KAFKA_SASL_USERNAME: "kafka_sasl_username",
+    ENV_KAFKA_SASL_PASSWORD: "kafka_sasl_password",
+    ENV_KAFKA_SSL_CAFILE: "kafka_ssl_cafile",
+    ENV_TOPIC_PREFIX: "topic_prefix",
+    ENV_ZOOKEEPER: "zookeeper",
+    ENV_ZK_ROOT: "zk_root",
+    ENV_AWS_ENDPOINT_URL: "aws_endpoint_url",
+    ENV_AWS_REGION: "aws_region",
+    ENV_RAW_BUCKET: "raw_bucket",
+    ENV_STATUS_TABLE: "status_table",
+    ENV_IDEMPOTENCY_TABLE: "idempotency_table",
+    ENV_SES_IDENTITY: "ses_identity",
+    ENV_SMTP_HOST: "smtp_host",
+    ENV_SMTP_PORT: "smtp_port",
+    ENV_SMTP_USERNAME: "smtp_username",
+    ENV_SMTP_PASSWORD: "smtp_password",
+    ENV_SMTP_TLS: "smtp_tls",
+    ENV_MAIL_TRANSPORT: "mail_transport",
+    ENV_API_TOKEN: "api_token",
+    ENV_MODEL_PATH: "model_path",
+    ENV_MAX_BODY_BYTES: "max_body_bytes",
+    ENV_INLINE_BODY_LIMIT: "inline_body_limit",
+}
+
+# Keys of .planetmail/local.json that map onto settings (the file also holds URLs for people).
+_LOCAL_FILE_FIELDS = {
+    "kafka_bootstrap": "kafka_bootstrap",
+    "zookeeper": "zookeeper",
+    "aws_endpoint_url": "aws_endpoint_url",
+    "smtp_host": "smtp_host",
+    "smtp_port": "smtp_port",
+    "api_token": "api_token",
+}
+
+
+def _from_environment(env: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for variable, field in _ENV_FIELDS.items():
+        raw = env.get(variable)
+        if raw is None or raw == "":
+            continue
+        values[field] = _cast_int(variable, raw) if field in _INT_FIELDS else raw
+    if env.get(ENV_WEBHOOK_CREDENTIALS):
+        values["webhook_credentials"] = _parse_credentials(ENV_WEBHOOK_CREDENTIALS,
+                                                           env[ENV_WEBHOOK_CREDENTIALS])
+    return values
+
+
+def _from_local_file(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SettingsError(f"{path} is not valid JSON ({exc}); run 'planetmail up' to rewrite it") from exc
+    values = {field: document[key] for key, field in _LOCAL_FILE_FIELDS.items() if key in document}
+    if isinstance(document.get("webhooks"), dict):
+        values["webhook_credentials"] = {k: Secret(str(v)) for k, v in document["webhooks"].items()}
+    return values
+
+
+def _parse_credentials(variable: str, raw: str) -> dict[str, Secret]:
+    try:
+        document = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise SettingsError(f"{variable} must be a JSON object of provider to secret ({exc.msg})") from exc
+    if not isinstance(document, dict):
+        raise SettingsError(f"{variable} must be a JSON object of provider to secret")
+    return {str(k): Secret(str(v)) for k, v in document.items()}
+
+
+def _cast_int(variable: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{variable}={raw!r} is not a whole number; set it to e.g. 1025") from None
+
+
+def _require_choice(field: str, variable: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise SettingsError(f"{variable} ({field}) is {value!r}; choose one of {', '.join(choices)}")

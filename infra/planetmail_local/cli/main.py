@@ -1,0 +1,36 @@
+"""The one ``planetmail`` command. Subcommands load lazily, so ``planetmail status`` stays fast."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+# name -> "module:attribute" of a click command; one line per subcommand.
+COMMANDS: dict[str, str] = {
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="planetmail")
+def cli() -> None:
+    """planetmail: collect, classify, route and acknowledge Daily Planet's inbound mail."""
+
+
+def main() -> None:
+    sys.exit(cli.main(standalone_mode=True))
