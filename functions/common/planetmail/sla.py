@@ -1,0 +1,79 @@
+"""The acknowledgement SLA: which messages were received but not closed within ``sla_seconds``.
+
+Pure bookkeeping over lifecycle events, so the SLA watchdog, the dashboard and a scheduled Lambda on
+AWS all judge the same way. A message is closed once it is acknowledged or suppressed; a failed
+message stays open (its sender is still waiting). An ``sla_breach`` event marks a message as already
+reported, so a watchdog that replays ``mail.events`` after a failover does not report it twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Final
+
+from planetmail.lifecycle import LifecycleEvent
+
+CLOSING_STATES: Final = frozenset({"acknowledged", "suppressed"})
+BREACH_STATE: Final = "sla_breach"
+
+
+@dataclasses.dataclass(frozen=True)
+class Overdue:
+    id: str
+    received_at: datetime
+    age_seconds: float
+
+
+def received_at_of(event: LifecycleEvent) -> datetime | None:
+    """When the message was accepted: the event's ``received_at``, or its time for a ``received`` event."""
+    if event.received_at is not None:
+        return event.received_at
+    return event.at if event.state == "received" else None
+
+
+class SlaLedger:
+    """Open (received, not yet closed) messages, fed with lifecycle events in any order."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, datetime] = {}
+        self._closed: dict[str, datetime] = {}
+        self._reported: dict[str, datetime] = {}
+
+    def add(self, event: LifecycleEvent) -> None:
+        if event.stage == "config":
+            return
+        if event.state in CLOSING_STATES:
+            self._closed[event.id] = event.at
+            self._open.pop(event.id, None)
+            return
+        if event.state == BREACH_STATE:
+            self._reported[event.id] = event.at
+        received_at = received_at_of(event)
+        if received_at is not None and event.id not in self._closed:
+            self._open.setdefault(event.id, received_at)
+
+    def mark_reported(self, tracking_id: str, at: datetime) -> None:
+        self._reported[tracking_id] = at
+
+    def overdue(self, now: datetime, sla_seconds: float) -> list[Overdue]:
+        """Open messages older than the SLA that were not reported yet, oldest first."""
+        late = [
+            Overdue(tracking_id, received_at, (now - received_at).total_seconds())
+            for tracking_id, received_at in self._open.items()
+            if tracking_id not in self._reported
+        ]
+        return sorted((o for o in late if o.age_seconds > sla_seconds), key=lambda o: o.received_at)
+
+    def open_count(self) -> int:
+        return len(self._open)
+
+    def open_over(self, now: datetime, sla_seconds: float) -> int:
+        """Open messages older than the SLA, reported or not."""
+        return sum(1 for at in self._open.values() if (now - at).total_seconds() > sla_seconds)
+
+    def forget_before(self, horizon: datetime) -> None:
+        """Drop what happened before ``horizon`` so a long-running watch stays small."""
+        for book in (self._open, self._closed, self._reported):
+            for tracking_id in [k for k, at in book.items() if at < horizon]:
+                del book[tracking_id]
