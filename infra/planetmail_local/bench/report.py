@@ -1,0 +1,97 @@
+"""Turn submissions and sink deliveries into the benchmark's figures, table, JSON and plot."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import statistics
+from pathlib import Path
+from typing import Any
+
+from planetmail_local.bench.follow import Deliveries
+from planetmail_local.bench.load import Submission
+
+
+@dataclasses.dataclass(frozen=True)
+class BenchResult:
+    sent: int
+    accepted: int
+    rejected: int
+    acknowledged: int
+    suppressed_expected: int
+    unexpected_acks: int
+    lost: int
+    duplicates: int
+    duration_s: float
+    throughput_per_s: float
+    latency_ms: dict[str, float]
+    latencies: list[tuple[float, float]] = dataclasses.field(repr=False)
+    """(seconds since start, latency ms) per acknowledged message, for the plot."""
+
+    def to_json(self) -> dict[str, Any]:
+        document = dataclasses.asdict(self)
+        del document["latencies"]
+        return document
+
+
+def summarise(submissions: list[Submission], deliveries: Deliveries) -> BenchResult:
+    accepted = [s for s in submissions if s.tracking_id and s.accepted_at is not None]
+    wanted = [s for s in accepted if s.expects_ack]
+    unwanted = [s for s in accepted if not s.expects_ack]
+    start = min((s.scheduled_at for s in submissions), default=0.0)
+    latencies = []
+    for submission in wanted:
+        assert submission.tracking_id is not None and submission.accepted_at is not None
+        acked_at = deliveries.first(submission.tracking_id)
+        if acked_at is not None:
+            latencies.append((submission.accepted_at - start, (acked_at - submission.accepted_at) * 1000))
+    ack_times = [t for s in wanted if s.tracking_id and (t := deliveries.first(s.tracking_id))]
+    span = (max(ack_times) - start) if ack_times else 0.0
+    return BenchResult(
+        sent=len(submissions),
+        accepted=len(accepted),
+        rejected=len(submissions) - len(accepted),
+        acknowledged=len(latencies),
+        suppressed_expected=sum(1 for s in unwanted if s.tracking_id not in deliveries.times),
+        unexpected_acks=sum(1 for s in unwanted if s.tracking_id in deliveries.times),
+        lost=len(wanted) - len(latencies),
+        duplicates=sum(len(times) - 1 for times in deliveries.times.values() if len(times) > 1),
+        duration_s=round(span, 3),
+        throughput_per_s=round(len(latencies) / span, 1) if span else 0.0,
+        latency_ms=_percentiles([ms for _, ms in latencies]),
+        latencies=latencies,
+    )
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    if len(values) < 2:
+        only = round(values[0], 1) if values else 0.0
+        return {"p50": only, "p95": only, "p99": only, "max": only}
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50": round(cuts[49], 1), "p95": round(cuts[94], 1), "p99": round(cuts[98], 1),
+            "max": round(max(values), 1)}
+
+
+def write_json(result: BenchResult, path: Path) -> None:
+    path.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
+
+
+def write_plot(result: BenchResult, path: Path, sla_seconds: float) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(9, 4))
+    if result.latencies:
+        xs, ys = zip(*result.latencies, strict=True)
+        axes.scatter(xs, ys, s=3, alpha=0.5, label="webhook accepted → SMTP accepted")
+    axes.axhline(sla_seconds * 1000, color="red", linestyle="--", label=f"SLA {sla_seconds:.0f} s")
+    axes.set_yscale("log")
+    axes.set_xlabel("seconds since start")
+    axes.set_ylabel("latency (ms, log)")
+    axes.set_title(f"planetmail bench: {result.acknowledged} acknowledged, p99 {result.latency_ms['p99']} ms")
+    axes.legend(loc="upper left")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)

@@ -1,0 +1,113 @@
+"""``planetmail bench``: realistic traffic through the public entry points, followed to the SMTP sink."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from planetmail.settings import Settings
+from planetmail_local.bench.follow import wait_for_acknowledgements
+from planetmail_local.bench.load import Submission, run_load
+from planetmail_local.bench.report import BenchResult, summarise, write_json, write_plot
+from planetmail_local.bench.traffic import TrafficMix, WebhookCredentials, load_corpus
+from planetmail_local.cli.errors import UserError
+
+REPO_DATA = Path(__file__).resolve().parents[3] / "data"
+
+
+@click.command()
+@click.option("--rate", type=click.FloatRange(min=0.1), default=50.0, show_default=True,
+              help="Messages per second.")
+@click.option("--duration", type=click.FloatRange(min=1), default=10.0, show_default=True, help="Seconds.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=64, show_default=True,
+              help="HTTP requests in flight at most.")
+@click.option("--grace", type=click.FloatRange(min=1), default=300.0, show_default=True,
+              help="Seconds to wait for acknowledgements after the last request (the SLA).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="PNG of latency over time.")
+@click.option("--seed", type=int, default=7, show_default=True)
+def bench(rate: float, duration: float, concurrency: int, grace: float, json_path: Path | None,
+          plot_path: Path | None, seed: int) -> None:
+    """Send a mix of providers, languages and categories; report loss, duplicates and latency."""
+    local = _local_document(Settings.load())
+    corpus = load_corpus(REPO_DATA)
+    if not corpus:
+        raise UserError(f"no corpus under {REPO_DATA / 'corpus'}; check out the repository's data/ folder")
+    mix = TrafficMix(corpus, _credentials(local), seed=seed)
+    console = Console(stderr=True)
+    submissions = _send(local["api_url"], mix, rate, duration, concurrency, console)
+    expected = {s.tracking_id for s in submissions if s.tracking_id and s.expects_ack}
+    deliveries = _follow(local["smtp_viewer_url"], expected, grace, console)
+    result = summarise(submissions, deliveries)
+    _print(result, console)
+    if json_path:
+        write_json(result, json_path)
+    if plot_path:
+        write_plot(result, plot_path, sla_seconds=300)
+    if result.lost or result.duplicates or result.unexpected_acks:
+        raise SystemExit(1)
+
+
+def _send(api_url: str, mix: TrafficMix, rate: float, duration: float, concurrency: int,
+          console: Console) -> list[Submission]:
+    total = max(1, int(rate * duration))
+    with _progress(console) as progress:
+        task = progress.add_task("sending", total=total)
+        return asyncio.run(run_load(api_url, mix.requests(), rate, duration, concurrency,
+                                    on_done=lambda _: progress.advance(task)))
+
+
+def _follow(viewer_url: str, expected: set[str], grace: float, console: Console) -> Any:
+    with _progress(console) as progress:
+        task = progress.add_task("acknowledged", total=len(expected))
+        return wait_for_acknowledgements(viewer_url, expected, time.time() + grace,
+                                         on_progress=lambda done: progress.update(task, completed=done))
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(TextColumn("{task.description:>12}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console)
+
+
+def _print(result: BenchResult, console: Console) -> None:
+    table = Table(title="planetmail bench", show_header=True)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for name, value in result.to_json().items():
+        shown = "  ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
+        table.add_row(name, shown)
+    Console().print(table)
+
+
+def _local_document(settings: Settings) -> dict[str, Any]:
+    path = settings.state_dir / "local.json"
+    if not path.is_file():
+        raise UserError(f"{path} not found; start the local stack with 'planetmail up' first")
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    for key in ("api_url", "api_token", "smtp_viewer_url", "webhooks"):
+        if not document.get(key):
+            raise UserError(f"{path} has no {key!r}; run 'planetmail up' again to rewrite it")
+    return document
+
+
+def _credentials(local: dict[str, Any]) -> WebhookCredentials:
+    webhooks = local["webhooks"]
+    basic = {provider: _user_password(webhooks.get(provider)) for provider in ("sendgrid", "postmark")}
+    return WebhookCredentials(api_token=local["api_token"], basic=basic,
+                              mailgun_signing_key=str(webhooks.get("mailgun", "")))
+
+
+def _user_password(credential: Any) -> tuple[str, str]:
+    if isinstance(credential, dict):
+        return str(credential.get("username", "")), str(credential.get("password", ""))
+    user, _, password = str(credential or "").partition(":")
+    return user, password

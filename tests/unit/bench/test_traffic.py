@@ -1,0 +1,53 @@
+import hashlib
+import hmac
+import itertools
+import json
+from email import message_from_bytes, policy
+
+from planetmail_local.bench.traffic import CorpusMessage, TrafficMix, WebhookCredentials
+
+CORPUS = [
+    CorpusMessage("en", "complaints", "Paper missing", "No paper on my porch again."),
+    CorpusMessage("es", "spam", "Gane dinero", "Haga clic aqui para ganar."),
+]
+CREDENTIALS = WebhookCredentials("tok", {"sendgrid": ("sg", "pw1"), "postmark": ("pm", "pw2")}, "mgkey")
+
+
+def _requests(count: int, **options):
+    return list(itertools.islice(TrafficMix(CORPUS, CREDENTIALS, **options).requests(), count))
+
+
+def test_every_provider_appears_and_senders_are_unique():
+    requests = _requests(40)
+    assert {r.provider for r in requests} == {"api", "postmark", "sendgrid", "mailgun"}
+    senders = [r.form["from"] if r.form else None for r in requests]
+    filled = [s for s in senders if s]
+    assert len(filled) == len(set(filled))
+
+
+def test_mailgun_signature_verifies_with_the_signing_key():
+    mailgun = next(r for r in _requests(8) if r.provider == "mailgun")
+    assert mailgun.form is not None
+    expected = hmac.new(b"mgkey", (mailgun.form["timestamp"] + mailgun.form["token"]).encode(),
+                        hashlib.sha256).hexdigest()
+    assert mailgun.form["signature"] == expected
+
+
+def test_spam_and_auto_replies_expect_no_acknowledgement():
+    requests = _requests(200, auto_reply_share=0.5)
+    for request in requests:
+        if request.provider == "api":
+            assert request.content is not None
+            message = message_from_bytes(request.content, policy=policy.default)
+            auto = message["Auto-Submitted"] is not None
+            spam = message["Subject"] == "Gane dinero"
+            assert request.expects_ack == (not auto and not spam)
+    assert any(r.expects_ack for r in requests) and any(not r.expects_ack for r in requests)
+
+
+def test_postmark_body_carries_auto_submitted_header():
+    postmark = [r for r in _requests(400, auto_reply_share=1.0) if r.provider == "postmark"]
+    assert postmark and all(not r.expects_ack for r in postmark)
+    headers = {h["Name"]: h["Value"] for h in postmark[0].json_body["Headers"]}
+    assert headers["Auto-Submitted"] == "auto-replied"
+    assert json.dumps(postmark[0].json_body)
