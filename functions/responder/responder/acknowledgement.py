@@ -1,0 +1,145 @@
+"""Acknowledge one message: claim it, apply the reply policy, send, record the outcome."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from planetmail.ack import AckRequest
+from planetmail.inbound import utcnow
+from planetmail.lifecycle import LifecycleEvent, State
+from planetmail.pipeline_config import PipelineConfig
+from responder import reply_policy
+from responder.compose import compose, recipient_of
+from responder.ledger import ClaimStatus, SendLedger
+from responder.recipients import RecipientCap, SuppressionList
+from responder.render import render
+from responder.reply_policy import Reason, ReplyContext
+from responder.senders import PermanentSendError, Receipt, TransientSendError, Transport
+
+UNKNOWN_OUTCOME = ("a previous attempt stopped while handing the reply to the mail server; "
+                   "delivery is unknown and it is not sent again")
+
+
+class Outcome(StrEnum):
+    ACKNOWLEDGED = "acknowledged"
+    SUPPRESSED = "suppressed"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
+    """Already settled by an earlier delivery of the same record."""
+    RETRY = "retry"
+    """Nothing was sent; the record must be delivered again (batch item failure)."""
+
+    @property
+    def needs_redelivery(self) -> bool:
+        return self is Outcome.RETRY
+
+
+class Reporter(Protocol):
+    def report(self, event: LifecycleEvent) -> object: ...
+
+
+@dataclasses.dataclass
+class Responder:
+    ledger: SendLedger
+    suppressions: SuppressionList
+    cap: RecipientCap
+    transport: Transport
+    reporter: Reporter
+    flush_events: Callable[[], object]
+    """Makes reported events durable (the Kafka producer's flush)."""
+    config: Callable[[], PipelineConfig] = PipelineConfig
+    """Until planetmail.config (live ZooKeeper configuration) lands: any callable returning the config."""
+    clock: Callable[[], datetime] = utcnow
+    _unflushed: list[str] = dataclasses.field(default_factory=list)
+
+    def acknowledge(self, request: AckRequest) -> Outcome:
+        claim = self.ledger.claim(request.id)
+        if claim.status is ClaimStatus.BUSY:
+            return Outcome.RETRY
+        if claim.status is ClaimStatus.DONE:
+            if claim.event is not None and not claim.reported:
+                self._report(claim.event)
+            return Outcome.DUPLICATE
+        if claim.status is ClaimStatus.UNKNOWN:
+            event = self._event(request, "failed", error=UNKNOWN_OUTCOME)
+            if self.ledger.settle_unknown(request.id, event):
+                self._report(event)
+            return Outcome.FAILED
+        return self._acknowledge_claimed(request, claim.owner)
+
+    def flush(self) -> None:
+        """Make this batch's events durable, then remember that they were reported."""
+        self.flush_events()
+        for tracking_id in self._unflushed:
+            self.ledger.mark_reported(tracking_id)
+        self._unflushed.clear()
+
+    def _acknowledge_claimed(self, request: AckRequest, owner: str) -> Outcome:
+        config = self.config()
+        recipient = recipient_of(request.email).address
+        try:
+            reason = self._suppression_reason(request, recipient, config)
+            if reason is not None:
+                return self._settle(request, owner, self._event(request, "suppressed", reason=str(reason)))
+            bodies = render(request.email, request.classification.category,
+                            request.classification.language, config)
+            message = compose(request.email, bodies, config.sender, self.clock())
+            self.ledger.sending(request.id, owner)
+        except Exception:
+            self.ledger.release(request.id, owner)
+            raise
+        try:
+            receipt = self.transport.send(message, sender=config.sender.address, recipient=recipient)
+        except PermanentSendError as exc:
+            if exc.recipient_rejected:
+                self.suppressions.add(recipient, str(exc))
+            event = self._event(request, "failed", error=str(exc), permanent=True,
+                                address_suppressed=exc.recipient_rejected)
+            return self._settle(request, owner, event)
+        except TransientSendError as exc:
+            self.ledger.release(request.id, owner)
+            self._report(self._event(request, "retrying", error=str(exc)), remember=False)
+            return Outcome.RETRY
+        return self._settle(request, owner, self._acknowledged(request, receipt, message["Message-ID"]))
+
+    def _suppression_reason(
+        self, request: AckRequest, recipient: str, config: PipelineConfig
+    ) -> Reason | None:
+        context = ReplyContext(request.email, request.classification.category, recipient, config)
+        reason = reply_policy.suppression_reason(context)
+        if reason is not None:
+            return reason
+        if self.suppressions.contains(recipient):
+            return Reason.HARD_BOUNCE
+        policy = config.reply_policy
+        if not self.cap.admit(recipient, policy.per_recipient_cap, policy.cap_window_seconds):
+            return Reason.RECIPIENT_CAP
+        return None
+
+    def _settle(self, request: AckRequest, owner: str, event: LifecycleEvent) -> Outcome:
+        self.ledger.settle(request.id, owner, event)
+        self._report(event)
+        return Outcome(event.state)
+
+    def _report(self, event: LifecycleEvent, *, remember: bool = True) -> None:
+        self.reporter.report(event)
+        if remember:
+            self._unflushed.append(event.id)
+
+    def _acknowledged(self, request: AckRequest, receipt: Receipt, message_id: str) -> LifecycleEvent:
+        return self._event(request, "acknowledged", transport=receipt.transport, attempts=receipt.attempts,
+                           message_id=message_id, language=request.classification.language)
+
+    def _event(
+        self, request: AckRequest, state: State, error: str | None = None, **detail: Any
+    ) -> LifecycleEvent:
+        now = self.clock()
+        received_at = request.email.received_at
+        detail = {"category": request.classification.category,
+                  "latency_seconds": round((now - received_at).total_seconds(), 3), **detail}
+        return LifecycleEvent(id=request.id, stage="responder", state=state, at=now,
+                              received_at=received_at, detail=detail, error=error)

@@ -1,0 +1,48 @@
+"""ResponderFunction: Kafka event source on ``mail.ack`` → one acknowledgement per message.
+
+Thin on purpose: the event becomes typed ack requests at the edge, ``Responder`` does the work, and
+records that must come again are returned as batch item failures (ReportBatchItemFailures), so the
+event-source mapping retries them and, after its retries, sends them to its failure destination.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from planetmail.settings import Settings
+from responder.acknowledgement import Responder
+from responder.kafka_batch import ItemIdentifier, ack_records, batch_response
+from responder.worker import build_responder
+
+logger = Logger(service="responder")
+
+_responder: Responder | None = None
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    global _responder  # noqa: PLW0603 - one responder (and SMTP connection) per warm worker
+    if _responder is None:
+        _responder = build_responder(Settings.load())
+    return handle(event, _responder)
+
+
+def handle(event: dict[str, Any], responder: Responder) -> dict[str, Any]:
+    failed: list[ItemIdentifier] = []
+    for record in ack_records(event):
+        if record.request is None:
+            logger.error("unreadable mail.ack record", item=record.item, error=record.error)
+            failed.append(record.item)
+            continue
+        try:
+            outcome = responder.acknowledge(record.request)
+        except Exception:
+            logger.exception("acknowledgement failed", tracking_id=record.request.id, item=record.item)
+            failed.append(record.item)
+            continue
+        logger.info("acknowledgement", tracking_id=record.request.id, outcome=str(outcome))
+        if outcome.needs_redelivery:
+            failed.append(record.item)
+    responder.flush()
+    return batch_response(failed)

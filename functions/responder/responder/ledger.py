@@ -1,0 +1,196 @@
+"""Exactly one acknowledgement per tracking id: a send ledger in DynamoDB guarded by conditional writes.
+
+One item per message (key ``ack#<tracking id>``), moving through these states:
+
+- ``claimed``: a worker owns the message until ``lease_until`` (policy, rendering). A worker that dies
+  here is harmless; the next delivery reclaims the message once the lease has run out.
+- ``sending``: the reply is being handed to the transport. A worker that dies here leaves the outcome
+  unknown, and the message is never sent again (two acknowledgements are worse than a missing one):
+  the next delivery records it as failed, for an operator to look at and replay.
+- ``acknowledged`` / ``suppressed`` / ``failed``: terminal. ``event`` keeps the lifecycle event so a
+  redelivery can finish reporting it; ``reported`` says it reached ``mail.events``.
+
+The table has the Powertools Idempotency key schema (partition key ``id``, TTL attribute
+``expiration``), so ``settings.idempotency_table`` serves both. Powertools itself is not used because it
+re-runs a function whose in-progress record expired, which here would mean a second email.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import uuid
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from planetmail import aws, codec
+from planetmail.lifecycle import LifecycleEvent
+from planetmail.settings import Settings
+
+IDEMPOTENCY_TABLE_KEYS: dict[str, Any] = {
+    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+}
+TTL_ATTRIBUTE = "expiration"
+
+_CLAIMED, _SENDING = "claimed", "sending"
+_SETTLE = "SET #state = :state, event = :event, reported = :no"
+
+
+class ClaimStatus(StrEnum):
+    CLAIMED = "claimed"
+    """This worker owns the message now."""
+    BUSY = "busy"
+    """Another worker holds a live lease: try again later."""
+    UNKNOWN = "unknown"
+    """A worker died while sending: the outcome is unknown, never send again."""
+    DONE = "done"
+    """Already settled; ``event`` is what was (or still has to be) reported."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    status: ClaimStatus
+    owner: str = ""
+    event: LifecycleEvent | None = None
+    reported: bool = False
+
+
+class LostClaimError(RuntimeError):
+    """This worker's lease ran out and another worker took the message over."""
+
+
+class SendLedger:
+    def __init__(
+        self,
+        settings: Settings,
+        dynamodb: Any | None = None,
+        *,
+        lease_seconds: float = 120.0,
+        retention_seconds: int = 7 * 24 * 3600,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._table = settings.idempotency_table
+        self._dynamodb = dynamodb or aws.client("dynamodb", settings)
+        self._lease = lease_seconds
+        self._retention = retention_seconds
+        self._clock = clock
+
+    def claim(self, tracking_id: str) -> Claim:
+        owner = uuid.uuid4().hex
+        now = self._clock()
+        item = {
+            "id": _s(_key(tracking_id)),
+            "state": _s(_CLAIMED),
+            "owner": _s(owner),
+            "lease_until": _n(now + self._lease),
+            TTL_ATTRIBUTE: _n(int(now) + self._retention),
+        }
+        try:
+            self._dynamodb.put_item(
+                TableName=self._table,
+                Item=item,
+                ConditionExpression="attribute_not_exists(id) OR #exp < :now"
+                " OR (#state = :claimed AND lease_until < :now)",
+                ExpressionAttributeNames={"#exp": TTL_ATTRIBUTE, "#state": "state"},
+                ExpressionAttributeValues={":now": _n(now), ":claimed": _s(_CLAIMED)},
+            )
+        except ClientError as exc:
+            _reraise_unless_condition(exc)
+            return self._existing(tracking_id, now)
+        return Claim(ClaimStatus.CLAIMED, owner=owner)
+
+    def sending(self, tracking_id: str, owner: str) -> None:
+        """From here on a crash means 'outcome unknown'; the lease restarts for the send and its retries."""
+        self._owned_update(tracking_id, owner, "SET #state = :sending, lease_until = :lease",
+                           {":sending": _s(_SENDING), ":lease": _n(self._clock() + self._lease)})
+
+    def settle(self, tracking_id: str, owner: str, event: LifecycleEvent) -> None:
+        self._owned_update(tracking_id, owner, _SETTLE, _settled(event))
+
+    def settle_unknown(self, tracking_id: str, event: LifecycleEvent) -> bool:
+        """Record the failed outcome of a worker that died while sending; False if someone else did."""
+        try:
+            self._dynamodb.update_item(
+                TableName=self._table,
+                Key={"id": _s(_key(tracking_id))},
+                UpdateExpression=_SETTLE,
+                ConditionExpression="#state = :sending AND lease_until < :now",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    **_settled(event), ":sending": _s(_SENDING), ":now": _n(self._clock()),
+                },
+            )
+        except ClientError as exc:
+            _reraise_unless_condition(exc)
+            return False
+        return True
+
+    def release(self, tracking_id: str, owner: str) -> None:
+        """Give the message back (nothing was delivered), so a redelivery can try again."""
+        try:
+            self._dynamodb.delete_item(
+                TableName=self._table, Key={"id": _s(_key(tracking_id))},
+                ConditionExpression="#owner = :owner",
+                ExpressionAttributeNames={"#owner": "owner"}, ExpressionAttributeValues={":owner": _s(owner)},
+            )
+        except ClientError as exc:
+            _reraise_unless_condition(exc)
+
+    def mark_reported(self, tracking_id: str) -> None:
+        self._dynamodb.update_item(
+            TableName=self._table, Key={"id": _s(_key(tracking_id))},
+            UpdateExpression="SET reported = :yes", ExpressionAttributeValues={":yes": {"BOOL": True}},
+        )
+
+    def _owned_update(self, tracking_id: str, owner: str, update: str, values: dict[str, Any]) -> None:
+        try:
+            self._dynamodb.update_item(
+                TableName=self._table,
+                Key={"id": _s(_key(tracking_id))},
+                UpdateExpression=update,
+                ConditionExpression="#owner = :owner",
+                ExpressionAttributeNames={"#owner": "owner", "#state": "state"},
+                ExpressionAttributeValues={**values, ":owner": _s(owner)},
+            )
+        except ClientError as exc:
+            _reraise_unless_condition(exc)
+            raise LostClaimError(f"lease on {tracking_id} expired and another worker took it over") from None
+
+    def _existing(self, tracking_id: str, now: float) -> Claim:
+        item = self._dynamodb.get_item(
+            TableName=self._table, Key={"id": _s(_key(tracking_id))}, ConsistentRead=True
+        ).get("Item")
+        if item is None:  # settled item expired and deleted in between: let the next delivery claim it
+            return Claim(ClaimStatus.BUSY)
+        state = item["state"]["S"]
+        if state == _SENDING and float(item["lease_until"]["N"]) < now:
+            return Claim(ClaimStatus.UNKNOWN)
+        if state in (_CLAIMED, _SENDING):
+            return Claim(ClaimStatus.BUSY)
+        event = codec.decode_as(LifecycleEvent, item["event"]["S"])
+        return Claim(ClaimStatus.DONE, event=event, reported=item.get("reported", {}).get("BOOL", False))
+
+
+def _settled(event: LifecycleEvent) -> dict[str, Any]:
+    return {":state": _s(event.state), ":event": _s(codec.encode(event).decode()), ":no": {"BOOL": False}}
+
+
+def _key(tracking_id: str) -> str:
+    return f"ack#{tracking_id}"
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _n(value: float) -> dict[str, str]:
+    return {"N": repr(value) if isinstance(value, float) else str(value)}
+
+
+def _reraise_unless_condition(exc: ClientError) -> None:
+    if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+        raise exc

@@ -1,0 +1,45 @@
+"""Acknowledgement bodies from the Jinja2 templates: one per category and language, text and HTML."""
+
+from __future__ import annotations
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from planetmail.classification import HUMAN_REVIEW, LANGUAGES
+from planetmail.inbound import InboundEmail
+from planetmail.pipeline_config import PipelineConfig
+from responder.compose import Bodies, header_text, recipient_of
+
+_ENVIRONMENT = Environment(
+    loader=PackageLoader("responder", "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+
+class NoTemplateError(LookupError):
+    """Asked to acknowledge a category that never gets one (spam)."""
+
+
+def template_category(category: str) -> str:
+    """Categories without a template of their own (a taxonomy extended by config) get the neutral one."""
+    if category == "spam":
+        raise NoTemplateError("spam is never acknowledged")
+    known = {name.split("/")[1].split(".")[0] for name in _ENVIRONMENT.list_templates()}
+    return category if category in known else HUMAN_REVIEW
+
+
+def render(email: InboundEmail, category: str, language: str, config: PipelineConfig) -> Bodies:
+    lang = language if language in LANGUAGES else config.default_language
+    name = f"{lang}/{template_category(category)}"
+    context = {
+        "name": recipient_of(email).name,
+        "subject": header_text(email.subject),
+        "tracking_id": email.id,
+        "signature": config.sender.display_name,
+        "promises": config.promises,
+    }
+    return Bodies(
+        text=_ENVIRONMENT.get_template(f"{name}.txt.j2").render(context),
+        html=_ENVIRONMENT.get_template(f"{name}.html.j2").render(context),
+    )

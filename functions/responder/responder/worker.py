@@ -1,0 +1,42 @@
+"""One responder per worker process: its transport connection, Kafka producer and table clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from planetmail import aws
+from planetmail.events import LifecycleReporter
+from planetmail.kafka import make_producer
+from planetmail.pipeline_config import PipelineConfig
+from planetmail.settings import Settings
+from planetmail.status import StatusStore
+from responder.acknowledgement import Responder
+from responder.ledger import SendLedger
+from responder.recipients import RecipientCap, SuppressionList
+from responder.senders import Transport
+from responder.senders.ses import SesTransport
+from responder.senders.smtp import SmtpTransport
+
+
+def make_transport(settings: Settings) -> Transport:
+    return SesTransport(settings) if settings.mail_transport == "ses" else SmtpTransport(settings)
+
+
+def build_responder(
+    settings: Settings,
+    config: Callable[[], PipelineConfig] = PipelineConfig,
+    transport: Transport | None = None,
+    ledger: SendLedger | None = None,
+) -> Responder:
+    dynamodb = aws.client("dynamodb", settings)
+    producer = make_producer(settings)
+    reporter = LifecycleReporter(settings, producer, StatusStore(settings, dynamodb))
+    return Responder(
+        ledger=ledger or SendLedger(settings, dynamodb),
+        suppressions=SuppressionList(settings, dynamodb),
+        cap=RecipientCap(settings, dynamodb),
+        transport=transport or make_transport(settings),
+        reporter=reporter,
+        flush_events=producer.flush,
+        config=config,
+    )
