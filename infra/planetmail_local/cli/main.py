@@ -9,6 +9,8 @@ import click
 
 # name -> "module:attribute" of a click command; one line per subcommand.
 COMMANDS: dict[str, str] = {
+    "bench": "planetmail_local.cli.bench:bench",
+    "dlq": "planetmail_local.cli.dlq:dlq",
     "dashboard": "planetmail_local.cli.dashboard:dashboard",
     "metrics": "planetmail_local.cli.metrics:metrics",
 }

@@ -1,0 +1,61 @@
+import pytest
+from click.testing import CliRunner
+from kafka import TopicPartition
+
+from planetmail import topics
+from planetmail.dead_letters import dead_letter_headers
+from planetmail.kafka import make_consumer, make_producer
+from planetmail_local.cli.dlq import dlq
+from planetmail_local.dead_letter_queue import DeadLetterQueue
+
+pytestmark = pytest.mark.integration
+
+
+def _dead_letter(settings, value: bytes, source_offset: int) -> None:
+    producer = make_producer(settings)
+    headers = dead_letter_headers("ValueError: poison", settings.topic(topics.RECEIVED), 2, source_offset, 3)
+    producer.send(settings.topic(topics.DLQ), key=b"reader@example.org", value=value, headers=headers)
+    producer.flush()
+    producer.close()
+
+
+def _values_in(settings, topic: str) -> list[bytes]:
+    consumer = make_consumer(settings, group_id=None, consumer_timeout_ms=1500)
+    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+    consumer.assign(partitions)
+    consumer.seek_to_beginning(*partitions)
+    values = [record.value for record in consumer]
+    consumer.close()
+    return values
+
+
+def test_replay_sends_each_dead_letter_back_once(isolated_settings):
+    _dead_letter(isolated_settings, b"first", 10)
+    _dead_letter(isolated_settings, b"second", 11)
+    queue = DeadLetterQueue(isolated_settings)
+
+    letters, cursor = queue.read()
+    assert [(d.value, d.source_offset, d.attempts, d.error) for d in letters] == [
+        (b"first", 10, 3, "ValueError: poison"), (b"second", 11, 3, "ValueError: poison")]
+    assert cursor == 0
+
+    assert [d.value for d in queue.replay()] == [b"first", b"second"]
+    assert queue.replay() == []  # the cursor moved: nothing is replayed twice
+    assert sorted(_values_in(isolated_settings, isolated_settings.topic(topics.RECEIVED))) == [
+        b"first", b"second"]
+
+    assert [d.value for d in queue.replay({1})] == [b"second"]  # an explicit offset is always replayed
+    assert queue.read()[1] == 2
+
+
+def test_cli_names_an_unknown_offset_in_one_line(isolated_settings, monkeypatch):
+    _dead_letter(isolated_settings, b"only", 1)
+    monkeypatch.setenv("PLANETMAIL_TOPIC_PREFIX", isolated_settings.topic_prefix)
+    result = CliRunner().invoke(dlq, ["replay", "--offset", "7"])
+    assert result.exit_code == 2
+    assert "no dead letter at offset(s) 7" in result.output
+    assert "Traceback" not in result.output
+
+    listing = CliRunner().invoke(dlq, ["list"])
+    assert listing.exit_code == 0, listing.output
+    assert "ValueError: poison" in listing.output
