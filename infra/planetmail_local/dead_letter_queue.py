@@ -15,6 +15,10 @@ from planetmail.settings import Settings
 REPLAY_GROUP = "planetmail-dlq-replay"
 
 
+class DeadLetterError(LookupError):
+    """The request cannot be carried out; the message names the cause and the fix."""
+
+
 class DeadLetterQueue:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
@@ -24,6 +28,9 @@ class DeadLetterQueue:
         """Every dead letter, and the replay cursor (records below it were replayed already)."""
         consumer = make_consumer(self._settings, group_id=REPLAY_GROUP, consumer_timeout_ms=1500)
         try:
+            if self._partition.topic not in consumer.topics():
+                raise DeadLetterError(f"topic {self._partition.topic} does not exist; "
+                                      "create the topics with 'planetmail up'")
             consumer.assign([self._partition])
             cursor = consumer.committed(self._partition) or 0
             end = consumer.end_offsets([self._partition])[self._partition]
@@ -49,12 +56,14 @@ class DeadLetterQueue:
         chosen = [d for d in letters if (d.offset in offsets if offsets is not None else d.offset >= cursor)]
         unknown = (offsets or set()) - {d.offset for d in letters}
         if unknown:
-            raise LookupError(f"no dead letter at offset(s) {', '.join(map(str, sorted(unknown)))}")
+            listed = ", ".join(map(str, sorted(unknown)))
+            raise DeadLetterError(f"no dead letter at offset(s) {listed}; see 'planetmail dlq list'")
         producer = make_producer(self._settings)
         try:
             for letter in chosen:
                 if not letter.source_topic:
-                    raise ValueError(f"dead letter at offset {letter.offset} names no source topic")
+                    raise DeadLetterError(f"dead letter at offset {letter.offset} names no source topic; "
+                                          "replay it by hand with the Kafka console producer")
                 producer.send(letter.source_topic, key=letter.key, value=letter.value).get(timeout=30)
                 on_replayed(letter)
         finally:

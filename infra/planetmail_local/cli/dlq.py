@@ -13,7 +13,7 @@ from rich.table import Table
 from planetmail.dead_letters import DeadLetter
 from planetmail.settings import Settings
 from planetmail_local.cli.errors import UserError
-from planetmail_local.dead_letter_queue import DeadLetterQueue
+from planetmail_local.dead_letter_queue import DeadLetterError, DeadLetterQueue
 
 T = TypeVar("T")
 
@@ -58,8 +58,8 @@ def _queue_call(action: Callable[[DeadLetterQueue], T]) -> T:
     settings = Settings.load()
     try:
         return action(DeadLetterQueue(settings))
-    except (LookupError, ValueError) as exc:
-        raise UserError(f"{exc}; see 'planetmail dlq list'") from None
+    except DeadLetterError as exc:
+        raise UserError(str(exc)) from None
     except KafkaError as exc:
         raise UserError(f"Kafka at {settings.kafka_bootstrap} is not reachable ({type(exc).__name__}); "
                         "start it with 'planetmail up'") from None
