@@ -71,6 +71,13 @@ class Observatory:
         if self._lag_thread is not None:
             self._lag_thread.join(10)
 
+    def __enter__(self) -> Observatory:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
     def _refresh_loop(self) -> None:
         while not self._stop.is_set():
             self.refresh_lag()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from typing import Final
 
 import uvicorn
@@ -24,3 +29,22 @@ def serve(settings: Settings, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
         uvicorn.run(create_app(observatory), host=host, port=port, log_level="warning")
     finally:
         observatory.stop()
+
+
+@contextlib.contextmanager
+def serve_in_background(observatory: Observatory, host: str = DEFAULT_HOST, port: int = 0) -> Iterator[str]:
+    """Serve an already started observatory from a thread; yields the base URL (port 0: any free one)."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    server = uvicorn.Server(uvicorn.Config(create_app(observatory), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.05)
+    try:
+        yield f"http://{host}:{listener.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        listener.close()
