@@ -1,0 +1,202 @@
+"""The SLA watchdog: one instance at a time (ZooKeeper leader election) reports late messages.
+
+The leader replays ``mail.events`` over a look-back window, then follows it; every ``interval`` it
+reports each message received but not acknowledged/suppressed within ``PipelineConfig.sla_seconds``
+as an ``sla_breach`` lifecycle event (plus the ``SlaBreaches`` metric), and e-mails a summary to
+``PipelineConfig.operations_email`` when one is set. Breaches already on ``mail.events`` are not
+reported again, so a new leader after a failover picks up exactly where the old one stopped.
+
+    python -m planetmail_local.observability.sla_watch --sla-seconds 300
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+import click
+from kafka import KafkaProducer
+from kazoo.client import KazooClient, KazooState
+from kazoo.exceptions import KazooException
+
+from planetmail import codec, topics
+from planetmail.inbound import utcnow
+from planetmail.kafka import make_producer
+from planetmail.lifecycle import LifecycleEvent
+from planetmail.metrics import pipeline_metrics
+from planetmail.pipeline_config import PipelineConfig
+from planetmail.settings import Settings
+from planetmail.sla import Overdue, SlaLedger
+from planetmail_local.observability.feed import EventFeed
+
+log = logging.getLogger(__name__)
+
+GROUP_ID = "planetmail.sla-watch"
+ELECTION = "elections/sla-watch"
+
+ConfigSource = Callable[[], PipelineConfig]
+Notifier = Callable[[Sequence[Overdue], PipelineConfig], None]
+
+
+class SlaWatch:
+    """Ledger + reporting; ``add`` is the EventFeed sink, ``tick`` runs on the leader's loop."""
+
+    def __init__(self, settings: Settings, producer: KafkaProducer, *, config: ConfigSource,
+                 identity: str, notify: Notifier | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self._topic = settings.topic(topics.EVENTS)
+        self._producer = producer
+        self._config = config
+        self._notify = notify
+        self._clock = clock
+        self.identity = identity
+        self._ledger = SlaLedger()
+        self._lock = threading.Lock()
+
+    def add(self, event: LifecycleEvent) -> None:
+        with self._lock:
+            self._ledger.add(event)
+
+    def lookback(self) -> timedelta:
+        """How much history a new leader replays: enough to see every message that can still be late."""
+        return timedelta(seconds=max(4 * self._config().sla_seconds, 900))
+
+    def tick(self) -> list[Overdue]:
+        config, now = self._config(), self._clock()
+        with self._lock:
+            overdue = self._ledger.overdue(now, config.sla_seconds)
+            for late in overdue:
+                self._ledger.mark_reported(late.id, now)
+            self._ledger.forget_before(now - self.lookback())
+        for late in overdue:
+            self._report(late, config, now)
+        self._producer.flush()
+        if overdue and self._notify is not None:
+            self._notify(overdue, config)
+        return overdue
+
+    def _report(self, late: Overdue, config: PipelineConfig, now: datetime) -> None:
+        event = LifecycleEvent.model_validate({
+            "id": late.id, "stage": "watchdog", "state": "sla_breach", "at": now,
+            "received_at": late.received_at,
+            "detail": {"age_seconds": round(late.age_seconds, 3), "sla_seconds": config.sla_seconds,
+                       "watcher": self.identity},
+        })
+        self._producer.send(self._topic, key=event.id.encode(), value=codec.encode(event))
+        pipeline_metrics.sla_breach()
+        log.warning("SLA breach: %s received %s, %.0f s ago", late.id, late.received_at.isoformat(),
+                    late.age_seconds)
+
+
+def email_operations(settings: Settings) -> Notifier:
+    """A notifier that mails one summary per tick to ``operations_email`` over the configured SMTP."""
+    from responder.senders import SendError
+    from responder.senders.smtp import SmtpTransport
+
+    def notify(overdue: Sequence[Overdue], config: PipelineConfig) -> None:
+        if not config.operations_email:
+            return
+        transport = SmtpTransport(settings, reuse_connection=False)
+        try:
+            transport.send(breach_summary(overdue, config), sender=config.sender.address,
+                           recipient=config.operations_email)
+        except SendError as exc:
+            log.error("could not e-mail the SLA breaches to %s: %s", config.operations_email, exc)
+        finally:
+            transport.close()
+
+    return notify
+
+
+def breach_summary(overdue: Sequence[Overdue], config: PipelineConfig) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = f"{config.sender.display_name} <{config.sender.address}>"
+    message["To"] = config.operations_email or ""
+    message["Subject"] = (f"planetmail: {len(overdue)} message(s) not acknowledged within "
+                          f"{config.sla_seconds} s")
+    lines = [f"{late.id}  received {late.received_at.isoformat()}  waiting {late.age_seconds:.0f} s"
+             for late in overdue]
+    message.set_content("These messages are past the acknowledgement SLA:\n\n" + "\n".join(lines) + "\n")
+    return message
+
+
+def watch_while_leading(settings: Settings, watch: SlaWatch, interval: float,
+                        stop: threading.Event) -> None:
+    """Rebuild the ledger from mail.events, then tick until ``stop`` (shutdown or leadership lost)."""
+    feed = EventFeed(settings, [watch.add], group_id=GROUP_ID, lookback=watch.lookback())
+    feed.start()
+    try:
+        while not feed.caught_up.wait(0.5):
+            if stop.is_set():
+                return
+        log.info("%s leads the SLA watch (replay done)", watch.identity)
+        while not stop.wait(interval):
+            watch.tick()
+    finally:
+        feed.stop()
+
+
+def run_elected(settings: Settings, identity: str, work: Callable[[threading.Event], None],
+                session_timeout: float = 10.0) -> None:
+    """Run ``work(lost)`` only while this process is the elected leader, forever.
+
+    ``lost`` is set when the ZooKeeper session expires: ``work`` must then return, and this process
+    queues up in the election again. Uses kazoo's Election recipe directly
+    (planetmail.coordination.leader did not exist yet when this was written).
+    """
+    zk = KazooClient(hosts=settings.zookeeper, timeout=session_timeout)
+    lost = threading.Event()
+    zk.add_listener(lambda state: lost.set() if state == KazooState.LOST else None)
+    zk.start()
+    try:
+        election = zk.Election(f"{settings.zk_root}/{ELECTION}", identity)
+        while True:
+            lost.clear()
+            try:
+                election.run(work, lost)
+            except KazooException as exc:
+                log.warning("SLA watch election interrupted (%s); queuing again", exc)
+                time.sleep(1.0)
+    finally:
+        zk.stop()
+        zk.close()
+
+
+@click.command()
+@click.option("--sla-seconds", type=click.IntRange(min=1), help="Override the configured SLA.")
+@click.option("--operations-email", help="Override the configured operations address.")
+@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds between checks.")
+@click.option("--session-timeout", default=10.0, show_default=True, type=click.FloatRange(min=2),
+              help="ZooKeeper session timeout: how fast another instance takes over.")
+def sla_watch(sla_seconds: int | None, operations_email: str | None, interval: float,
+              session_timeout: float) -> None:
+    """Report messages not acknowledged within the SLA (one leader among all instances)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.load()
+    overrides = {k: v for k, v in (("sla_seconds", sla_seconds), ("operations_email", operations_email))
+                 if v is not None}
+    config = PipelineConfig().model_copy(update=overrides)
+    identity = f"{socket.gethostname()}:{os.getpid()}"
+    producer = make_producer(settings)
+    watch = SlaWatch(settings, producer, config=lambda: config, identity=identity,
+                     notify=email_operations(settings))
+    # SIGTERM exits through the finally blocks, closing the ZooKeeper session: instant hand-over.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        run_elected(settings, identity, lambda lost: watch_while_leading(settings, watch, interval, lost),
+                    session_timeout)
+    finally:
+        producer.close()
+
+
+if __name__ == "__main__":
+    sla_watch()
