@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from planetmail.ack import AckRequest
 from planetmail.inbound import utcnow
 from planetmail.lifecycle import LifecycleEvent, State
+from planetmail.metrics import pipeline_metrics
 from planetmail.pipeline_config import PipelineConfig
 from responder import reply_policy
 from responder.compose import compose, recipient_of
@@ -65,7 +66,7 @@ class Responder:
                 self._report(claim.event)
             return Outcome.DUPLICATE
         if claim.status is ClaimStatus.UNKNOWN:
-            event = self._event(request, "failed", error=UNKNOWN_OUTCOME)
+            event = self._event(request, "failed", error=UNKNOWN_OUTCOME, reason="unknown_outcome")
             if self.ledger.settle_unknown(request.id, event):
                 self._report(event)
             return Outcome.FAILED
@@ -97,12 +98,13 @@ class Responder:
         except PermanentSendError as exc:
             if exc.recipient_rejected:
                 self.suppressions.add(recipient, str(exc))
-            event = self._event(request, "failed", error=str(exc), permanent=True,
+            event = self._event(request, "failed", error=str(exc), reason="permanent_rejection",
                                 address_suppressed=exc.recipient_rejected)
             return self._settle(request, owner, event)
         except TransientSendError as exc:
             self.ledger.release(request.id, owner)
-            self._report(self._event(request, "retrying", error=str(exc)), remember=False)
+            retrying = self._event(request, "retrying", error=str(exc), reason="transient")
+            self._report(retrying, remember=False)
             return Outcome.RETRY
         return self._settle(request, owner, self._acknowledged(request, receipt, message["Message-ID"]))
 
@@ -127,19 +129,22 @@ class Responder:
 
     def _report(self, event: LifecycleEvent, *, remember: bool = True) -> None:
         self.reporter.report(event)
+        pipeline_metrics.observe(event)
         if remember:
             self._unflushed.append(event.id)
 
     def _acknowledged(self, request: AckRequest, receipt: Receipt, message_id: str) -> LifecycleEvent:
         return self._event(request, "acknowledged", transport=receipt.transport, attempts=receipt.attempts,
-                           message_id=message_id, language=request.classification.language)
+                           message_id=message_id)
 
     def _event(
         self, request: AckRequest, state: State, error: str | None = None, **detail: Any
     ) -> LifecycleEvent:
         now = self.clock()
         received_at = request.email.received_at
-        detail = {"category": request.classification.category,
+        classification = request.classification
+        detail = {"category": classification.category, "language": classification.language,
+                  "priority": classification.priority,
                   "latency_seconds": round((now - received_at).total_seconds(), 3), **detail}
         return LifecycleEvent(id=request.id, stage="responder", state=state, at=now,
                               received_at=received_at, detail=detail, error=error)

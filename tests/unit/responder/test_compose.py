@@ -1,0 +1,138 @@
+"""The acknowledgement's headers, and that no user-controlled text can add or split one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planetmail.inbound import Address, InboundEmail
+from planetmail.pipeline_config import SenderIdentity
+from responder.compose import Bodies, compose, header_text, reply_subject, thread_ids
+
+NOW = datetime(2026, 11, 26, 12, 0, 5, tzinfo=UTC)
+SENDER = SenderIdentity()
+EXPECTED_HEADERS = {
+    "from", "to", "subject", "date", "message-id", "in-reply-to", "references", "auto-submitted",
+    "x-auto-response-suppress", "mime-version", "content-type",
+}
+
+
+def inbound(subject: str = "Missed delivery", name: str = "Ann", **fields: object) -> InboundEmail:
+    values: dict[str, object] = {
+        "id": "01JDXYZ0000000000000000000",
+        "received_at": NOW,
+        "source": "api",
+        "subject": subject,
+        "from": Address(address="ann@example.com", name=name),
+        "message_id": "<orig-1@mail.example.com>",
+        "references": ["<root@mail.example.com>"],
+    }
+    values.update(fields)
+    return InboundEmail.model_validate(values)
+
+
+def wire(email: InboundEmail) -> EmailMessage:
+    """Compose, serialise as on the wire, parse back as a receiving MTA would."""
+    data = compose(email, Bodies("text", "<p>html</p>"), SENDER, NOW).as_bytes(policy=policy.SMTP)
+    parsed = message_from_bytes(data, policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def header_names(message: EmailMessage) -> list[str]:
+    """Every header once per occurrence, so a duplicated header would show."""
+    return sorted(name.lower() for name in message)
+
+
+def test_headers_of_an_acknowledgement() -> None:
+    message = wire(inbound())
+    assert header_names(message) == sorted(EXPECTED_HEADERS)
+    assert message["Subject"] == "Re: Missed delivery [01JDXYZ0000000000000000000]"
+    assert message["Message-ID"] == "<ack.01JDXYZ0000000000000000000@dailyplanet.example>"
+    assert message["In-Reply-To"] == "<orig-1@mail.example.com>"
+    assert message["References"] == "<root@mail.example.com> <orig-1@mail.example.com>"
+    assert message["Auto-Submitted"] == "auto-replied"
+    assert message["X-Auto-Response-Suppress"] == "All"
+    assert message["From"].addresses[0].addr_spec == "readers@dailyplanet.example"
+    assert message["Date"].datetime == NOW
+    assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+
+
+def test_exactly_one_recipient_prefers_a_single_reply_to() -> None:
+    email = inbound(reply_to=[Address(address="ann.work@example.org", name="Ann at work")])
+    assert [a.addr_spec for a in wire(email)["To"].addresses] == ["ann.work@example.org"]
+
+
+def test_without_an_original_message_id_there_is_no_threading() -> None:
+    message = wire(inbound(message_id=None))
+    assert message["In-Reply-To"] is None
+    assert message["References"] is None
+
+
+@pytest.mark.parametrize(("original", "expected"), [
+    ("Re: RE: aw: Delivery", "Re: Delivery [T1]"),
+    ("", "Re: [T1]"),
+    ("   ", "Re: [T1]"),
+    ("Fwd: tip", "Re: tip [T1]"),
+])
+def test_reply_subject(original: str, expected: str) -> None:
+    assert reply_subject(original, "T1") == expected
+
+
+@pytest.mark.parametrize("evil", [
+    "hello\r\nBcc: victim@example.net",
+    "hello\nBcc: victim@example.net",
+    "hello\rBcc: victim@example.net",
+    "hello\u2028Bcc: victim@example.net",
+    "hello\x85Bcc: victim@example.net",
+    "hello\r\n\r\n<html>body injection",
+    "=?utf-8?q?hello=0D=0ABcc:_victim@example.net?=",
+    "=?UTF-8?B?aGVsbG8NCkJjYzogdmljdGltQGV4YW1wbGUubmV0?=",
+    "x" * 5000,
+])
+def test_user_text_cannot_add_or_split_a_header(evil: str) -> None:
+    message = wire(inbound(subject=evil, name=evil))
+    assert header_names(message) == sorted(EXPECTED_HEADERS)
+    assert len(message["To"].addresses) == 1
+    assert "\n" not in str(message["Subject"]) and "\r" not in str(message["Subject"])
+    assert "Bcc" not in message
+
+
+@pytest.mark.parametrize(("encoded", "leaks"), [
+    ("=?utf-8?q?hello=0D=0ABcc:_victim@example.net?=", "Bcc: victim"),
+    ("=?UTF-8?B?aGVsbG8NCkJjYzogdmljdGltQGV4YW1wbGUubmV0?=", "Bcc: victim"),
+])
+def test_encoded_words_from_users_are_not_decoded_by_the_reader(encoded: str, leaks: str) -> None:
+    subject = str(wire(inbound(subject=encoded))["Subject"])
+    assert leaks not in subject
+    assert "= ?" in subject
+
+
+@settings(max_examples=150, deadline=None)
+@given(subject=st.text(max_size=300), name=st.text(max_size=100))
+def test_no_text_whatsoever_changes_the_header_set(subject: str, name: str) -> None:
+    message = wire(inbound(subject=subject, name=name))
+    assert header_names(message) == sorted(EXPECTED_HEADERS)
+    assert len(message["To"].addresses) == 1
+
+
+def test_only_well_formed_message_ids_are_threaded() -> None:
+    ids = ["<ok@example.com>", "<bad\r\nBcc: x@y>", "no-brackets@example.com", "<a b@example.com>",
+           " <spaced@example.com> "]
+    assert thread_ids(ids) == ["<ok@example.com>", "<spaced@example.com>"]
+
+
+def test_references_are_bounded() -> None:
+    many = [f"<r{i}@example.com>" for i in range(50)]
+    references = wire(inbound(references=many))["References"].split()
+    assert len(references) == 10
+    assert references[-1] == "<orig-1@mail.example.com>"
+
+
+def test_header_text_flattens_and_limits() -> None:
+    assert header_text("a\r\n\tb  c", limit=3) == "a b"
