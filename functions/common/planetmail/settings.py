@@ -42,6 +42,14 @@ ENV_MODEL_PATH = "PLANETMAIL_MODEL_PATH"
 ENV_STATE_DIR = "PLANETMAIL_STATE_DIR"
 ENV_MAX_BODY_BYTES = "PLANETMAIL_MAX_BODY_BYTES"
 ENV_INLINE_BODY_LIMIT = "PLANETMAIL_INLINE_BODY_LIMIT"
+ENV_SNS_CERT_DIR = "PLANETMAIL_SNS_CERT_DIR"
+ENV_SNS_TOPIC_ARNS = "PLANETMAIL_SNS_TOPIC_ARNS"
+ENV_IMAP_HOST = "PLANETMAIL_IMAP_HOST"
+ENV_IMAP_PORT = "PLANETMAIL_IMAP_PORT"
+ENV_IMAP_USERNAME = "PLANETMAIL_IMAP_USERNAME"
+ENV_IMAP_PASSWORD = "PLANETMAIL_IMAP_PASSWORD"  # noqa: S105 - a variable name, not a secret
+ENV_IMAP_MAILBOX = "PLANETMAIL_IMAP_MAILBOX"
+ENV_IMAP_TLS = "PLANETMAIL_IMAP_TLS"
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 MAIL_TRANSPORTS = ("smtp", "ses")
@@ -119,6 +127,16 @@ class Settings:
     state_dir: Path = dataclasses.field(default_factory=default_state_dir)
     max_body_bytes: int = 30 * 1024 * 1024
     inline_body_limit: int = 256 * 1024
+    sns_cert_dir: str | None = None
+    """Local trust store of SNS signing certificates (files named like the certificate URL's last segment)."""
+    sns_topic_arns: str = ""
+    """Comma-separated SNS topics the SES webhook accepts; empty accepts any topic."""
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_username: str | None = None
+    imap_password: Secret = dataclasses.field(default_factory=lambda: Secret(""))
+    imap_mailbox: str = "INBOX"
+    imap_tls: bool = True
 
     def __post_init__(self) -> None:
         _require_choice("kafka_security_protocol", ENV_KAFKA_SECURITY_PROTOCOL,
@@ -136,7 +154,7 @@ class Settings:
         values.update(_from_local_file(state_dir / "local.json"))
         values.update(_from_environment(env))
         values.update(overrides)
-        for name in ("kafka_sasl_password", "smtp_password", "api_token"):
+        for name in ("kafka_sasl_password", "smtp_password", "api_token", "imap_password"):
             if isinstance(values.get(name), str):
                 values[name] = Secret(values[name])
         return cls(**values)
@@ -149,7 +167,7 @@ class Settings:
         return self.webhook_credentials.get(provider, Secret(""))
 
 
-_INT_FIELDS = {"smtp_port", "max_body_bytes", "inline_body_limit"}
+_INT_FIELDS = {"smtp_port", "max_body_bytes", "inline_body_limit", "imap_port"}
 
 _ENV_FIELDS = {
     ENV_KAFKA_BOOTSTRAP: "kafka_bootstrap",
@@ -177,6 +195,13 @@ _ENV_FIELDS = {
     ENV_MODEL_PATH: "model_path",
     ENV_MAX_BODY_BYTES: "max_body_bytes",
     ENV_INLINE_BODY_LIMIT: "inline_body_limit",
+    ENV_SNS_CERT_DIR: "sns_cert_dir",
+    ENV_SNS_TOPIC_ARNS: "sns_topic_arns",
+    ENV_IMAP_HOST: "imap_host",
+    ENV_IMAP_PORT: "imap_port",
+    ENV_IMAP_USERNAME: "imap_username",
+    ENV_IMAP_PASSWORD: "imap_password",
+    ENV_IMAP_MAILBOX: "imap_mailbox",
 }
 
 # Keys of .planetmail/local.json that map onto settings (the file also holds URLs for people).
@@ -197,6 +222,8 @@ def _from_environment(env: Mapping[str, str]) -> dict[str, Any]:
         if raw is None or raw == "":
             continue
         values[field] = _cast_int(variable, raw) if field in _INT_FIELDS else raw
+    if env.get(ENV_IMAP_TLS):
+        values["imap_tls"] = env[ENV_IMAP_TLS].strip().lower() not in ("0", "false", "no", "off")
     if env.get(ENV_WEBHOOK_CREDENTIALS):
         values["webhook_credentials"] = _parse_credentials(ENV_WEBHOOK_CREDENTIALS,
                                                            env[ENV_WEBHOOK_CREDENTIALS])

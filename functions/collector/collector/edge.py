@@ -1,0 +1,59 @@
+"""What every route does at the HTTP edge: find the runtime, read a bounded body, answer 202."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from collector.intake import Acceptance
+from collector.problems import BadRequest, PayloadTooLarge
+from collector.runtime import Runtime
+
+
+class Accepted(BaseModel):
+    id: str
+    status: str = "received"
+    duplicate: bool = False
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime = request.app.state.runtime
+    assert isinstance(runtime, Runtime)
+    return runtime
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, refused with 413 as soon as it is known to exceed settings.max_body_bytes."""
+    limit = runtime_of(request).settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit():
+            raise BadRequest(f"Content-Length {declared!r} is not a byte count")
+        if int(declared) > limit:
+            raise PayloadTooLarge(f"the body is {int(declared)} bytes; the limit is {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the body exceeds the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def accepted(acceptance: Acceptance) -> JSONResponse:
+    body = Accepted(id=acceptance.id, duplicate=acceptance.duplicate)
+    return JSONResponse(body.model_dump(), status_code=202)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"description": description, "content": {"application/problem+json": {}}}
+    for status, description in (
+        (400, "Malformed JSON, form or MIME; `detail` names what is wrong"),
+        (401, "Missing or wrong credentials or signature"),
+        (413, "Body over the configured limit"),
+        (415, "Unsupported media type"),
+        (503, "Kafka or storage unavailable; retry after `Retry-After` seconds (nothing was accepted)"),
+    )
+}

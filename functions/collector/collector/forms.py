@@ -1,0 +1,103 @@
+"""HTML form bodies (multipart/form-data and urlencoded) as the webhook providers post them.
+
+Parsed with the standard library's email parser rather than a streaming form parser: the whole body
+is in memory anyway (Lambda), and a field of any size (a 25 MB raw ``email``) is just one part.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from email import policy
+from email.errors import MessageError
+from email.message import Message
+from email.parser import BytesParser
+from urllib.parse import parse_qsl
+
+from collector.problems import BadRequest, UnsupportedMediaType
+
+MULTIPART = "multipart/form-data"
+URLENCODED = "application/x-www-form-urlencoded"
+
+
+@dataclasses.dataclass(frozen=True)
+class FilePart:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclasses.dataclass(frozen=True)
+class Form:
+    fields: dict[str, bytes]
+    files: dict[str, FilePart]
+
+    def text(self, name: str, charset: str = "utf-8") -> str:
+        value = self.fields.get(name, b"")
+        try:
+            return value.decode(charset or "utf-8", "replace")
+        except LookupError:
+            return value.decode("utf-8", "replace")
+
+    def has(self, name: str) -> bool:
+        return name in self.fields
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def require_media_type(content_type: str | None, accepted: tuple[str, ...]) -> str:
+    """The request's media type when it is one of ``accepted``; 415 naming what to send otherwise."""
+    kind = media_type(content_type)
+    if kind not in accepted:
+        wanted = " or ".join(accepted)
+        raise UnsupportedMediaType(f"Content-Type {kind or '(none)'!r} is not accepted here; send {wanted}")
+    return kind
+
+
+def parse(content_type: str | None, body: bytes, accepted: tuple[str, ...] = (MULTIPART, URLENCODED)) -> Form:
+    kind = require_media_type(content_type, accepted)
+    if kind == URLENCODED:
+        return _urlencoded(body)
+    return _multipart(content_type or "", body)
+
+
+def _urlencoded(body: bytes) -> Form:
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest(f"the urlencoded form is malformed: {exc}") from None
+    return Form(fields={name: value.encode() for name, value in pairs}, files={})
+
+
+def _multipart(content_type: str, body: bytes) -> Form:
+    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace")
+    try:
+        message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
+    except (MessageError, ValueError, LookupError, TypeError, IndexError) as exc:
+        raise BadRequest(f"the multipart form could not be parsed: {exc}") from None
+    if not message.get_boundary():
+        raise BadRequest("multipart/form-data without a boundary parameter in Content-Type")
+    parts = message.get_payload()
+    if not message.is_multipart() or not isinstance(parts, list) or not parts:
+        raise BadRequest(f"the multipart form has no parts delimited by boundary {message.get_boundary()!r}")
+    fields: dict[str, bytes] = {}
+    files: dict[str, FilePart] = {}
+    for part in parts:
+        if not isinstance(part, Message):
+            raise BadRequest("the multipart form is malformed: a part is not a MIME entity")
+        _add_part(part, fields, files)
+    return Form(fields=fields, files=files)
+
+
+def _add_part(part: Message, fields: dict[str, bytes], files: dict[str, FilePart]) -> None:
+    name = part.get_param("name", header="content-disposition")
+    if not isinstance(name, str) or not name:
+        raise BadRequest("a multipart form part has no Content-Disposition name")
+    payload = part.get_payload(decode=True)
+    content = payload if isinstance(payload, bytes) else b""
+    filename = part.get_filename()
+    if filename is not None:
+        files[name] = FilePart(filename, part.get_content_type(), content)
+    else:
+        fields[name] = content

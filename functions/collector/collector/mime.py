@@ -1,0 +1,135 @@
+"""MIME → InboundEmail with the standard library's modern email API (``email.policy.default``).
+
+Charsets and transfer encodings are decoded by the library; the text body is the best
+``text/plain`` part, else text derived from the HTML part; every other leaf part is an attachment
+whose bytes go to S3 (claim check) and whose metadata stays in the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from email import policy
+from email.errors import MessageError
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+
+from collector import headers
+from collector.delivery import AttachmentBody, Delivery, attachment_body
+from collector.html_text import html_to_text
+from collector.problems import BadRequest
+from planetmail.inbound import InboundEmail, Source, new_tracking_id, utcnow
+
+_PARSE_ERRORS = (MessageError, ValueError, LookupError, TypeError, IndexError, AttributeError, UnicodeError)
+
+
+def parse(raw: bytes, source: Source) -> Delivery:
+    """A Delivery from RFC 5322 bytes; BadRequest naming the problem when they are not a message."""
+    if not raw.strip():
+        raise BadRequest("the MIME message is empty")
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        assert isinstance(message, EmailMessage)
+        return _delivery(message, raw, source)
+    except _PARSE_ERRORS as exc:
+        raise BadRequest(f"the MIME message could not be parsed: {type(exc).__name__}: {exc}") from None
+
+
+def header_pairs(message: Message) -> list[tuple[str, str]]:
+    """Every header decoded (RFC 2047) where possible, the raw value where the header is broken."""
+    pairs = []
+    for name, raw in message.raw_items():
+        try:
+            value = str(message.policy.header_fetch_parse(name, raw))
+        except _PARSE_ERRORS:
+            value = str(raw)
+        pairs.append((name, value))
+    return pairs
+
+
+def _delivery(message: EmailMessage, raw: bytes, source: Source) -> Delivery:
+    pairs = header_pairs(message)
+    first: dict[str, str] = {}
+    for name, value in pairs:
+        first.setdefault(name.lower(), value)
+    if not first.get("from", "").strip():
+        raise BadRequest("the MIME message has no From header (is the body really message/rfc822?)")
+    plain, html_part = _body_part(message, "plain"), _body_part(message, "html")
+    html = _text_of(html_part) if html_part is not None else None
+    text = _text_of(plain) if plain is not None else html_to_text(html or "")
+    attachments = tuple(_attachments(message, skip={id(plain), id(html_part)}))
+    kept = headers.kept(pairs)
+    email = InboundEmail(
+        id=new_tracking_id(),
+        received_at=utcnow(),
+        source=source,
+        message_id=headers.message_id(first.get("message-id")),
+        subject=first.get("subject", ""),
+        **{"from": headers.first_address(first["from"])},
+        to=headers.addresses(first.get("to")),
+        cc=headers.addresses(first.get("cc")),
+        reply_to=headers.addresses(first.get("reply-to")),
+        envelope_from=headers.envelope_sender(first.get("return-path")),
+        date=headers.date(first.get("date")),
+        content_type=message.get_content_type(),
+        report_type=_report_type(message),
+        text=text,
+        html=html,
+        headers=kept,
+        in_reply_to=headers.message_id(first.get("in-reply-to")),
+        references=headers.message_ids(first.get("references")),
+        attachments=[body.meta for body in attachments],
+        auth=headers.auth_results(kept),
+    )
+    return Delivery(email=email, raw=raw, attachments=attachments)
+
+
+def _body_part(message: EmailMessage, subtype: str) -> EmailMessage | None:
+    part = message.get_body(preferencelist=(subtype,))
+    return part if isinstance(part, EmailMessage) else None
+
+
+def _text_of(part: EmailMessage) -> str:
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeError, KeyError):
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+    return content if isinstance(content, str) else ""
+
+
+def _report_type(message: EmailMessage) -> str | None:
+    if message.get_content_type() != "multipart/report":
+        return None
+    value = message.get_param("report-type")
+    return value if isinstance(value, str) else None
+
+
+def _leaves(part: Message) -> Iterator[Message]:
+    if part.get_content_maintype() == "message" or not part.is_multipart():
+        yield part
+        return
+    for sub in part.get_payload():
+        if isinstance(sub, Message):
+            yield from _leaves(sub)
+
+
+def _attachments(message: EmailMessage, skip: set[int]) -> Iterator[AttachmentBody]:
+    if not message.is_multipart():
+        return
+    for part in _leaves(message):
+        if id(part) in skip:
+            continue
+        content_id = part.get("content-id")
+        yield attachment_body(
+            filename=part.get_filename() or "",
+            content_type=part.get_content_type(),
+            content=_bytes_of(part),
+            content_id=str(content_id).strip() if content_id else None,
+        )
+
+
+def _bytes_of(part: Message) -> bytes:
+    if part.is_multipart():  # message/rfc822, message/delivery-status: keep the embedded text
+        return b"\n".join(sub.as_bytes() for sub in part.get_payload() if isinstance(sub, Message))
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""

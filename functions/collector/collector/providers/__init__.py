@@ -1,0 +1,1 @@
+"""One adapter per mail provider: pure conversions from the provider's payload to a Delivery."""

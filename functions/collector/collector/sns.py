@@ -1,0 +1,121 @@
+"""Amazon SNS HTTP(S) deliveries: signature verification (SignatureVersion 1 = SHA1, 2 = SHA256)
+and subscription confirmation.
+
+The signing certificate comes from a local trust store (``settings.sns_cert_dir``, files named like
+the certificate URL's last path segment) or is fetched, but only over HTTPS from
+``sns.<region>.amazonaws.com``; the SubscribeURL is held to the same allow-list.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from pydantic import BaseModel, ConfigDict, Field
+
+from collector.documents import load_object, validate
+from collector.problems import BadRequest, Unauthorized
+from collector.runtime import Fetcher
+
+ALLOWED_HOST = re.compile(r"^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
+NOTIFICATION = "Notification"
+SUBSCRIPTION_CONFIRMATION = "SubscriptionConfirmation"
+UNSUBSCRIBE_CONFIRMATION = "UnsubscribeConfirmation"
+
+_NOTIFICATION_KEYS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
+_SUBSCRIPTION_KEYS = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type")
+_HASHES: dict[str, type[hashes.HashAlgorithm]] = {"1": hashes.SHA1, "2": hashes.SHA256}
+
+
+class SnsMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    type: str = Field(alias="Type")
+    message_id: str = Field(alias="MessageId")
+    topic_arn: str = Field(alias="TopicArn")
+    message: str = Field(alias="Message")
+    timestamp: str = Field(alias="Timestamp")
+    signature_version: str = Field(alias="SignatureVersion")
+    signature: str = Field(alias="Signature")
+    signing_cert_url: str = Field(alias="SigningCertURL")
+    subject: str | None = Field(None, alias="Subject")
+    token: str | None = Field(None, alias="Token")
+    subscribe_url: str | None = Field(None, alias="SubscribeURL")
+
+
+def parse(body: bytes) -> SnsMessage:
+    return validate(SnsMessage, load_object(body, "the SNS message"), "the SNS message")
+
+
+def string_to_sign(message: SnsMessage) -> bytes:
+    keys = _NOTIFICATION_KEYS if message.type == NOTIFICATION else _SUBSCRIPTION_KEYS
+    values = message.model_dump(by_alias=True)
+    return "".join(f"{key}\n{values[key]}\n" for key in keys if values.get(key) is not None).encode()
+
+
+def require_allowed_url(url: str, what: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not ALLOWED_HOST.match(parts.hostname or ""):
+        raise Unauthorized(f"the {what} {url!r} is not on an allowed SNS host (https://sns.<region>.amazonaws.com)")
+
+
+class SigningCertificates:
+    """Public keys by certificate URL: trust store first, then the allow-listed host; cached."""
+
+    def __init__(self, trust_dir: str | None, fetch: Fetcher) -> None:
+        self._trust_dir = Path(trust_dir) if trust_dir else None
+        self._fetch = fetch
+        self._keys: dict[str, rsa.RSAPublicKey] = {}
+
+    def public_key(self, url: str) -> rsa.RSAPublicKey:
+        require_allowed_url(url, "SigningCertURL")
+        if url not in self._keys:
+            self._keys[url] = _rsa_key(self._pem(url), url)
+        return self._keys[url]
+
+    def _pem(self, url: str) -> bytes:
+        name = Path(urlsplit(url).path).name
+        if not name.endswith(".pem"):
+            raise Unauthorized(f"the SigningCertURL {url!r} does not name a .pem certificate")
+        if self._trust_dir is not None and (self._trust_dir / name).is_file():
+            return (self._trust_dir / name).read_bytes()
+        return self._fetch(url)
+
+
+def verify(message: SnsMessage, certificates: SigningCertificates) -> None:
+    algorithm = _HASHES.get(message.signature_version)
+    if algorithm is None:
+        raise Unauthorized(f"SNS SignatureVersion {message.signature_version!r} is not supported (1 or 2)")
+    try:
+        signature = base64.b64decode(message.signature)
+    except (binascii.Error, ValueError):
+        raise Unauthorized("the SNS Signature is not base64") from None
+    key = certificates.public_key(message.signing_cert_url)
+    try:
+        key.verify(signature, string_to_sign(message), padding.PKCS1v15(), algorithm())
+    except InvalidSignature:
+        raise Unauthorized("the SNS signature does not verify against the signing certificate") from None
+
+
+def confirm_subscription(message: SnsMessage, fetch: Fetcher) -> None:
+    if not message.subscribe_url:
+        raise BadRequest("the SubscriptionConfirmation has no SubscribeURL")
+    require_allowed_url(message.subscribe_url, "SubscribeURL")
+    fetch(message.subscribe_url)
+
+
+def _rsa_key(pem: bytes, url: str) -> rsa.RSAPublicKey:
+    try:
+        key = x509.load_pem_x509_certificate(pem).public_key()
+    except ValueError:
+        raise Unauthorized(f"the signing certificate at {url!r} is not a PEM certificate") from None
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise Unauthorized(f"the signing certificate at {url!r} does not hold an RSA key")
+    return key
