@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kafka import KafkaProducer
+
 from planetmail import aws
 from planetmail.events import LifecycleReporter
 from planetmail.kafka import make_producer
@@ -27,9 +29,10 @@ def build_responder(
     config: Callable[[], PipelineConfig] = PipelineConfig,
     transport: Transport | None = None,
     ledger: SendLedger | None = None,
+    producer: KafkaProducer | None = None,
 ) -> Responder:
     dynamodb = aws.client("dynamodb", settings)
-    producer = make_producer(settings)
+    producer = producer or make_producer(settings)
     reporter = LifecycleReporter(settings, producer, StatusStore(settings, dynamodb))
     return Responder(
         ledger=ledger or SendLedger(settings, dynamodb),

@@ -1,0 +1,107 @@
+"""Fixtures of the responder integration tests: SMTP servers, DynamoDB tables, mail.ack batches."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from kafka import KafkaProducer
+from responder_harness import (
+    FAST_BACKOFF,
+    SinkHandler,
+    free_port,
+    kafka_event_from_topic,
+    publish,
+)
+
+from planetmail import aws
+from planetmail.ack import AckRequest
+from planetmail.kafka import make_producer
+from planetmail.pipeline_config import PipelineConfig
+from planetmail.settings import Settings
+from planetmail.status import STATUS_TABLE_KEYS
+from responder.acknowledgement import Responder
+from responder.ledger import IDEMPOTENCY_TABLE_KEYS, TTL_ATTRIBUTE
+from responder.senders.backoff import Backoff
+from responder.senders.smtp import SmtpTransport
+from responder.worker import build_responder
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Callable[..., tuple[SinkHandler, int]]]:
+    """Start a real SMTP server on a free loopback port: ``handler, port = smtp_server(refuse_first=2)``."""
+    controllers: list[Controller] = []
+
+    def start(refuse_first: int = 0, refusal: str = "451 4.3.0 Try again later",
+              port: int | None = None) -> tuple[SinkHandler, int]:
+        handler = SinkHandler(refuse_first, refusal)
+        controller = Controller(handler, hostname="127.0.0.1", port=port or free_port())
+        controller.start()
+        controllers.append(controller)
+        return handler, controller.port
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+
+
+@pytest.fixture
+def responder_tables(stack_settings: Settings) -> Iterator[tuple[str, str]]:
+    """A fresh idempotency table (Powertools key schema + TTL) and status table on the AWS endpoint."""
+    dynamodb = aws.client("dynamodb", stack_settings)
+    suffix = uuid.uuid4().hex[:10]
+    names = (f"responder-idem-{suffix}", f"responder-status-{suffix}")
+    for name, keys in zip(names, (IDEMPOTENCY_TABLE_KEYS, STATUS_TABLE_KEYS), strict=True):
+        dynamodb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", **keys)
+    dynamodb.update_time_to_live(TableName=names[0], TimeToLiveSpecification={
+        "Enabled": True, "AttributeName": TTL_ATTRIBUTE})
+    yield names
+    for name in names:
+        dynamodb.delete_table(TableName=name)
+
+
+@pytest.fixture
+def responder_settings(isolated_settings: Settings, responder_tables: tuple[str, str]) -> Settings:
+    idempotency, status = responder_tables
+    return dataclasses.replace(isolated_settings, idempotency_table=idempotency, status_table=status,
+                               smtp_host="127.0.0.1")
+
+
+@pytest.fixture
+def ack_batch(responder_settings: Settings) -> Callable[[list[AckRequest]], dict[str, Any]]:
+    """Publish ack requests on the isolated mail.ack topic; return an ESM event of the whole topic."""
+    published = 0
+
+    def batch(requests: list[AckRequest]) -> dict[str, Any]:
+        nonlocal published
+        publish(responder_settings, requests)
+        published += len(requests)
+        event: dict[str, Any] = kafka_event_from_topic(responder_settings, published)
+        return event
+
+    return batch
+
+
+@pytest.fixture
+def make_responder(responder_settings: Settings) -> Iterator[Callable[..., Responder]]:
+    """A worker's responder sending to ``smtp_port``; its connection and producer close afterwards."""
+    opened: list[tuple[Responder, KafkaProducer]] = []
+
+    def build(smtp_port: int, config: Callable[[], PipelineConfig] = PipelineConfig,
+              backoff: Backoff = FAST_BACKOFF, **options: Any) -> Responder:
+        settings = dataclasses.replace(responder_settings, smtp_port=smtp_port)
+        producer = make_producer(settings)
+        transport = SmtpTransport(settings, backoff=backoff, timeout=3.0)
+        responder = build_responder(settings, config, transport=transport, producer=producer, **options)
+        opened.append((responder, producer))
+        return responder
+
+    yield build
+    for responder, producer in opened:
+        responder.transport.close()
+        producer.close()
+
