@@ -1,0 +1,158 @@
+"""The collector against the real stack: unique topics, bucket and tables per test, and helpers to
+read back what landed on Kafka. SNS certificates come from a trust store holding the fixture cert;
+outbound HTTP (SubscribeURL, certificate downloads) is recorded, never sent."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from collector.app import create_app
+from collector.runtime import Runtime
+from planetmail import aws, codec, topics
+from planetmail.inbound import InboundEmail
+from planetmail.kafka import make_consumer
+from planetmail.lifecycle import LifecycleEvent
+from planetmail.settings import Secret, Settings
+from planetmail.status import STATUS_TABLE_KEYS
+
+FIXTURES = Path("/work/shared/fixtures/webhooks")
+SNS_CERT_NAME = "SimpleNotificationService-a86cb10b4e1f29c941702d737128f7b6.pem"
+API_TOKEN = "test-token-" + uuid.uuid4().hex
+CREDENTIALS = {"sendgrid": "sg-user:sg-pass", "postmark": "pm-user:pm-pass", "mailgun": "key-mailgun-test"}
+
+
+@dataclasses.dataclass
+class RecordingFetcher:
+    """Stands in for the internet: records every URL and answers 200 with an empty body."""
+
+    urls: list[str] = dataclasses.field(default_factory=list)
+
+    def __call__(self, url: str) -> bytes:
+        self.urls.append(url)
+        return b""
+
+
+@pytest.fixture
+def collector_settings(isolated_settings: Settings, tmp_path: Path) -> Iterator[Settings]:
+    suffix = uuid.uuid4().hex[:10]
+    trust = tmp_path / "sns-certs"
+    trust.mkdir()
+    shutil.copy(FIXTURES / "ses" / "certificate.pem", trust / SNS_CERT_NAME)
+    settings = dataclasses.replace(
+        isolated_settings,
+        raw_bucket=f"collector-raw-{suffix}",
+        status_table=f"collector-status-{suffix}",
+        idempotency_table=f"collector-idem-{suffix}",
+        api_token=Secret(API_TOKEN),
+        webhook_credentials={name: Secret(value) for name, value in CREDENTIALS.items()},
+        sns_cert_dir=str(trust),
+    )
+    s3, dynamodb = aws.client("s3", settings), aws.client("dynamodb", settings)
+    s3.create_bucket(Bucket=settings.raw_bucket)
+    dynamodb.create_table(TableName=settings.status_table, BillingMode="PAY_PER_REQUEST", **STATUS_TABLE_KEYS)
+    dynamodb.create_table(
+        TableName=settings.idempotency_table, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+    )
+    yield settings
+    dynamodb.delete_table(TableName=settings.status_table)
+    dynamodb.delete_table(TableName=settings.idempotency_table)
+    for item in s3.list_objects_v2(Bucket=settings.raw_bucket).get("Contents", []):
+        s3.delete_object(Bucket=settings.raw_bucket, Key=item["Key"])
+    s3.delete_bucket(Bucket=settings.raw_bucket)
+
+
+@pytest.fixture
+def fetcher() -> RecordingFetcher:
+    return RecordingFetcher()
+
+
+@pytest.fixture
+def runtime(collector_settings: Settings, fetcher: RecordingFetcher) -> Iterator[Runtime]:
+    runtime = Runtime(collector_settings, fetch=fetcher)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(runtime), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def bearer() -> dict[str, str]:
+    return {"Authorization": f"Bearer {API_TOKEN}"}
+
+
+def read_topic(settings: Settings, name: str, expected: int, timeout_ms: int = 8000) -> list[bytes]:
+    """Every value on the (prefixed) topic, waiting until ``expected`` arrived or the timeout passed."""
+    consumer = make_consumer(settings, settings.topic(name), group_id=None, consumer_timeout_ms=timeout_ms)
+    values: list[bytes] = []
+    try:
+        for record in consumer:
+            values.append(record.value)
+            if len(values) >= expected:
+                consumer.poll(timeout_ms=300)  # one more look: a second record would show up here
+                values.extend(r.value for batch in consumer.poll(timeout_ms=300).values() for r in batch)
+                break
+    finally:
+        consumer.close()
+    return values
+
+
+@pytest.fixture
+def received(collector_settings: Settings) -> Callable[[int], list[InboundEmail]]:
+    def read(expected: int = 1) -> list[InboundEmail]:
+        values = read_topic(collector_settings, topics.RECEIVED, expected)
+        return [codec.decode_as(InboundEmail, value) for value in values]
+    return read
+
+
+@pytest.fixture
+def events(collector_settings: Settings) -> Callable[[int], list[LifecycleEvent]]:
+    def read(expected: int = 1) -> list[LifecycleEvent]:
+        return [codec.decode_as(LifecycleEvent, v) for v in read_topic(collector_settings, topics.EVENTS, expected)]
+    return read
+
+
+def fixture_bytes(relative: str) -> bytes:
+    return (FIXTURES / relative).read_bytes()
+
+
+def sign_sns(message: dict[str, str], version: str = "1") -> dict[str, str]:
+    """``message`` signed with the fixture private key, as SNS would (SignatureVersion 1 or 2)."""
+    import base64
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    from collector import sns
+
+    key = serialization.load_pem_private_key(fixture_bytes("ses/privatekey.pem"), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    signed = {**message, "SignatureVersion": version}
+    to_sign = sns.string_to_sign(sns.SnsMessage.model_validate(signed | {"Signature": "", "SigningCertURL": ""}))
+    algorithm = hashes.SHA1() if version == "1" else hashes.SHA256()  # noqa: S303 - SNS SignatureVersion 1
+    signed["Signature"] = base64.b64encode(key.sign(to_sign, padding.PKCS1v15(), algorithm)).decode()
+    return signed
+
+
+def mailgun_form(fields: dict[str, str], key: str = CREDENTIALS["mailgun"], timestamp: int | None = None,
+                 token: str | None = None) -> dict[str, str]:
+    import hashlib
+    import hmac
+    import time
+
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    token = token or uuid.uuid4().hex
+    signature = hmac.new(key.encode(), (stamp + token).encode(), hashlib.sha256).hexdigest()
+    return {**fields, "timestamp": stamp, "token": token, "signature": signature}
