@@ -23,7 +23,8 @@ from planetmail.settings import Settings
 log = logging.getLogger(__name__)
 
 EventSink = Callable[[LifecycleEvent], None]
-COMMIT_EVERY_SECONDS = 5.0
+COMMIT_EVERY_SECONDS = 1.0
+"""Often enough that the feed's own lag on the dashboard is not an artefact of committing rarely."""
 
 
 class EventFeed:

@@ -8,6 +8,7 @@ Mix dimensions are read from ``event.detail`` under the names ``planetmail.metri
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable
@@ -50,6 +51,9 @@ class MessageTrack:
         for key in ATTRIBUTES:
             if event.detail.get(key) not in (None, ""):
                 self.attributes[key] = str(event.detail[key])
+
+    def arrival(self) -> datetime:
+        return self.received_at or self.steps[0].at
 
     def latency_seconds(self) -> float | None:
         closing = next((s for s in self.steps if s.state == "acknowledged"), None)
@@ -189,9 +193,10 @@ class PipelineView:
                 "sla": self.sla(), "series": self.series()}
 
     def recent(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The most recently received messages, newest first."""
         with self._lock:
-            tracks = list(self._messages.values())[-limit:]
-            return [track.summary() for track in reversed(tracks)]
+            tracks = heapq.nlargest(limit, self._messages.values(), key=MessageTrack.arrival)
+            return [track.summary() for track in tracks]
 
     def message(self, tracking_id: str) -> dict[str, Any] | None:
         with self._lock:

@@ -75,7 +75,7 @@ def test_series_buckets_by_event_time_and_ignores_events_older_than_the_window()
 
 def test_recent_is_newest_first_with_a_timeline_per_message_and_old_ones_evicted():
     first, second, third = (message_events(ago(s), latency=timedelta(seconds=1)) for s in (30, 20, 10))
-    view = view_with(first, second, third, max_messages=2)
+    view = view_with(first, third, second, max_messages=2)  # consumed out of arrival order
     recent = view.recent(10)
     assert [m["id"] for m in recent] == [third[0].id, second[0].id]
     assert recent[0]["category"] == "questions"
