@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from kafka import TopicPartition
 
 from collector.app import create_app
 from collector.runtime import Runtime
@@ -21,6 +23,8 @@ from planetmail.kafka import make_consumer
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.settings import Secret, Settings
 from planetmail.status import STATUS_TABLE_KEYS
+from planetmail.topics import contract_topics
+from planetmail_local.stack.topics import ensure_topics
 
 FIXTURES = Path("/work/shared/fixtures/webhooks")
 SNS_CERT_NAME = "SimpleNotificationService-a86cb10b4e1f29c941702d737128f7b6.pem"
@@ -39,14 +43,15 @@ class RecordingFetcher:
         return b""
 
 
-@pytest.fixture
-def collector_settings(isolated_settings: Settings, tmp_path: Path) -> Iterator[Settings]:
+@pytest.fixture(scope="module")
+def collector_settings(stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """One set of topics, bucket and tables per test module (tests read only what they produced)."""
     suffix = uuid.uuid4().hex[:10]
-    trust = tmp_path / "sns-certs"
-    trust.mkdir()
+    trust = tmp_path_factory.mktemp("sns-certs")
     shutil.copy(FIXTURES / "ses" / "certificate.pem", trust / SNS_CERT_NAME)
     settings = dataclasses.replace(
-        isolated_settings,
+        stack_settings,
+        topic_prefix=f"t{suffix}.",
         raw_bucket=f"collector-raw-{suffix}",
         status_table=f"collector-status-{suffix}",
         idempotency_table=f"collector-idem-{suffix}",
@@ -54,6 +59,7 @@ def collector_settings(isolated_settings: Settings, tmp_path: Path) -> Iterator[
         webhook_credentials={name: Secret(value) for name, value in CREDENTIALS.items()},
         sns_cert_dir=str(trust),
     )
+    ensure_topics(settings, [spec for spec in contract_topics() if spec.name in (topics.RECEIVED, topics.EVENTS)])
     s3, dynamodb = aws.client("s3", settings), aws.client("dynamodb", settings)
     s3.create_bucket(Bucket=settings.raw_bucket)
     dynamodb.create_table(TableName=settings.status_table, BillingMode="PAY_PER_REQUEST", **STATUS_TABLE_KEYS)
@@ -93,36 +99,43 @@ def bearer() -> dict[str, str]:
     return {"Authorization": f"Bearer {API_TOKEN}"}
 
 
-def read_topic(settings: Settings, name: str, expected: int, timeout_ms: int = 8000) -> list[bytes]:
-    """Every value on the (prefixed) topic, waiting until ``expected`` arrived or the timeout passed."""
-    consumer = make_consumer(settings, settings.topic(name), group_id=None, consumer_timeout_ms=timeout_ms)
-    values: list[bytes] = []
-    try:
-        for record in consumer:
-            values.append(record.value)
-            if len(values) >= expected:
-                consumer.poll(timeout_ms=300)  # one more look: a second record would show up here
-                values.extend(r.value for batch in consumer.poll(timeout_ms=300).values() for r in batch)
-                break
-    finally:
-        consumer.close()
-    return values
+class TopicReader:
+    """Reads what was written to a topic after the reader was created (the test's own records)."""
+
+    def __init__(self, settings: Settings, name: str) -> None:
+        self._consumer = make_consumer(settings, group_id=None)
+        partitions = self._consumer.partitions_for_topic(settings.topic(name)) or set()
+        self._partitions = [TopicPartition(settings.topic(name), p) for p in sorted(partitions)]
+        self._consumer.assign(self._partitions)
+        self._consumer.seek_to_end()
+        for partition in self._partitions:
+            self._consumer.position(partition)
+
+    def read(self, expected: int, timeout_s: float = 8.0) -> list[bytes]:
+        """Values until ``expected`` arrived (plus a short look for an unexpected extra one)."""
+        values: list[bytes] = []
+        deadline = time.monotonic() + timeout_s
+        while len(values) < expected and time.monotonic() < deadline:
+            values += [r.value for batch in self._consumer.poll(timeout_ms=200).values() for r in batch]
+        values += [r.value for batch in self._consumer.poll(timeout_ms=500).values() for r in batch]
+        return values
+
+    def close(self) -> None:
+        self._consumer.close()
 
 
 @pytest.fixture
-def received(collector_settings: Settings) -> Callable[[int], list[InboundEmail]]:
-    def read(expected: int = 1) -> list[InboundEmail]:
-        values = read_topic(collector_settings, topics.RECEIVED, expected)
-        return [codec.decode_as(InboundEmail, value) for value in values]
-    return read
+def received(collector_settings: Settings) -> Iterator[Callable[[int], list[InboundEmail]]]:
+    reader = TopicReader(collector_settings, topics.RECEIVED)
+    yield lambda expected=1: [codec.decode_as(InboundEmail, value) for value in reader.read(expected)]
+    reader.close()
 
 
 @pytest.fixture
-def events(collector_settings: Settings) -> Callable[[int], list[LifecycleEvent]]:
-    def read(expected: int = 1) -> list[LifecycleEvent]:
-        return [codec.decode_as(LifecycleEvent, v) for v in read_topic(collector_settings, topics.EVENTS, expected)]
-    return read
-
+def events(collector_settings: Settings) -> Iterator[Callable[[int], list[LifecycleEvent]]]:
+    reader = TopicReader(collector_settings, topics.EVENTS)
+    yield lambda expected=1: [codec.decode_as(LifecycleEvent, value) for value in reader.read(expected)]
+    reader.close()
 
 def fixture_bytes(relative: str) -> bytes:
     return (FIXTURES / relative).read_bytes()
