@@ -44,7 +44,9 @@ class RecordingFetcher:
 
 
 @pytest.fixture(scope="module")
-def collector_settings(stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def collector_settings(
+    stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
     """One set of topics, bucket and tables per test module (tests read only what they produced)."""
     suffix = uuid.uuid4().hex[:10]
     trust = tmp_path_factory.mktemp("sns-certs")
@@ -59,12 +61,15 @@ def collector_settings(stack_settings: Settings, tmp_path_factory: pytest.TempPa
         webhook_credentials={name: Secret(value) for name, value in CREDENTIALS.items()},
         sns_cert_dir=str(trust),
     )
-    ensure_topics(settings, [spec for spec in contract_topics() if spec.name in (topics.RECEIVED, topics.EVENTS)])
+    ensure_topics(
+        settings, [spec for spec in contract_topics() if spec.name in (topics.RECEIVED, topics.EVENTS)]
+    )
     s3, dynamodb = aws.client("s3", settings), aws.client("dynamodb", settings)
     s3.create_bucket(Bucket=settings.raw_bucket)
     dynamodb.create_table(TableName=settings.status_table, BillingMode="PAY_PER_REQUEST", **STATUS_TABLE_KEYS)
     dynamodb.create_table(
-        TableName=settings.idempotency_table, BillingMode="PAY_PER_REQUEST",
+        TableName=settings.idempotency_table,
+        BillingMode="PAY_PER_REQUEST",
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
     )
@@ -127,15 +132,24 @@ class TopicReader:
 @pytest.fixture
 def received(collector_settings: Settings) -> Iterator[Callable[[int], list[InboundEmail]]]:
     reader = TopicReader(collector_settings, topics.RECEIVED)
-    yield lambda expected=1: [codec.decode_as(InboundEmail, value) for value in reader.read(expected)]
+
+    def read(expected: int = 1) -> list[InboundEmail]:
+        return [codec.decode_as(InboundEmail, value) for value in reader.read(expected)]
+
+    yield read
     reader.close()
 
 
 @pytest.fixture
 def events(collector_settings: Settings) -> Iterator[Callable[[int], list[LifecycleEvent]]]:
     reader = TopicReader(collector_settings, topics.EVENTS)
-    yield lambda expected=1: [codec.decode_as(LifecycleEvent, value) for value in reader.read(expected)]
+
+    def read(expected: int = 1) -> list[LifecycleEvent]:
+        return [codec.decode_as(LifecycleEvent, value) for value in reader.read(expected)]
+
+    yield read
     reader.close()
+
 
 def fixture_bytes(relative: str) -> bytes:
     return (FIXTURES / relative).read_bytes()
@@ -153,14 +167,20 @@ def sign_sns(message: dict[str, str], version: str = "1") -> dict[str, str]:
     key = serialization.load_pem_private_key(fixture_bytes("ses/privatekey.pem"), password=None)
     assert isinstance(key, rsa.RSAPrivateKey)
     signed = {**message, "SignatureVersion": version}
-    to_sign = sns.string_to_sign(sns.SnsMessage.model_validate(signed | {"Signature": "", "SigningCertURL": ""}))
-    algorithm = hashes.SHA1() if version == "1" else hashes.SHA256()  # noqa: S303 - SNS SignatureVersion 1
+    to_sign = sns.string_to_sign(
+        sns.SnsMessage.model_validate(signed | {"Signature": "", "SigningCertURL": ""})
+    )
+    algorithm = hashes.SHA1() if version == "1" else hashes.SHA256()
     signed["Signature"] = base64.b64encode(key.sign(to_sign, padding.PKCS1v15(), algorithm)).decode()
     return signed
 
 
-def mailgun_form(fields: dict[str, str], key: str = CREDENTIALS["mailgun"], timestamp: int | None = None,
-                 token: str | None = None) -> dict[str, str]:
+def mailgun_form(
+    fields: dict[str, str],
+    key: str = CREDENTIALS["mailgun"],
+    timestamp: int | None = None,
+    token: str | None = None,
+) -> dict[str, str]:
     import hashlib
     import hmac
     import time

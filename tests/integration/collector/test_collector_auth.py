@@ -15,17 +15,22 @@ pytestmark = pytest.mark.integration
 MAILGUN_FIELDS = {"from": "lois@example.org", "body-plain": "hi", "recipient": "letters@dailyplanet.example"}
 
 
-@pytest.mark.parametrize(("path", "headers", "auth"), [
-    ("/v1/emails", {}, None),
-    ("/v1/emails", {"Authorization": "Bearer wrong"}, None),
-    ("/v1/emails", {"Authorization": f"Basic {API_TOKEN}"}, None),
-    ("/webhooks/sendgrid", {}, None),
-    ("/webhooks/sendgrid", {}, ("sg-user", "wrong")),
-    ("/webhooks/postmark", {}, ("pm-user", "sg-pass")),
-    ("/webhooks/postmark", {"Authorization": "Basic !!!"}, None),
-])
+@pytest.mark.parametrize(
+    ("path", "headers", "auth"),
+    [
+        ("/v1/emails", {}, None),
+        ("/v1/emails", {"Authorization": "Bearer wrong"}, None),
+        ("/v1/emails", {"Authorization": f"Basic {API_TOKEN}"}, None),
+        ("/webhooks/sendgrid", {}, None),
+        ("/webhooks/sendgrid", {}, ("sg-user", "wrong")),
+        ("/webhooks/postmark", {}, ("pm-user", "sg-pass")),
+        ("/webhooks/postmark", {"Authorization": "Basic !!!"}, None),
+    ],
+)
 def test_missing_or_wrong_credentials_are_401(client: TestClient, path: str, headers, auth) -> None:
-    response = client.post(path, content=b"{}", headers={"Content-Type": "application/json", **headers}, auth=auth)
+    response = client.post(
+        path, content=b"{}", headers={"Content-Type": "application/json", **headers}, auth=auth
+    )
 
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
@@ -36,10 +41,13 @@ def test_status_needs_the_bearer_token(client: TestClient) -> None:
     assert client.get("/v1/emails/01ANY").status_code == 401
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    ({"signature": "0" * 64}, "does not match"),
-    ({"timestamp": str(int(time.time()) - 3600)}, "timestamp"),
-])
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"signature": "0" * 64}, "does not match"),
+        ({"timestamp": str(int(time.time()) - 3600)}, "timestamp"),
+    ],
+)
 def test_mailgun_bad_signature_or_stale_timestamp_is_401(client: TestClient, change, reason) -> None:
     form = mailgun_form(MAILGUN_FIELDS, timestamp=int(change.get("timestamp", time.time())))
     if "signature" in change:
@@ -69,7 +77,9 @@ def test_ses_invalid_signature_is_401(client: TestClient) -> None:
     assert "signature" in response.json()["detail"]
 
 
-def test_ses_subscription_is_confirmed_through_the_fetcher(client: TestClient, fetcher: RecordingFetcher) -> None:
+def test_ses_subscription_is_confirmed_through_the_fetcher(
+    client: TestClient, fetcher: RecordingFetcher
+) -> None:
     document = json.loads(fixture_bytes("ses/recognized_topic_subscription_request.json"))
 
     response = client.post("/webhooks/ses", json=document)
@@ -79,7 +89,9 @@ def test_ses_subscription_is_confirmed_through_the_fetcher(client: TestClient, f
 
 
 @pytest.mark.parametrize("field", ["SubscribeURL", "SigningCertURL"])
-def test_ses_urls_off_the_allow_list_are_refused(client: TestClient, fetcher: RecordingFetcher, field) -> None:
+def test_ses_urls_off_the_allow_list_are_refused(
+    client: TestClient, fetcher: RecordingFetcher, field
+) -> None:
     document = json.loads(fixture_bytes("ses/valid_signature.json"))
     document[field] = "https://sns.eu-west-1.amazonaws.com.evil.example/x.pem"
     response = client.post("/webhooks/ses", json=sign_sns(document) if field == "SubscribeURL" else document)
@@ -89,21 +101,27 @@ def test_ses_urls_off_the_allow_list_are_refused(client: TestClient, fetcher: Re
     assert fetcher.urls == []
 
 
-@pytest.mark.parametrize(("path", "content_type", "body", "detail"), [
-    ("/v1/emails", "application/json", b"{not json", "not valid JSON"),
-    ("/v1/emails", "application/json", b'{"to": []}', "from"),
-    ("/v1/emails", "message/rfc822", b"just some words", "From"),
-    ("/v1/emails", "text/csv", b"a,b", "text/csv"),
-    ("/webhooks/sendgrid", "multipart/form-data", b"--x\r\n", "boundary"),
-    ("/webhooks/sendgrid", "multipart/form-data; boundary=xYzZY", b"no parts here", "no parts"),
-    ("/webhooks/postmark", "application/json", b"[]", "JSON object"),
-    ("/webhooks/postmark", "application/json", b'{"FromFull": {}}', "MessageID"),
-    ("/webhooks/ses", "text/plain", b'{"Type": "Notification"}', "MessageId"),
-])
-def test_malformed_input_is_a_precise_4xx(client: TestClient, bearer, path, content_type, body, detail) -> None:
+@pytest.mark.parametrize(
+    ("path", "content_type", "body", "detail"),
+    [
+        ("/v1/emails", "application/json", b"{not json", "not valid JSON"),
+        ("/v1/emails", "application/json", b'{"to": []}', "from"),
+        ("/v1/emails", "message/rfc822", b"just some words", "From"),
+        ("/v1/emails", "text/csv", b"a,b", "text/csv"),
+        ("/webhooks/sendgrid", "multipart/form-data", b"--x\r\n", "boundary"),
+        ("/webhooks/sendgrid", "multipart/form-data; boundary=xYzZY", b"no parts here", "no parts"),
+        ("/webhooks/postmark", "application/json", b"[]", "JSON object"),
+        ("/webhooks/postmark", "application/json", b'{"FromFull": {}}', "MessageID"),
+        ("/webhooks/ses", "text/plain", b'{"Type": "Notification"}', "MessageId"),
+    ],
+)
+def test_malformed_input_is_a_precise_4xx(
+    client: TestClient, bearer, path, content_type, body, detail
+) -> None:
     credentials = {"/webhooks/sendgrid": ("sg-user", "sg-pass"), "/webhooks/postmark": ("pm-user", "pm-pass")}
-    response = client.post(path, content=body, headers={**bearer, "Content-Type": content_type},
-                           auth=credentials.get(path))
+    response = client.post(
+        path, content=body, headers={**bearer, "Content-Type": content_type}, auth=credentials.get(path)
+    )
 
     assert response.status_code in (400, 415), response.text
     assert response.headers["content-type"] == "application/problem+json"

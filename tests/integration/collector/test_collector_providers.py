@@ -22,8 +22,12 @@ POSTMARK_AUTH = ("pm-user", "pm-pass")
 
 
 def test_sendgrid_parsed_fields(client: TestClient, received) -> None:
-    response = client.post("/webhooks/sendgrid", content=fixture_bytes("sendgrid/default_data.txt"),
-                           headers=SENDGRID_FORM, auth=SENDGRID_AUTH)
+    response = client.post(
+        "/webhooks/sendgrid",
+        content=fixture_bytes("sendgrid/default_data.txt"),
+        headers=SENDGRID_FORM,
+        auth=SENDGRID_AUTH,
+    )
 
     assert response.status_code == 202, response.text
     [email] = received(1)
@@ -41,8 +45,12 @@ def test_sendgrid_parsed_fields(client: TestClient, received) -> None:
 
 @pytest.mark.parametrize("fixture", ["raw_data.txt", "raw_data_with_attachments.txt"])
 def test_sendgrid_raw_mode(client: TestClient, received, runtime: Runtime, fixture: str) -> None:
-    response = client.post("/webhooks/sendgrid", content=fixture_bytes(f"sendgrid/{fixture}"),
-                           headers=SENDGRID_FORM, auth=SENDGRID_AUTH)
+    response = client.post(
+        "/webhooks/sendgrid",
+        content=fixture_bytes(f"sendgrid/{fixture}"),
+        headers=SENDGRID_FORM,
+        auth=SENDGRID_AUTH,
+    )
 
     assert response.status_code == 202, response.text
     [email] = received(1)
@@ -59,8 +67,9 @@ def test_sendgrid_raw_mode(client: TestClient, received, runtime: Runtime, fixtu
         assert email.attachments == []
 
 
-@pytest.mark.parametrize("fixture", ["postmark-inbound-test-payload.json",
-                                     "postmark-inbound-test-payload-with-raw.json"])
+@pytest.mark.parametrize(
+    "fixture", ["postmark-inbound-test-payload.json", "postmark-inbound-test-payload-with-raw.json"]
+)
 def test_postmark(client: TestClient, received, runtime: Runtime, fixture: str) -> None:
     payload = json.loads(fixture_bytes(f"postmark/{fixture}"))
     payload["MessageID"] = str(uuid.uuid4())  # the two fixtures share one id; each test is a new message
@@ -69,10 +78,15 @@ def test_postmark(client: TestClient, received, runtime: Runtime, fixture: str) 
 
     assert response.status_code == 202, response.text
     [email] = received(1)
-    assert (email.source, email.provider_event_id, email.message_id) == ("postmark", payload["MessageID"], None)
+    assert (email.source, email.provider_event_id, email.message_id) == (
+        "postmark",
+        payload["MessageID"],
+        None,
+    )
     assert (email.sender, email.from_.name) == ("support@postmarkapp.com", "Postmarkapp Support")
     assert [(a.address, a.name) for a in email.to] == [
-        ("mailbox+SampleHash@inbound.postmarkapp.com", "Firstname Lastname")]
+        ("mailbox+SampleHash@inbound.postmarkapp.com", "Firstname Lastname")
+    ]
     assert [a.address for a in email.cc] == ["firstcc@postmarkapp.com", "secondCc@postmarkapp.com"]
     assert [a.address for a in email.reply_to] == ["replyto@example.com"]
     assert email.envelope_to == ["mailbox+SampleHash@inbound.postmarkapp.com"]
@@ -83,8 +97,11 @@ def test_postmark(client: TestClient, received, runtime: Runtime, fixture: str) 
 
 
 def test_ses_inline_content(client: TestClient, received) -> None:
-    response = client.post("/webhooks/ses", content=fixture_bytes("ses/inbound_email.json"),
-                           headers={"Content-Type": "text/plain; charset=UTF-8"})
+    response = client.post(
+        "/webhooks/ses",
+        content=fixture_bytes("ses/inbound_email.json"),
+        headers={"Content-Type": "text/plain; charset=UTF-8"},
+    )
 
     assert response.status_code == 202, response.text
     [email] = received(1)
@@ -99,10 +116,14 @@ def test_ses_inline_content(client: TestClient, received) -> None:
 @pytest.fixture
 def ses_bucket(runtime: Runtime) -> Iterator[str]:
     """The bucket the S3-action fixture names, holding the fixture's message."""
-    action = json.loads(json.loads(fixture_bytes("ses/inbound_email_s3.json"))["Message"])["receipt"]["action"]
+    action = json.loads(json.loads(fixture_bytes("ses/inbound_email_s3.json"))["Message"])["receipt"][
+        "action"
+    ]
     s3 = aws.client("s3", runtime.settings)
     s3.create_bucket(Bucket=action["bucketName"])
-    s3.put_object(Bucket=action["bucketName"], Key=action["objectKey"], Body=fixture_bytes("ses/s3_email.txt"))
+    s3.put_object(
+        Bucket=action["bucketName"], Key=action["objectKey"], Body=fixture_bytes("ses/s3_email.txt")
+    )
     yield action["bucketName"]
     s3.delete_object(Bucket=action["bucketName"], Key=action["objectKey"])
     s3.delete_bucket(Bucket=action["bucketName"])
@@ -143,33 +164,56 @@ def test_mailgun(client: TestClient, received, mode: str) -> None:
         fields = {"body-mime": _message("Mailgun MIME body", message_id=message_id).decode()}
     else:
         fields = {
-            "from": "Lois Lane <lois@example.org>", "subject": "Delivery missed", "body-plain": "No paper today.",
-            "body-html": "<p>No paper today.</p>", "Message-Id": message_id, "To": "letters@dailyplanet.example",
-            "message-headers": json.dumps([["Received", "by mx"], ["X-Mailgun-Spf", "Pass"],
-                                           ["Auto-Submitted", "no"], ["Message-Id", message_id]]),
+            "from": "Lois Lane <lois@example.org>",
+            "subject": "Delivery missed",
+            "body-plain": "No paper today.",
+            "body-html": "<p>No paper today.</p>",
+            "Message-Id": message_id,
+            "To": "letters@dailyplanet.example",
+            "message-headers": json.dumps(
+                [
+                    ["Received", "by mx"],
+                    ["X-Mailgun-Spf", "Pass"],
+                    ["Auto-Submitted", "no"],
+                    ["Message-Id", message_id],
+                ]
+            ),
         }
     form = mailgun_form({**fields, "recipient": "letters@dailyplanet.example", "sender": "lois@example.org"})
 
-    response = client.post("/webhooks/mailgun", data=form,
-                           files={"attachment-1": ("note.txt", b"attached", "text/plain")} if mode == "parsed" else None)
+    response = client.post(
+        "/webhooks/mailgun",
+        data=form,
+        files={"attachment-1": ("note.txt", b"attached", "text/plain")} if mode == "parsed" else None,
+    )
 
     assert response.status_code == 202, response.text
     [email] = received(1)
     assert (email.source, email.message_id, email.sender) == ("mailgun", message_id, "lois@example.org")
     assert email.envelope_to == ["letters@dailyplanet.example"]
     if mode == "parsed":
-        assert (email.text, email.auth.spf, email.headers["auto-submitted"]) == ("No paper today.", "pass", "no")
+        assert (email.text, email.auth.spf, email.headers["auto-submitted"]) == (
+            "No paper today.",
+            "pass",
+            "no",
+        )
         assert [a.filename for a in email.attachments] == ["note.txt"]
     else:
         assert email.text.strip() == "Mailgun MIME body"
 
 
 def test_api_json_and_rfc822(client: TestClient, bearer: dict[str, str], received) -> None:
-    document = {"from": "Clark Kent <clark@example.org>", "to": ["letters@dailyplanet.example"],
-                "subject": "Praise", "html": "<p>Great <b>coverage</b></p>", "headers": {"Precedence": "bulk"}}
+    document = {
+        "from": "Clark Kent <clark@example.org>",
+        "to": ["letters@dailyplanet.example"],
+        "subject": "Praise",
+        "html": "<p>Great <b>coverage</b></p>",
+        "headers": {"Precedence": "bulk"},
+    }
     first = client.post("/v1/emails", json=document, headers=bearer)
-    second = client.post("/v1/emails", content=_message("raw body"),
-                         headers={**bearer, "Content-Type": "message/rfc822"})
+    second = client.post(
+        "/v1/emails", content=_message("raw body"), headers={**bearer, "Content-Type": "message/rfc822"}
+    )
 
     assert (first.status_code, second.status_code) == (202, 202), (first.text, second.text)
     emails = {email.id: email for email in received(2)}
