@@ -13,9 +13,12 @@ from typing import Any
 
 import click
 import httpx
+from kafka.errors import KafkaError
 from rich.console import Console
 from rich.table import Table
 
+from planetmail import topics
+from planetmail.kafka import make_admin
 from planetmail.settings import Settings
 from planetmail_local.cli.errors import UserError
 from planetmail_local.observability.observatory import Observatory
@@ -53,7 +56,9 @@ def fetch_snapshot(url: str, window: timedelta) -> tuple[dict[str, Any], str]:
 
 def from_kafka(window: timedelta) -> dict[str, Any]:
     """Replay the window of mail.events and read the lag, without any server."""
-    observatory = Observatory(Settings.load(), lookback=window)
+    settings = Settings.load()
+    require_events_topic(settings)
+    observatory = Observatory(settings, lookback=window)
     observatory.feed.start()
     try:
         if not observatory.feed.caught_up.wait(REPLAY_TIMEOUT_SECONDS):
@@ -62,6 +67,21 @@ def from_kafka(window: timedelta) -> dict[str, Any]:
     finally:
         observatory.feed.stop()
     return observatory.snapshot()
+
+
+def require_events_topic(settings: Settings) -> None:
+    topic = settings.topic(topics.EVENTS)
+    try:
+        admin = make_admin(settings)
+    except KafkaError as exc:
+        raise UserError(f"Kafka at {settings.kafka_bootstrap} is not reachable ({exc}); "
+                        "start the stack with 'planetmail up'") from None
+    try:
+        exists = topic in admin.list_topics()
+    finally:
+        admin.close()
+    if not exists:
+        raise UserError(f"topic {topic} does not exist; run 'planetmail up' to create the pipeline's topics")
 
 
 def render(snapshot: Mapping[str, Any]) -> Table:

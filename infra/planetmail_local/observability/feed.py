@@ -38,6 +38,7 @@ class EventFeed:
         self._thread: threading.Thread | None = None
         self.caught_up = threading.Event()
         self.undecodable = 0
+        self._waiting_for_topic = False
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=f"event-feed-{self._group_id}", daemon=True)
@@ -81,8 +82,11 @@ class EventFeed:
         topic = self._settings.topic(topics.EVENTS)
         numbers = consumer.partitions_for_topic(topic)
         if not numbers:
-            log.warning("topic %s does not exist yet; waiting", topic)
+            if not self._waiting_for_topic:
+                log.warning("topic %s does not exist yet; waiting", topic)
+            self._waiting_for_topic = True
             return []
+        self._waiting_for_topic = False
         partitions = [TopicPartition(topic, n) for n in sorted(numbers)]
         consumer.assign(partitions)
         since_ms = int((time.time() - self._lookback.total_seconds()) * 1000)

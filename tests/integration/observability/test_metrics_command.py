@@ -64,3 +64,12 @@ def test_a_url_that_is_not_a_dashboard_is_one_line_error(flowed: Settings):
     expected = (f"planetmail: error: {url}/nowhere/api/metrics answered 404; "
                 "check --url points at a planetmail dashboard")
     assert result.output.strip().splitlines() == [expected]
+
+
+def test_without_dashboard_or_events_topic_the_error_names_the_fix(stack_settings: Settings, monkeypatch):
+    monkeypatch.setenv(ENV_TOPIC_PREFIX, "never-created.")
+    result = CliRunner().invoke(cli, ["metrics", "--url", free_url()])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "planetmail: error: topic never-created.mail.events does not exist; "
+        "run 'planetmail up' to create the pipeline's topics"]
