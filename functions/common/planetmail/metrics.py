@@ -72,10 +72,20 @@ _COUNTED_STATES: Final[Mapping[str, Metric]] = {
 }
 
 
+DETAIL_ALIASES: Final[Mapping[str, tuple[str, ...]]] = {"provider": ("provider", "source")}
+"""``provider`` may also be given as ``source`` (the InboundEmail field the collector reports)."""
+
+
+def detail_value(event: LifecycleEvent, name: str) -> str:
+    """A dimension's value in ``event.detail`` (``stage`` is the event's own), or ``unknown``."""
+    if name == "stage":
+        return event.stage
+    found = next((event.detail[k] for k in DETAIL_ALIASES.get(name, (name,)) if event.detail.get(k)), None)
+    return UNKNOWN if found in (None, "") else str(found)
+
+
 def dimensions_of(metric: Metric, event: LifecycleEvent) -> dict[str, str]:
-    """The metric's dimensions read from a lifecycle event (``stage`` from the event itself)."""
-    values = {**{k: str(v) for k, v in event.detail.items()}, "stage": event.stage}
-    return {name: values.get(name) or UNKNOWN for name in DIMENSIONS[metric]}
+    return {name: detail_value(event, name) for name in DIMENSIONS[metric]}
 
 
 def metric_for_state(state: str) -> Metric | None:

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from planetmail.inbound import utcnow
 from planetmail.lifecycle import LifecycleEvent
-from planetmail.metrics import UNKNOWN
+from planetmail.metrics import UNKNOWN, detail_value
 from planetmail.sla import SlaLedger, received_at_of
 from planetmail_local.observability.stats import LatencyHistogram, summary
 
@@ -49,8 +49,9 @@ class MessageTrack:
         self.state = self.steps[-1].state
         self.received_at = self.received_at or received_at_of(event)
         for key in ATTRIBUTES:
-            if event.detail.get(key) not in (None, ""):
-                self.attributes[key] = str(event.detail[key])
+            value = detail_value(event, key)
+            if value != UNKNOWN:
+                self.attributes[key] = value
 
     def arrival(self) -> datetime:
         return self.received_at or self.steps[0].at
@@ -117,7 +118,7 @@ class PipelineView:
         if bucket is not None:
             bucket.counts[event.state] += 1
         for key in MIX_KEYS.get(event.state, ()):
-            self.mix.setdefault(key, Counter())[str(event.detail.get(key) or UNKNOWN)] += 1
+            self.mix.setdefault(key, Counter())[detail_value(event, key)] += 1
         reason = str(event.detail.get("reason") or event.error or UNKNOWN)
         if event.state == "suppressed":
             self.suppressions[reason] += 1

@@ -55,6 +55,7 @@ def test_service_dimension_comes_from_powertools_variable(capsys, monkeypatch):
 
 @pytest.mark.parametrize(("state", "detail", "expected"), [
     ("received", {"provider": "ses"}, ("Received", {"provider": "ses"})),
+    ("received", {"source": "imap", "sender": "a@example.org"}, ("Received", {"provider": "imap"})),
     ("classified", {"category": "spam", "language": "en"},
      ("Classified", {"category": "spam", "language": "en", "priority": "unknown"})),
     ("suppressed", {"reason": "auto_submitted"}, ("Suppressed", {"reason": "auto_submitted"})),

@@ -91,3 +91,11 @@ def test_config_events_are_not_messages():
     view = view_with([LifecycleEvent(id="v7", stage="config", state="config_changed")])
     assert view.recent() == []
     assert view.events == 0
+
+
+def test_the_collectors_source_detail_counts_as_provider():
+    view = view_with([LifecycleEvent(id="M1", stage="collector", state="received", at=ago(3),
+                                     detail={"source": "postmark", "sender": "reader@example.org"})])
+    assert view.snapshot()["mix"]["provider"] == {"postmark": 1}
+    assert view.recent()[0]["provider"] == "postmark"
+    assert "sender" not in view.recent()[0]
