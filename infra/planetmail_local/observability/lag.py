@@ -1,8 +1,8 @@
 """Consumer lag per consumer group, straight from Kafka: end offsets minus committed offsets.
 
 Works without the emulator; the emulator's own per-mapping figures (pollers, batches in flight) come
-in through ``EmulatorStats``. Only topics under the settings' topic prefix are counted, so an isolated
-test or a second local pipeline sees its own lag.
+in through ``EmulatorStats``. Only the contract topics under the settings' topic prefix are counted,
+so an isolated test or a second local pipeline sees its own lag and nobody else's.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from kafka.structs import OffsetAndMetadata
 
 from planetmail.kafka import make_admin, make_consumer
 from planetmail.settings import Settings
+from planetmail.topics import contract_topics
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,7 +51,8 @@ def consumer_lag(settings: Settings) -> list[GroupLag]:
         committed = admin.list_group_offsets(groups) if groups else {}
     finally:
         admin.close()
-    mine = {group: {p: m for p, m in offsets.items() if p.topic.startswith(settings.topic_prefix)}
+    contract = {settings.topic(spec.name) for spec in contract_topics()}
+    mine = {group: {p: m for p, m in offsets.items() if p.topic in contract}
             for group, offsets in committed.items()}
     partitions = {p for offsets in mine.values() for p in offsets}
     if not partitions:
