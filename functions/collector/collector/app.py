@@ -9,6 +9,7 @@ from fastapi import FastAPI, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from mangum import Mangum
+from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
 
 from collector import auth, edge, problems, webhooks
 from collector.edge import PROBLEM_RESPONSES, Accepted, read_body, runtime_of
@@ -77,4 +78,4 @@ async def get_status(
 
 
 app = create_app()
-handler = Mangum(app, lifespan="off")
+handler = Mangum(app, lifespan="off", text_mime_types=[*DEFAULT_TEXT_MIME_TYPES, problems.PROBLEM_MEDIA_TYPE])

@@ -58,7 +58,7 @@ class Runtime:
     def producer(self) -> KafkaProducer:
         try:
             return make_producer(self.settings, max_block_ms=KAFKA_MAX_BLOCK_MS,
-                                 api_version_auto_timeout_ms=KAFKA_MAX_BLOCK_MS)
+                                 bootstrap_timeout_ms=KAFKA_MAX_BLOCK_MS)
         except KafkaError as exc:
             raise ServiceUnavailable(f"Kafka is unreachable ({type(exc).__name__}); retry later") from None
 

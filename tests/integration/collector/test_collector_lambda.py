@@ -1,0 +1,93 @@
+"""The Lambda entry point ``collector.app.handler`` (Mangum) with API Gateway HTTP API (v2) events."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from conftest import API_TOKEN, fixture_bytes
+
+import collector.app
+from collector.runtime import Runtime
+
+pytestmark = pytest.mark.integration
+
+
+class _Context:
+    function_name = "CollectorFunction"
+    aws_request_id = "test-request"
+
+
+@pytest.fixture
+def lambda_handler(runtime: Runtime) -> Iterator[Any]:
+    """The module's own handler object, with the test's runtime in place of the lazily configured one."""
+    state = collector.app.app.state
+    default = state.runtime
+    state.runtime = runtime
+    yield collector.app.handler
+    state.runtime = default
+
+
+def http_api_event(method: str, path: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {name.lower(): value for name, value in headers.items()},
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": "localhost",
+            "domainPrefix": "localhost",
+            "requestId": "req-1",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "26/Nov/2026:12:00:00 +0000",
+            "timeEpoch": 1795000000000,
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": "pytest",
+            },
+        },
+        "body": base64.b64encode(body).decode(),
+        "isBase64Encoded": True,
+    }
+
+
+def test_sendgrid_through_the_lambda_handler(lambda_handler: Any, received) -> None:
+    basic = base64.b64encode(b"sg-user:sg-pass").decode()
+    event = http_api_event(
+        "POST",
+        "/webhooks/sendgrid",
+        fixture_bytes("sendgrid/default_data.txt"),
+        {"Content-Type": "multipart/form-data; boundary=xYzZY", "Authorization": f"Basic {basic}"},
+    )
+
+    response = lambda_handler(event, _Context())
+
+    assert response["statusCode"] == 202, response
+    [email] = received(1)
+    assert json.loads(response["body"])["id"] == email.id
+    assert email.subject == "Testing non-raw"
+
+
+def test_problem_responses_survive_the_lambda_handler(lambda_handler: Any) -> None:
+    event = http_api_event(
+        "POST",
+        "/v1/emails",
+        b"{broken",
+        {"Content-Type": "application/json", "Authorization": f"Bearer {API_TOKEN}"},
+    )
+
+    response = lambda_handler(event, _Context())
+
+    assert response["statusCode"] == 400
+    assert response["headers"]["content-type"] == "application/problem+json"
+    assert "not valid JSON" in json.loads(response["body"])["detail"]
