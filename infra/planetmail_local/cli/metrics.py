@@ -96,6 +96,8 @@ def render(snapshot: Mapping[str, Any]) -> Table:
     table.add_section()
     for key, value in pipeline["latency"].items():
         table.add_row(f"end-to-end {key}", _seconds(value))
+    for stage, figures in pipeline["stage_latency"].items():
+        table.add_row(f"{stage} stage p50 / p95", f"{_seconds(figures['p50'])} / {_seconds(figures['p95'])}")
     sla = pipeline["sla"]
     compliance = "-" if sla["compliance"] is None else f"{100 * sla['compliance']:.1f} %"
     table.add_row(f"SLA compliance ({sla['sla_seconds']:g} s)", compliance)

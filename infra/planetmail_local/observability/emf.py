@@ -10,16 +10,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from planetmail_local.observability.stats import LatencyHistogram, summary
+from planetmail_local.observability.stats import LatencyRecorder
 
 SECONDS_PER_UNIT: Final[Mapping[str, float]] = {
     "Seconds": 1.0, "Milliseconds": 1e-3, "Microseconds": 1e-6,
 }
-RECENT_VALUES: Final = 1000
 FUNCTION_DIMENSION: Final = "function"
 
 Dimensions = tuple[tuple[str, str], ...]
@@ -77,8 +75,7 @@ class EmfAggregator:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counters: dict[tuple[str, Dimensions], float] = {}
-        self._histograms: dict[tuple[str, Dimensions], LatencyHistogram] = {}
-        self._recent: dict[tuple[str, Dimensions], deque[float]] = {}
+        self._latencies: dict[tuple[str, Dimensions], LatencyRecorder] = {}
         self.documents = 0
 
     def ingest_line(self, line: str, function: str | None = None) -> int:
@@ -99,29 +96,22 @@ class EmfAggregator:
         if not sample.is_latency:
             self._counters[key] = self._counters.get(key, 0.0) + sum(sample.values)
             return
-        histogram = self._histograms.setdefault(key, LatencyHistogram())
-        recent = self._recent.setdefault(key, deque(maxlen=RECENT_VALUES))
+        recorder = self._latencies.setdefault(key, LatencyRecorder())
         for value in sample.values:
-            seconds = value * SECONDS_PER_UNIT[sample.unit]
-            histogram.observe(seconds)
-            recent.append(seconds)
+            recorder.observe(value * SECONDS_PER_UNIT[sample.unit])
 
     def counters(self) -> list[tuple[str, dict[str, str], float]]:
         with self._lock:
             return [(name, dict(dims), value) for (name, dims), value in sorted(self._counters.items())]
 
-    def histograms(self) -> list[tuple[str, dict[str, str], LatencyHistogram]]:
+    def latencies(self) -> list[tuple[str, dict[str, str], LatencyRecorder]]:
         with self._lock:
-            return [(name, dict(dims), h) for (name, dims), h in sorted(self._histograms.items(),
+            return [(name, dict(dims), r) for (name, dims), r in sorted(self._latencies.items(),
                                                                        key=lambda item: item[0])]
 
     def snapshot(self) -> dict[str, Any]:
         """JSON-ready view: counters and latency summaries (seconds)."""
         counters = [{"name": n, "dimensions": d, "value": v} for n, d, v in self.counters()]
-        with self._lock:
-            latencies = [
-                {"name": name, "dimensions": dict(dims), "count": h.count, "sum": h.sum,
-                 **summary(self._recent[(name, dims)])}
-                for (name, dims), h in sorted(self._histograms.items(), key=lambda item: item[0])
-            ]
+        latencies = [{"name": name, "dimensions": dims, "count": r.histogram.count, "sum": r.histogram.sum,
+                      **r.summary()} for name, dims, r in self.latencies()]
         return {"documents": self.documents, "counters": counters, "latencies": latencies}

@@ -12,7 +12,7 @@ import threading
 from collections import Counter
 from typing import Any
 
-from planetmail_local.observability.stats import LatencyHistogram, summary
+from planetmail_local.observability.stats import LatencyRecorder
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,11 +29,7 @@ class MappingStats:
 class FunctionStats:
     invocations: Counter[str] = dataclasses.field(default_factory=Counter)
     """Keyed by start (``cold``/``warm``) and outcome (``ok``/``error``): ``"cold:ok"``."""
-    durations: LatencyHistogram = dataclasses.field(default_factory=LatencyHistogram)
-    recent: list[float] = dataclasses.field(default_factory=list)
-
-
-RECENT_DURATIONS = 500
+    durations: LatencyRecorder = dataclasses.field(default_factory=LatencyRecorder)
 
 
 class EmulatorStats:
@@ -48,7 +44,6 @@ class EmulatorStats:
             stats = self._functions.setdefault(function, FunctionStats())
             stats.invocations[f"{'cold' if cold else 'warm'}:{'error' if error else 'ok'}"] += 1
             stats.durations.observe(duration_seconds)
-            stats.recent = [*stats.recent[-RECENT_DURATIONS + 1:], duration_seconds]
 
     def set_mapping_stats(self, mapping: str, *, lag: int, pollers: int, batches_in_flight: int = 0,
                           failure_destination_depth: int = 0) -> None:
@@ -66,8 +61,8 @@ class EmulatorStats:
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             functions = {
-                name: {"invocations": dict(s.invocations), "count": s.durations.count,
-                       "duration": summary(s.recent)}
+                name: {"invocations": dict(s.invocations), "count": s.durations.histogram.count,
+                       "duration": s.durations.summary()}
                 for name, s in self._functions.items()
             }
             mappings = {name: dataclasses.asdict(m) for name, m in self._mappings.items()}

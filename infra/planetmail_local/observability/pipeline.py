@@ -19,11 +19,12 @@ from planetmail.inbound import utcnow
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.metrics import UNKNOWN, detail_value
 from planetmail.sla import SlaLedger, received_at_of
-from planetmail_local.observability.stats import LatencyHistogram, summary
+from planetmail_local.observability.stats import LatencyHistogram, LatencyRecorder, summary
 
 THROUGHPUT_STATES: Final = ("received", "classified", "acknowledged", "suppressed", "failed")
 MIX_KEYS: Final = {"classified": ("category", "language", "priority"), "received": ("provider",)}
 ATTRIBUTES: Final = ("provider", "category", "language", "priority", "subject")
+STAGE_COMPLETIONS: Final = frozenset({"classified", "acknowledged", "suppressed"})
 
 
 @dataclasses.dataclass
@@ -55,6 +56,14 @@ class MessageTrack:
 
     def arrival(self) -> datetime:
         return self.received_at or self.steps[0].at
+
+    def stage_seconds(self, event: LifecycleEvent) -> float | None:
+        """How long the event's stage took, queueing included: since the last step of another stage."""
+        if event.state not in STAGE_COMPLETIONS:
+            return None
+        earlier = [s.at for s in self.steps if s.stage != event.stage and s.at <= event.at]
+        start = max(earlier, default=self.received_at)
+        return None if start is None else (event.at - start).total_seconds()
 
     def latency_seconds(self) -> float | None:
         closing = next((s for s in self.steps if s.state == "acknowledged"), None)
@@ -89,6 +98,7 @@ class PipelineView:
         self.suppressions: Counter[str] = Counter()
         self.failures: Counter[str] = Counter()
         self.latency = LatencyHistogram()
+        self.stage_latency: dict[str, LatencyRecorder] = {}
         self.within_sla = 0
         self.events = 0
 
@@ -124,6 +134,9 @@ class PipelineView:
             self.suppressions[reason] += 1
         elif event.state == "failed":
             self.failures[f"{event.stage}: {reason}"] += 1
+        stage_seconds = track.stage_seconds(event)
+        if stage_seconds is not None:
+            self.stage_latency.setdefault(event.stage, LatencyRecorder()).observe(stage_seconds)
         latency = track.latency_seconds() if event.state == "acknowledged" else None
         if latency is not None:
             self.latency.observe(latency)
@@ -142,8 +155,11 @@ class PipelineView:
         return self._buckets.setdefault(index, Bucket())
 
     def series(self) -> dict[str, Any]:
-        """Per-bucket throughput (messages/s per state) and p50/p95/p99 end-to-end latency."""
-        newest = int(self._clock().timestamp()) // self.bucket_seconds
+        """Per-bucket throughput (messages/s per state) and p50/p95/p99 end-to-end latency.
+
+        The bucket still filling is left out, so the curves do not dip at the right edge.
+        """
+        newest = int(self._clock().timestamp()) // self.bucket_seconds - 1
         indexes = range(newest - self.window_seconds // self.bucket_seconds + 1, newest + 1)
         with self._lock:
             buckets = [self._buckets.get(i, Bucket()) for i in indexes]
@@ -188,10 +204,16 @@ class PipelineView:
                 "mix": {key: dict(counter) for key, counter in self.mix.items()},
                 "suppressions": dict(self.suppressions),
                 "failures": dict(self.failures),
+                "stage_latency": {stage: {"count": r.histogram.count, **r.summary()}
+                                  for stage, r in sorted(self.stage_latency.items())},
             }
             recent_latencies = [lat for b in self._buckets.values() for lat in b.latencies]
         return {**overall, "rates": self.rates(), "latency": summary(recent_latencies),
                 "sla": self.sla(), "series": self.series()}
+
+    def stage_histograms(self) -> list[tuple[str, LatencyHistogram]]:
+        with self._lock:
+            return [(stage, r.histogram) for stage, r in sorted(self.stage_latency.items())]
 
     def recent(self, limit: int = 50) -> list[dict[str, Any]]:
         """The most recently received messages, newest first."""

@@ -38,6 +38,8 @@ class ObservatoryCollector(Collector):
         yield _counter("suppressions", "Suppressed messages by reason", "reason", snapshot["suppressions"])
         yield _counter("failures", "Failures by stage and reason", "reason", snapshot["failures"])
         yield _histogram("end_to_end_latency_seconds", "received → acknowledged", [((), view.latency)])
+        yield _histogram("stage_latency_seconds", "Time per stage, queueing included (from mail.events)",
+                         [((("stage", stage),), histogram) for stage, histogram in view.stage_histograms()])
         sla = snapshot["sla"]
         if sla["compliance"] is not None:
             yield _gauge("sla_compliance_ratio", "Acknowledgements within the SLA", sla["compliance"])
@@ -67,7 +69,7 @@ class ObservatoryCollector(Collector):
                 invocations.add_metric([function, *key.split(":")], count)
         yield invocations
         yield _histogram("invocation_duration_seconds", "Handler duration per invocation",
-                         [((("function", n),), s.durations) for n, s in functions.items()])
+                         [((("function", n),), s.durations.histogram) for n, s in functions.items()])
 
     def _emf(self) -> Iterator[Metric]:
         emf = self._observatory.emf
@@ -81,8 +83,8 @@ class ObservatoryCollector(Collector):
                 family.add_metric([dims.get(k, "") for k in labels], value)
             yield family
         histograms: dict[str, list[tuple[tuple[tuple[str, str], ...], LatencyHistogram]]] = {}
-        for name, dims, histogram in emf.histograms():
-            histograms.setdefault(name, []).append((tuple(sorted(dims.items())), histogram))
+        for name, dims, recorder in emf.latencies():
+            histograms.setdefault(name, []).append((tuple(sorted(dims.items())), recorder.histogram))
         for name, histogram_rows in histograms.items():
             yield _histogram(f"emf_{_snake(name)}_seconds", f"EMF metric {name}", histogram_rows)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections import deque
 from collections.abc import Sequence
 from typing import Final
 
@@ -37,6 +38,21 @@ class LatencyHistogram:
             running += count
             pairs.append((label, running))
         return pairs
+
+
+class LatencyRecorder:
+    """A histogram for Prometheus plus the most recent values for exact percentiles."""
+
+    def __init__(self, keep: int = 1000) -> None:
+        self.histogram = LatencyHistogram()
+        self._recent: deque[float] = deque(maxlen=keep)
+
+    def observe(self, seconds: float) -> None:
+        self.histogram.observe(seconds)
+        self._recent.append(seconds)
+
+    def summary(self) -> dict[str, float | None]:
+        return summary(self._recent)
 
 
 def percentile(ordered: Sequence[float], q: float) -> float | None:

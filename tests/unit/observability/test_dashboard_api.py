@@ -50,6 +50,7 @@ def test_prometheus_exposition_has_latency_histograms_and_counters(client, obser
     assert 'planetmail_lifecycle_events_total{state="acknowledged"} 2.0' in body
     assert 'planetmail_end_to_end_latency_seconds_bucket{le="1.0"} 1.0' in body
     assert "planetmail_end_to_end_latency_seconds_count 2.0" in body
+    assert 'planetmail_stage_latency_seconds_count{stage="responder"} 2.0' in body
     assert 'planetmail_messages_by_priority_total{priority="high"} 2.0' in body
     assert 'planetmail_mapping_lag{mapping="ProcessorFunction:mail.received"} 7.0' in body
     assert 'planetmail_invocations_total{function="ProcessorFunction",outcome="ok",start="cold"} 1.0' in body

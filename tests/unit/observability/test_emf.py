@@ -48,9 +48,9 @@ def test_time_units_become_histograms_in_seconds():
     aggregator = EmfAggregator()
     aggregator.ingest_line(emf("EndToEndLatency", "Milliseconds", [200, 400, 4000]))
     aggregator.ingest_line(emf("EndToEndLatency", "Seconds", 1))
-    ((name, dims, histogram),) = aggregator.histograms()
-    assert (name, dims, histogram.count) == ("EndToEndLatency", {}, 4)
-    assert histogram.sum == pytest.approx(5.6)
+    ((name, dims, recorder),) = aggregator.latencies()
+    assert (name, dims, recorder.histogram.count) == ("EndToEndLatency", {}, 4)
+    assert recorder.histogram.sum == pytest.approx(5.6)
     (latency,) = aggregator.snapshot()["latencies"]
     assert (latency["p50"], latency["p99"]) == (pytest.approx(0.4), pytest.approx(4.0))
     assert aggregator.snapshot()["documents"] == 2

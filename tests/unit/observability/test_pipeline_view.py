@@ -61,6 +61,14 @@ def test_latency_percentiles_and_sla_compliance():
                                "open": 1, "open_over_sla": 1, "breaches": 0}
 
 
+def test_stage_latency_runs_from_the_previous_stage_s_last_step():
+    view = view_with(message_events(ago(60), latency=timedelta(seconds=10)),
+                     message_events(ago(60), latency=timedelta(seconds=20), outcome="suppressed"))
+    stages = view.snapshot()["stage_latency"]
+    assert stages["processor"] == {"count": 2, "p50": 4.0, "p95": 8.0, "p99": 8.0}
+    assert stages["responder"] == {"count": 2, "p50": 6.0, "p95": 12.0, "p99": 12.0}
+
+
 def test_series_buckets_by_event_time_and_ignores_events_older_than_the_window():
     view = view_with(message_events(ago(12), latency=timedelta(seconds=1)),
                      message_events(ago(7200), latency=timedelta(seconds=1)),

@@ -177,6 +177,11 @@ function drawFunctions(functions) {
   }));
 }
 
+function drawStages(stages) {
+  const body = document.querySelector("#stages tbody");
+  body.replaceChildren(...Object.entries(stages).map(([stage, s]) => row([stage, s.count, seconds(s.p50), seconds(s.p95), seconds(s.p99)])));
+}
+
 function row(cells) {
   const tr = document.createElement("tr");
   cells.forEach((value) => {
@@ -236,6 +241,7 @@ async function refresh() {
     drawLag(metrics);
     drawReasons(pipeline);
     drawFunctions(metrics.emulator.functions);
+    drawStages(pipeline.stage_latency);
     drawRecent(recent);
     dashboard.updates += 1;
     dashboard.last = metrics;
