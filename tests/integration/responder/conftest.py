@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,16 +15,14 @@ from responder_harness import (
     free_port,
     kafka_event_from_topic,
     publish,
+    temporary_tables,
 )
 
-from planetmail import aws
 from planetmail.ack import AckRequest
 from planetmail.kafka import make_producer
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
-from planetmail.status import STATUS_TABLE_KEYS
 from responder.acknowledgement import Responder
-from responder.ledger import IDEMPOTENCY_TABLE_KEYS, TTL_ATTRIBUTE
 from responder.senders.backoff import Backoff
 from responder.senders.smtp import SmtpTransport
 from responder.worker import build_responder
@@ -52,16 +49,8 @@ def smtp_server() -> Iterator[Callable[..., tuple[SinkHandler, int]]]:
 @pytest.fixture
 def responder_tables(stack_settings: Settings) -> Iterator[tuple[str, str]]:
     """A fresh idempotency table (Powertools key schema + TTL) and status table on the AWS endpoint."""
-    dynamodb = aws.client("dynamodb", stack_settings)
-    suffix = uuid.uuid4().hex[:10]
-    names = (f"responder-idem-{suffix}", f"responder-status-{suffix}")
-    for name, keys in zip(names, (IDEMPOTENCY_TABLE_KEYS, STATUS_TABLE_KEYS), strict=True):
-        dynamodb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", **keys)
-    dynamodb.update_time_to_live(TableName=names[0], TimeToLiveSpecification={
-        "Enabled": True, "AttributeName": TTL_ATTRIBUTE})
-    yield names
-    for name in names:
-        dynamodb.delete_table(TableName=name)
+    with temporary_tables(stack_settings) as names:
+        yield names
 
 
 @pytest.fixture

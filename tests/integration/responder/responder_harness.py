@@ -1,14 +1,17 @@
 """Real SMTP servers (aiosmtpd on loopback), real DynamoDB tables and real mail.ack records.
 
-Helpers shared by the responder's integration tests and the crashing worker script; the fixtures that
+Helpers shared by the responder's integration tests and its benchmark script; the fixtures that
 create (and remove) uniquely named resources are in conftest.py.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import socket
 import time
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -17,13 +20,15 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from kafka import TopicPartition
 
-from planetmail import codec, topics
+from planetmail import aws, codec, topics
 from planetmail.ack import AckRequest
 from planetmail.classification import Classification
 from planetmail.inbound import Address, InboundEmail, new_tracking_id
 from planetmail.kafka import make_consumer, make_producer
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.settings import Settings
+from planetmail.status import STATUS_TABLE_KEYS
+from responder.ledger import IDEMPOTENCY_TABLE_KEYS, TTL_ATTRIBUTE
 from responder.senders.backoff import Backoff
 
 
@@ -62,6 +67,24 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def temporary_tables(settings: Settings) -> Iterator[tuple[str, str]]:
+    """Uniquely named (idempotency, status) tables with the production key schemas, deleted afterwards."""
+    dynamodb = aws.client("dynamodb", settings)
+    suffix = uuid.uuid4().hex[:10]
+    names = (f"responder-idem-{suffix}", f"responder-status-{suffix}")
+    try:
+        for name, keys in zip(names, (IDEMPOTENCY_TABLE_KEYS, STATUS_TABLE_KEYS), strict=True):
+            dynamodb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", **keys)
+        dynamodb.update_time_to_live(TableName=names[0], TimeToLiveSpecification={
+            "Enabled": True, "AttributeName": TTL_ATTRIBUTE})
+        yield names
+    finally:
+        for name in names:
+            with contextlib.suppress(dynamodb.exceptions.ResourceNotFoundException):
+                dynamodb.delete_table(TableName=name)
 
 
 def ack_request(sender: str = "", *, category: str = "complaints", language: str = "en",
