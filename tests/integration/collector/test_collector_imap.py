@@ -1,0 +1,214 @@
+"""The IMAP poller against a real Dovecot (Debian's dovecot-imapd) started on a loopback port per test."""
+
+from __future__ import annotations
+
+import dataclasses
+import imaplib
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from kazoo.client import KazooClient
+
+from collector.imap_cursor import Cursor, CursorStore
+from collector.imap_poller import poll
+from collector.runtime import Runtime
+from planetmail.settings import Secret, Settings
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+DOVECOT_CONF = """\
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+first_valid_uid = 1
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid=dovecot gid=dovecot home={root}/home/%u
+}}
+mail_location = maildir:~/Maildir
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def dovecot() -> Iterator[tuple[int, str, str]]:
+    """(port, user, password) of a Dovecot serving one empty INBOX; stopped and removed afterwards."""
+    if shutil.which("dovecot") is None:
+        pytest.fail("dovecot is not installed; run .ci/system-deps")
+    root = Path(tempfile.mkdtemp(prefix="planetmail-dovecot-"))
+    root.chmod(0o755)
+    (root / "home").mkdir()
+    owner = pwd.getpwnam("dovecot")
+    shutil.chown(root / "home", owner.pw_uid, owner.pw_gid)
+    port, user, password = _free_port(), "letters", uuid.uuid4().hex
+    (root / "passwd").write_text(f"{user}:{{PLAIN}}{password}\n")
+    (root / "dovecot.conf").write_text(DOVECOT_CONF.format(root=root, port=port))
+    server = subprocess.Popen(["dovecot", "-F", "-c", str(root / "dovecot.conf")])
+    try:
+        _wait_for_port(port)
+        yield port, user, password
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _wait_for_port(port: int, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"dovecot did not listen on {port}")
+
+
+@pytest.fixture
+def imap_settings(collector_settings: Settings, dovecot: tuple[int, str, str]) -> Iterator[Settings]:
+    port, user, password = dovecot
+    settings = dataclasses.replace(
+        collector_settings,
+        imap_host="127.0.0.1",
+        imap_port=port,
+        imap_username=user,
+        imap_password=Secret(password),
+        imap_tls=False,
+        zk_root=f"/planetmail-test-{uuid.uuid4().hex[:10]}",
+    )
+    yield settings
+    client = KazooClient(hosts=settings.zookeeper)
+    client.start(timeout=5)
+    client.delete(settings.zk_root, recursive=True)
+    client.stop()
+    client.close()
+
+
+def _imap(settings: Settings) -> imaplib.IMAP4:
+    connection = imaplib.IMAP4(settings.imap_host or "", settings.imap_port)
+    connection.login(settings.imap_username or "", settings.imap_password.reveal())
+    connection.select("INBOX")
+    return connection
+
+
+def append(settings: Settings, *subjects: str) -> None:
+    connection = _imap(settings)
+    for subject in subjects:
+        message = EmailMessage()
+        message["From"] = "Perry White <perry@example.org>"
+        message["To"] = "letters@dailyplanet.example"
+        message["Subject"] = subject
+        message["Message-ID"] = f"<{uuid.uuid4().hex}@example.org>"
+        message.set_content(f"Body of {subject}")
+        connection.append("INBOX", "", imaplib.Time2Internaldate(time.time()), message.as_bytes())
+    connection.logout()
+
+
+def seen_uids(settings: Settings) -> list[int]:
+    connection = _imap(settings)
+    _, data = connection.uid("SEARCH", "SEEN")
+    connection.logout()
+    return [int(uid) for uid in data[0].split()]
+
+
+def poll_with(settings: Settings) -> dict[str, object]:
+    """One scheduled run on a fresh runtime, as a new Lambda instance would."""
+    runtime = Runtime(settings)
+    try:
+        return dataclasses.asdict(poll(runtime))
+    finally:
+        runtime.close()
+
+
+def test_new_messages_are_published_once_and_seen_only_after_kafka(imap_settings: Settings, received) -> None:
+    append(imap_settings, "first", "second")
+
+    first = poll_with(imap_settings)
+    append(imap_settings, "third")
+    second = poll_with(imap_settings)
+    third = poll_with(imap_settings)
+
+    assert (first["published"], first["last_uid"]) == (2, 2)
+    assert (second["published"], second["last_uid"]) == (1, 3)
+    assert third["published"] == 0 and third["duplicates"] == 0
+    assert sorted(email.subject for email in received(3)) == ["first", "second", "third"]
+    assert seen_uids(imap_settings) == [1, 2, 3]
+
+
+def test_kafka_down_leaves_messages_unseen_and_the_cursor_in_place(imap_settings: Settings, received) -> None:
+    append(imap_settings, "while kafka is down")
+    down = dataclasses.replace(imap_settings, kafka_bootstrap=f"127.0.0.1:{_free_port()}")
+
+    failed = poll_with(down)
+    assert failed["published"] == 0 and "Kafka" in str(failed["error"])
+    assert seen_uids(imap_settings) == []
+
+    recovered = poll_with(imap_settings)
+    assert (recovered["published"], recovered["last_uid"]) == (1, 1)
+    assert [email.subject for email in received(1)] == ["while kafka is down"]
+
+
+def test_a_rewound_or_reset_cursor_produces_no_second_record(imap_settings: Settings, received) -> None:
+    append(imap_settings, "only once")
+    poll_with(imap_settings)
+    client = KazooClient(hosts=imap_settings.zookeeper)
+    client.start(timeout=5)
+    store = CursorStore(client, imap_settings)
+    uidvalidity = store.load().uidvalidity
+    store.save(Cursor(uidvalidity + 1, 0))  # as if the mailbox had been recreated
+    client.stop()
+    client.close()
+
+    again = poll_with(imap_settings)
+
+    assert (again["published"], again["duplicates"], again["uidvalidity"]) == (0, 1, uidvalidity)
+    assert [email.subject for email in received(1)] == ["only once"]
+
+
+def test_only_the_lock_holder_polls(imap_settings: Settings) -> None:
+    append(imap_settings, "not yet")
+    client = KazooClient(hosts=imap_settings.zookeeper)
+    client.start(timeout=5)
+    lock = client.Lock(f"{imap_settings.zk_root}/leaders/imap-poller", "other-instance")
+    assert lock.acquire(timeout=5)
+    try:
+        skipped = poll_with(imap_settings)
+    finally:
+        lock.release()
+        client.stop()
+        client.close()
+
+    assert skipped["leader"] is False and skipped["published"] == 0
+    assert seen_uids(imap_settings) == []
