@@ -38,6 +38,7 @@ TTL_ATTRIBUTE = "expiration"
 
 _CLAIMED, _SENDING = "claimed", "sending"
 _SETTLE = "SET #state = :state, event = :event, reported = :no"
+_NAMES = {"#state": "state", "#owner": "owner"}
 
 
 class ClaimStatus(StrEnum):
@@ -113,21 +114,8 @@ class SendLedger:
 
     def settle_unknown(self, tracking_id: str, event: LifecycleEvent) -> bool:
         """Record the failed outcome of a worker that died while sending; False if someone else did."""
-        try:
-            self._dynamodb.update_item(
-                TableName=self._table,
-                Key={"id": _s(_key(tracking_id))},
-                UpdateExpression=_SETTLE,
-                ConditionExpression="#state = :sending AND lease_until < :now",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    **_settled(event), ":sending": _s(_SENDING), ":now": _n(self._clock()),
-                },
-            )
-        except ClientError as exc:
-            _reraise_unless_condition(exc)
-            return False
-        return True
+        values = {**_settled(event), ":sending": _s(_SENDING), ":now": _n(self._clock())}
+        return self._update(tracking_id, _SETTLE, "#state = :sending AND lease_until < :now", values)
 
     def release(self, tracking_id: str, owner: str) -> None:
         """Give the message back (nothing was delivered), so a redelivery can try again."""
@@ -147,18 +135,25 @@ class SendLedger:
         )
 
     def _owned_update(self, tracking_id: str, owner: str, update: str, values: dict[str, Any]) -> None:
+        if not self._update(tracking_id, update, "#owner = :owner", {**values, ":owner": _s(owner)}):
+            raise LostClaimError(f"lease on {tracking_id} expired and another worker took it over")
+
+    def _update(self, tracking_id: str, update: str, condition: str, values: dict[str, Any]) -> bool:
+        """A conditional update; False when the condition did not hold."""
+        expressions = update + condition
         try:
             self._dynamodb.update_item(
                 TableName=self._table,
                 Key={"id": _s(_key(tracking_id))},
                 UpdateExpression=update,
-                ConditionExpression="#owner = :owner",
-                ExpressionAttributeNames={"#owner": "owner", "#state": "state"},
-                ExpressionAttributeValues={**values, ":owner": _s(owner)},
+                ConditionExpression=condition,
+                ExpressionAttributeNames={k: v for k, v in _NAMES.items() if k in expressions},
+                ExpressionAttributeValues=values,
             )
         except ClientError as exc:
             _reraise_unless_condition(exc)
-            raise LostClaimError(f"lease on {tracking_id} expired and another worker took it over") from None
+            return False
+        return True
 
     def _existing(self, tracking_id: str, now: float) -> Claim:
         item = self._dynamodb.get_item(
