@@ -1,0 +1,88 @@
+"""The send ledger's state machine on a real DynamoDB table, with a clock the test moves."""
+
+from __future__ import annotations
+
+import pytest
+
+from planetmail.lifecycle import LifecycleEvent
+from planetmail.settings import Settings
+from responder.ledger import ClaimStatus, LostClaimError, SendLedger
+
+pytestmark = pytest.mark.integration
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def ledger(responder_settings: Settings, clock: Clock) -> SendLedger:
+    return SendLedger(responder_settings, lease_seconds=30, clock=clock)
+
+
+def event(state: str = "acknowledged") -> LifecycleEvent:
+    return LifecycleEvent.model_validate({
+        "id": "T1", "stage": "responder", "state": state, "at": "2026-11-26T12:00:00+00:00",
+        "detail": {"latency_seconds": 1.5},
+    })
+
+
+def test_a_live_claim_makes_everyone_else_wait(ledger: SendLedger, clock: Clock) -> None:
+    assert ledger.claim("T1").status is ClaimStatus.CLAIMED
+    clock.now += 29
+    assert ledger.claim("T1").status is ClaimStatus.BUSY
+
+
+def test_a_worker_that_died_before_sending_is_taken_over(ledger: SendLedger, clock: Clock) -> None:
+    dead = ledger.claim("T1")
+    clock.now += 31
+    successor = ledger.claim("T1")
+    assert successor.status is ClaimStatus.CLAIMED
+    with pytest.raises(LostClaimError):
+        ledger.sending("T1", dead.owner)
+    ledger.sending("T1", successor.owner)
+
+
+def test_a_worker_that_died_while_sending_leaves_an_unknown_outcome(ledger: SendLedger, clock: Clock) -> None:
+    ledger.sending("T1", ledger.claim("T1").owner)
+    clock.now += 29
+    assert ledger.claim("T1").status is ClaimStatus.BUSY
+    clock.now += 2
+    assert ledger.claim("T1").status is ClaimStatus.UNKNOWN
+    failed = event("failed")
+    assert ledger.settle_unknown("T1", failed)
+    assert not ledger.settle_unknown("T1", failed), "only one worker records it"
+    settled = ledger.claim("T1")
+    assert (settled.status, settled.event, settled.reported) == (ClaimStatus.DONE, failed, False)
+
+
+def test_settled_then_reported(ledger: SendLedger) -> None:
+    claim = ledger.claim("T1")
+    ledger.sending("T1", claim.owner)
+    ledger.settle("T1", claim.owner, event())
+    ledger.mark_reported("T1")
+    again = ledger.claim("T1")
+    assert (again.status, again.event, again.reported) == (ClaimStatus.DONE, event(), True)
+
+
+def test_released_message_can_be_claimed_again(ledger: SendLedger) -> None:
+    claim = ledger.claim("T1")
+    ledger.release("T1", claim.owner)
+    assert ledger.claim("T1").status is ClaimStatus.CLAIMED
+
+
+def test_a_settled_record_past_its_retention_is_claimable(responder_settings: Settings, clock: Clock) -> None:
+    ledger = SendLedger(responder_settings, lease_seconds=30, retention_seconds=3600, clock=clock)
+    claim = ledger.claim("T1")
+    ledger.settle("T1", claim.owner, event())
+    clock.now += 3601
+    assert ledger.claim("T1").status is ClaimStatus.CLAIMED
