@@ -13,7 +13,7 @@ COMMANDS: dict[str, str] = {
     "dlq": "planetmail_local.cli.dlq:dlq",
     "dashboard": "planetmail_local.cli.dashboard:dashboard",
     "metrics": "planetmail_local.cli.metrics:metrics",
-    "sla-watch": "planetmail_local.observability.sla_watch:sla_watch",
+    "sla-watch": "planetmail_local.cli.sla_watch:sla_watch",
 }
 
 

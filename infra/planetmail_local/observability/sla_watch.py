@@ -6,23 +6,20 @@ as an ``sla_breach`` lifecycle event (plus the ``SlaBreaches`` metric), and e-ma
 ``PipelineConfig.operations_email`` when one is set. Breaches already on ``mail.events`` are not
 reported again, so a new leader after a failover picks up exactly where the old one stopped.
 
-    python -m planetmail_local.observability.sla_watch --sla-seconds 300
+    planetmail sla-watch --sla-seconds 300
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import signal
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-import click
 from kafka import KafkaProducer
 from kazoo.client import KazooClient, KazooState
 from kazoo.exceptions import KazooException
@@ -170,33 +167,14 @@ def run_elected(settings: Settings, identity: str, work: Callable[[threading.Eve
         zk.close()
 
 
-@click.command()
-@click.option("--sla-seconds", type=click.IntRange(min=1), help="Override the configured SLA.")
-@click.option("--operations-email", help="Override the configured operations address.")
-@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds between checks.")
-@click.option("--session-timeout", default=10.0, show_default=True, type=click.FloatRange(min=2),
-              help="ZooKeeper session timeout: how fast another instance takes over.")
-def sla_watch(sla_seconds: int | None, operations_email: str | None, interval: float,
-              session_timeout: float) -> None:
-    """Report messages not acknowledged within the SLA (one leader among all instances)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings.load()
-    overrides = {k: v for k, v in (("sla_seconds", sla_seconds), ("operations_email", operations_email))
-                 if v is not None}
-    config = PipelineConfig().model_copy(update=overrides)
+def run(settings: Settings, config: ConfigSource, *, interval: float, session_timeout: float) -> None:
+    """Stand in the election and watch while leading, until the process stops."""
     identity = f"{socket.gethostname()}:{os.getpid()}"
     producer = make_producer(settings)
-    watch = SlaWatch(settings, producer, config=lambda: config, identity=identity,
-                     notify=email_operations(settings))
-    # SIGTERM exits through the finally blocks, closing the ZooKeeper session: instant hand-over.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
+        watch = SlaWatch(settings, producer, config=config, identity=identity,
+                         notify=email_operations(settings))
         run_elected(settings, identity, lambda lost: watch_while_leading(settings, watch, interval, lost),
                     session_timeout)
     finally:
         producer.close()
-
-
-if __name__ == "__main__":
-    sla_watch()

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from kafka import KafkaConsumer
@@ -27,6 +28,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SLA_SECONDS = 2
 SESSION_TIMEOUT = 4  # ZooKeeper's minimum with the default tickTime: failover within ~4-6 s
+
+PLANETMAIL = Path(sys.executable).with_name("planetmail")
 
 StartWatch = Callable[[], subprocess.Popen[bytes]]
 
@@ -48,8 +51,7 @@ def start_watch(isolated_settings: Settings, zk_root: str) -> Iterator[StartWatc
 
     def start() -> subprocess.Popen[bytes]:
         process = subprocess.Popen(
-            [sys.executable, "-m", "planetmail_local.observability.sla_watch",
-             "--sla-seconds", str(SLA_SECONDS), "--interval", "0.5",
+            [str(PLANETMAIL), "sla-watch", "--sla-seconds", str(SLA_SECONDS), "--interval", "0.5",
              "--session-timeout", str(SESSION_TIMEOUT)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         processes.append(process)
