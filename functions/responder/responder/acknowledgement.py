@@ -80,9 +80,9 @@ class Responder:
         self._unflushed.clear()
 
     def _acknowledge_claimed(self, request: AckRequest, owner: str) -> Outcome:
-        config = self.config()
-        recipient = recipient_of(request.email).address
         try:
+            config = self.config()
+            recipient = recipient_of(request.email).address
             reason = self._suppression_reason(request, recipient, config)
             if reason is not None:
                 return self._settle(request, owner, self._event(request, "suppressed", reason=str(reason)))
