@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import pytest
+
+from collector import headers
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("Pass", "pass"),
+        ("PASS", "pass"),
+        ("fail (bad)", "fail"),
+        ("SoftFail", "softfail"),
+        ("GRAY", "none"),
+        ("PROCESSING_FAILED", "temperror"),
+        ("hardfail", "fail"),
+        ("DISABLED", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_verdicts_are_normalised(word: str | None, expected: str | None) -> None:
+    assert headers.verdict(word) == expected
+
+
+def test_auth_results_prefer_authentication_results_then_received_spf() -> None:
+    assert headers.auth_results(
+        {"authentication-results": "mx; dkim=fail; dmarc=pass", "received-spf": "Neutral (x)"}
+    ).model_dump() == {"spf": "neutral", "dkim": "fail", "dmarc": "pass"}
+
+
+def test_kept_headers_are_lower_cased_first_wins_and_capped() -> None:
+    kept = headers.kept(
+        [
+            ("Precedence", "bulk"),
+            ("PRECEDENCE", "list"),
+            ("List-Post", "<mailto:l@x>"),
+            ("X-Other", "y"),
+            ("X-Autoreply", "a" * 5000),
+        ]
+    )
+    assert kept == {
+        "precedence": "bulk",
+        "list-post": "<mailto:l@x>",
+        "x-autoreply": "a" * headers.MAX_HEADER_VALUE,
+    }
+
+
+@pytest.mark.parametrize(("value", "expected"), [("<>", ""), (" <b@x.org> ", "b@x.org"), (None, None)])
+def test_envelope_sender(value: str | None, expected: str | None) -> None:
+    assert headers.envelope_sender(value) == expected
+
+
+def test_message_ids_and_dates() -> None:
+    assert headers.message_ids("<a@x>\n <b@y> junk") == ["<a@x>", "<b@y>"]
+    assert headers.message_id("no-brackets@x") == "no-brackets@x"
+    assert headers.date("not a date") is None
+    parsed = headers.date("Wed, 10 Aug 2016 18:10:13 -0700")
+    assert parsed is not None and parsed.utcoffset() is not None
