@@ -52,6 +52,8 @@ class Responder:
     reporter: Reporter
     flush_events: Callable[[], object]
     """Makes reported events durable (the Kafka producer's flush)."""
+    close_events: Callable[[], object] = lambda: None
+    """Closes the event producer when the responder owns it."""
     config: Callable[[], PipelineConfig] = PipelineConfig
     """Until planetmail.config (live ZooKeeper configuration) lands: any callable returning the config."""
     clock: Callable[[], datetime] = utcnow
@@ -78,6 +80,10 @@ class Responder:
         for tracking_id in self._unflushed:
             self.ledger.mark_reported(tracking_id)
         self._unflushed.clear()
+
+    def close(self) -> None:
+        self.transport.close()
+        self.close_events()
 
     def _acknowledge_claimed(self, request: AckRequest, owner: str) -> Outcome:
         try:

@@ -32,6 +32,7 @@ def build_responder(
     producer: KafkaProducer | None = None,
 ) -> Responder:
     dynamodb = aws.client("dynamodb", settings)
+    owned_producer = producer is None
     producer = producer or make_producer(settings)
     reporter = LifecycleReporter(settings, producer, StatusStore(settings, dynamodb))
     return Responder(
@@ -41,5 +42,6 @@ def build_responder(
         transport=transport or make_transport(settings),
         reporter=reporter,
         flush_events=producer.flush,
+        close_events=producer.close if owned_producer else lambda: None,
         config=config,
     )

@@ -33,7 +33,6 @@ from email.message import EmailMessage
 from responder_harness import ack_request, free_port, temporary_tables
 
 from planetmail.ack import AckRequest
-from planetmail.kafka import make_producer
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
 from planetmail_local.stack.topics import ensure_topics
@@ -90,9 +89,7 @@ def acknowledgement(request: AckRequest) -> EmailMessage:
 
 
 def responder_round(settings: Settings, reuse: bool, requests: list[AckRequest]) -> float:
-    producer = make_producer(settings)
-    responder = build_responder(settings, transport=SmtpTransport(settings, reuse_connection=reuse),
-                                producer=producer)
+    responder = build_responder(settings, transport=SmtpTransport(settings, reuse_connection=reuse))
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # the EMF metric lines
             started = time.perf_counter()
@@ -100,8 +97,7 @@ def responder_round(settings: Settings, reuse: bool, requests: list[AckRequest])
             responder.flush()
             elapsed = time.perf_counter() - started
     finally:
-        responder.transport.close()
-        producer.close()
+        responder.close()
     assert {str(o) for o in outcomes} == {"acknowledged"}, outcomes
     return elapsed
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from kafka import KafkaProducer
 from responder_harness import (
     FAST_BACKOFF,
     SinkHandler,
@@ -19,7 +18,6 @@ from responder_harness import (
 )
 
 from planetmail.ack import AckRequest
-from planetmail.kafka import make_producer
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
 from responder.acknowledgement import Responder
@@ -78,19 +76,16 @@ def ack_batch(responder_settings: Settings) -> Callable[[list[AckRequest]], dict
 @pytest.fixture
 def make_responder(responder_settings: Settings) -> Iterator[Callable[..., Responder]]:
     """A worker's responder sending to ``smtp_port``; its connection and producer close afterwards."""
-    opened: list[tuple[Responder, KafkaProducer]] = []
+    opened: list[Responder] = []
 
     def build(smtp_port: int, config: Callable[[], PipelineConfig] = PipelineConfig,
-              backoff: Backoff = FAST_BACKOFF, **options: Any) -> Responder:
+              backoff: Backoff = FAST_BACKOFF) -> Responder:
         settings = dataclasses.replace(responder_settings, smtp_port=smtp_port)
-        producer = make_producer(settings)
         transport = SmtpTransport(settings, backoff=backoff, timeout=3.0)
-        responder = build_responder(settings, config, transport=transport, producer=producer, **options)
-        opened.append((responder, producer))
+        responder = build_responder(settings, config, transport=transport)
+        opened.append(responder)
         return responder
 
     yield build
-    for responder, producer in opened:
-        responder.transport.close()
-        producer.close()
-
+    for responder in opened:
+        responder.close()

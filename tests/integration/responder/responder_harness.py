@@ -21,6 +21,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from kafka import TopicPartition
 
 from planetmail import aws, codec, topics
+from planetmail import settings as env
 from planetmail.ack import AckRequest
 from planetmail.classification import Classification
 from planetmail.inbound import Address, InboundEmail, new_tracking_id
@@ -85,6 +86,20 @@ def temporary_tables(settings: Settings) -> Iterator[tuple[str, str]]:
         for name in names:
             with contextlib.suppress(dynamodb.exceptions.ResourceNotFoundException):
                 dynamodb.delete_table(TableName=name)
+
+
+def settings_environment(settings: Settings, smtp_port: int) -> dict[str, str]:
+    """The environment a deployed worker would get for these settings (what ``Settings.load`` reads)."""
+    assert settings.aws_endpoint_url
+    return {
+        env.ENV_KAFKA_BOOTSTRAP: settings.kafka_bootstrap,
+        env.ENV_TOPIC_PREFIX: settings.topic_prefix,
+        env.ENV_AWS_ENDPOINT_URL: settings.aws_endpoint_url,
+        env.ENV_IDEMPOTENCY_TABLE: settings.idempotency_table,
+        env.ENV_STATUS_TABLE: settings.status_table,
+        env.ENV_SMTP_HOST: "127.0.0.1",
+        env.ENV_SMTP_PORT: str(smtp_port),
+    }
 
 
 def ack_request(sender: str = "", *, category: str = "complaints", language: str = "en",

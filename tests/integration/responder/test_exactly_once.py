@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from responder_harness import SinkHandler, ack_request
+from responder_harness import SinkHandler, ack_request, settings_environment
 
-from planetmail import settings as env
 from planetmail.ack import AckRequest
 from planetmail.settings import Settings
 from planetmail.status import StatusStore
@@ -29,26 +28,14 @@ WORKER = Path(__file__).with_name("crashing_worker.py")
 LEASE_SECONDS = 6.0
 
 
-def worker_environment(settings: Settings, smtp_port: int) -> dict[str, str]:
-    assert settings.aws_endpoint_url
-    return {
-        **os.environ,
-        env.ENV_KAFKA_BOOTSTRAP: settings.kafka_bootstrap,
-        env.ENV_TOPIC_PREFIX: settings.topic_prefix,
-        env.ENV_AWS_ENDPOINT_URL: settings.aws_endpoint_url,
-        env.ENV_IDEMPOTENCY_TABLE: settings.idempotency_table,
-        env.ENV_STATUS_TABLE: settings.status_table,
-        env.ENV_SMTP_HOST: "127.0.0.1",
-        env.ENV_SMTP_PORT: str(smtp_port),
-    }
-
-
-def run_and_kill(event: dict[str, Any], kill_point: str, environment: dict[str, str], tmp_path: Path) -> None:
+def run_and_kill(event: dict[str, Any], kill_point: str, settings: Settings, smtp_port: int,
+                 tmp_path: Path) -> None:
     """Run the handler in a worker process and SIGKILL it when it reports reaching ``kill_point``."""
     event_file = tmp_path / "event.json"
     event_file.write_text(json.dumps(event), encoding="utf-8")
     worker = subprocess.Popen([sys.executable, str(WORKER), str(event_file), kill_point, str(LEASE_SECONDS)],
-                              stdout=subprocess.PIPE, env=environment)
+                              stdout=subprocess.PIPE,
+                              env={**os.environ, **settings_environment(settings, smtp_port)})
     try:
         assert worker.stdout is not None
         ready, _, _ = select.select([worker.stdout], [], [], 60)
@@ -74,7 +61,7 @@ def test_killed_after_the_server_accepted_the_reply(
     sink, port = smtp_server()
     request = ack_request()
     event = ack_batch([request])
-    run_and_kill(event, "after-send", worker_environment(responder_settings, port), tmp_path)
+    run_and_kill(event, "after-send", responder_settings, port, tmp_path)
     assert len(sink.messages) == 1
     responder = make_responder(port)
 
@@ -96,7 +83,7 @@ def test_killed_after_recording_the_send_but_before_committing(
     sink, port = smtp_server()
     requests = [ack_request(), ack_request()]
     event = ack_batch(requests)
-    run_and_kill(event, "after-settle", worker_environment(responder_settings, port), tmp_path)
+    run_and_kill(event, "after-settle", responder_settings, port, tmp_path)
     assert len(sink.messages) == 1, "killed while settling the first message"
 
     responder = make_responder(port)

@@ -6,13 +6,21 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from responder_harness import SinkHandler, ack_request, kafka_event_from_topic, lifecycle_states, publish
+from responder_harness import (
+    SinkHandler,
+    ack_request,
+    kafka_event_from_topic,
+    lifecycle_states,
+    publish,
+    settings_environment,
+)
 
 from planetmail import topics
 from planetmail.ack import AckRequest
 from planetmail.kafka import make_producer
 from planetmail.settings import Settings
 from planetmail.status import StatusStore
+from responder import handler as handler_module
 from responder.acknowledgement import Responder
 from responder.handler import handle
 
@@ -150,3 +158,24 @@ def test_unreadable_record_is_reported_as_a_batch_item_failure(
 
     assert len(failures) == 1
     assert sink.message_ids() == [our_message_id(good)]
+
+
+def test_lambda_entry_point_builds_one_responder_per_worker_from_the_environment(
+    smtp_server: SmtpServer, ack_batch: AckBatch, responder_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sink, port = smtp_server()
+    for variable, value in settings_environment(responder_settings, port).items():
+        monkeypatch.setenv(variable, value)
+    monkeypatch.setattr(handler_module, "_responder", None)
+    first, second = ack_request(), ack_request()
+    try:
+        assert handler_module.handler(ack_batch([first]), None) == NO_FAILURES
+        warm = handler_module._responder
+        assert handler_module.handler(ack_batch([second]), None) == NO_FAILURES
+        assert handler_module._responder is warm
+    finally:
+        if handler_module._responder is not None:
+            handler_module._responder.close()
+    assert sorted(sink.message_ids()) == sorted(our_message_id(r) for r in (first, second))
+    assert len(sink.peers) == 1

@@ -12,7 +12,6 @@ import pytest
 from responder_harness import ack_request
 
 from planetmail import aws
-from planetmail.kafka import make_producer
 from planetmail.pipeline_config import PipelineConfig, SenderIdentity
 from planetmail.settings import Settings
 from planetmail.status import StatusStore
@@ -72,13 +71,11 @@ def test_responder_acknowledges_through_ses(
 ) -> None:
     settings = dataclasses.replace(responder_settings, mail_transport="ses")
     request = ack_request()
-    producer = make_producer(settings)
-    responder = build_responder(settings, lambda: PipelineConfig(sender=verified_sender), producer=producer)
+    responder = build_responder(settings, lambda: PipelineConfig(sender=verified_sender))
     try:
         assert handle(ack_batch([request]), responder) == {"batchItemFailures": []}
     finally:
-        responder.transport.close()
-        producer.close()
+        responder.close()
     (step,) = StatusStore(settings).timeline(request.id)
     assert step["state"] == "acknowledged"
     assert step["detail"]["transport"] == "ses"
