@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "dlq": "planetmail_local.cli.dlq:dlq",
     "dashboard": "planetmail_local.cli.dashboard:dashboard",
     "metrics": "planetmail_local.cli.metrics:metrics",
+    "send": "planetmail_local.cli.send:send",
     "sla-watch": "planetmail_local.cli.sla_watch:sla_watch",
 }
 
