@@ -37,10 +37,7 @@ def run_and_kill(event: dict[str, Any], kill_point: str, settings: Settings, smt
                               stdout=subprocess.PIPE,
                               env={**os.environ, **settings_environment(settings, smtp_port)})
     try:
-        assert worker.stdout is not None
-        ready, _, _ = select.select([worker.stdout], [], [], 60)
-        assert ready, f"worker never reached {kill_point}"
-        assert worker.stdout.readline().strip() == b"FROZEN"
+        wait_until_frozen(worker, kill_point)
         worker.send_signal(signal.SIGKILL)
         assert worker.wait(timeout=10) == -signal.SIGKILL
     finally:
@@ -48,6 +45,19 @@ def run_and_kill(event: dict[str, Any], kill_point: str, settings: Settings, smt
         worker.wait(timeout=10)
         if worker.stdout:
             worker.stdout.close()
+
+
+def wait_until_frozen(worker: subprocess.Popen[bytes], kill_point: str) -> None:
+    """Skip whatever the worker logs on stdout until it says FROZEN."""
+    assert worker.stdout is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([worker.stdout], [], [], deadline - time.monotonic())
+        line = worker.stdout.readline() if ready else b""
+        if line.strip() == b"FROZEN":
+            return
+        assert line or not ready, f"worker exited before reaching {kill_point}"
+    raise AssertionError(f"worker never reached {kill_point}")
 
 
 def states(settings: Settings, request: AckRequest) -> list[str]:
