@@ -11,25 +11,23 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import collector_stack
 import pytest
 from fastapi.testclient import TestClient
 from kafka import TopicPartition
 
 from collector.app import create_app
 from collector.runtime import Runtime
-from planetmail import aws, codec, topics
+from planetmail import codec, topics
 from planetmail.inbound import InboundEmail
 from planetmail.kafka import make_consumer
 from planetmail.lifecycle import LifecycleEvent
-from planetmail.settings import Secret, Settings
-from planetmail.status import STATUS_TABLE_KEYS
-from planetmail.topics import contract_topics
-from planetmail_local.stack.topics import ensure_topics
+from planetmail.settings import Settings
 
 FIXTURES = Path("/work/shared/fixtures/webhooks")
 SNS_CERT_NAME = "SimpleNotificationService-a86cb10b4e1f29c941702d737128f7b6.pem"
-API_TOKEN = "test-token-" + uuid.uuid4().hex
-CREDENTIALS = {"sendgrid": "sg-user:sg-pass", "postmark": "pm-user:pm-pass", "mailgun": "key-mailgun-test"}
+API_TOKEN = collector_stack.API_TOKEN
+CREDENTIALS = collector_stack.CREDENTIALS
 
 
 @dataclasses.dataclass
@@ -48,37 +46,11 @@ def collector_settings(
     stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Settings]:
     """One set of topics, bucket and tables per test module (tests read only what they produced)."""
-    suffix = uuid.uuid4().hex[:10]
     trust = tmp_path_factory.mktemp("sns-certs")
     shutil.copy(FIXTURES / "ses" / "certificate.pem", trust / SNS_CERT_NAME)
-    settings = dataclasses.replace(
-        stack_settings,
-        topic_prefix=f"t{suffix}.",
-        raw_bucket=f"collector-raw-{suffix}",
-        status_table=f"collector-status-{suffix}",
-        idempotency_table=f"collector-idem-{suffix}",
-        api_token=Secret(API_TOKEN),
-        webhook_credentials={name: Secret(value) for name, value in CREDENTIALS.items()},
-        sns_cert_dir=str(trust),
-    )
-    ensure_topics(
-        settings, [spec for spec in contract_topics() if spec.name in (topics.RECEIVED, topics.EVENTS)]
-    )
-    s3, dynamodb = aws.client("s3", settings), aws.client("dynamodb", settings)
-    s3.create_bucket(Bucket=settings.raw_bucket)
-    dynamodb.create_table(TableName=settings.status_table, BillingMode="PAY_PER_REQUEST", **STATUS_TABLE_KEYS)
-    dynamodb.create_table(
-        TableName=settings.idempotency_table,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-    )
+    settings = collector_stack.provision(stack_settings, sns_cert_dir=str(trust))
     yield settings
-    dynamodb.delete_table(TableName=settings.status_table)
-    dynamodb.delete_table(TableName=settings.idempotency_table)
-    for item in s3.list_objects_v2(Bucket=settings.raw_bucket).get("Contents", []):
-        s3.delete_object(Bucket=settings.raw_bucket, Key=item["Key"])
-    s3.delete_bucket(Bucket=settings.raw_bucket)
+    collector_stack.remove(settings)
 
 
 @pytest.fixture
