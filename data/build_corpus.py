@@ -75,8 +75,8 @@ def parse_source(text: str, language: str, category: str) -> list[Message]:
         for line in head.splitlines():
             key, _, value = line.partition(":")
             headers[key.strip().lower()] = value.strip()
-        if "subject" not in headers or "from" not in headers:
-            raise ValueError(f"{language}/{category}: message without From/Subject: {chunk[:80]!r}")
+        if "subject" not in headers or "from" not in headers or "\nPriority:" in body:
+            raise ValueError(f"{language}/{category}: bad headers (From/Subject/Priority): {chunk[:80]!r}")
         messages.append(
             Message(
                 id="",
