@@ -1,0 +1,112 @@
+"""SmtpTransport over STARTTLS and implicit TLS with AUTH, against aiosmtpd with a throwaway certificate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import ssl
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from responder_harness import FAST_BACKOFF, SinkHandler, ack_request, free_port
+
+from planetmail.pipeline_config import SenderIdentity
+from planetmail.settings import Settings
+from responder.compose import Bodies, compose
+from responder.senders import PermanentSendError
+from responder.senders.smtp import SmtpTransport
+
+pytestmark = pytest.mark.integration
+
+USERNAME, PASSWORD = "desk", "correct horse battery"
+
+
+@pytest.fixture
+def server_tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ssl.SSLContext:
+    """A self-signed certificate for 127.0.0.1, trusted by clients of this test through SSL_CERT_FILE."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "planetmail test smtp")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                       critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "smtp.crt", tmp_path / "smtp.key"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+    valid = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+        USERNAME.encode(), PASSWORD.encode())
+    return AuthResult(success=valid, handled=False)  # handled=False: aiosmtpd answers 535 itself
+
+
+@pytest.fixture
+def tls_server(server_tls: ssl.SSLContext) -> Iterator[Callable[[str], tuple[SinkHandler, int]]]:
+    controllers: list[Controller] = []
+
+    def start(mode: str) -> tuple[SinkHandler, int]:
+        handler = SinkHandler()
+        # aiosmtpd does not see implicit TLS as TLS, so it would not offer AUTH unless told to.
+        tls: dict[str, Any] = {"tls_context": server_tls, "require_starttls": True}
+        if mode == "implicit":
+            tls = {"ssl_context": server_tls, "auth_require_tls": False}
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port(), authenticator=authenticate,
+                                auth_required=True, **tls)
+        controller.start()
+        controllers.append(controller)
+        return handler, controller.port
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+
+
+def send(port: int, mode: str, password: str) -> None:
+    settings = Settings.load(smtp_host="127.0.0.1", smtp_port=port, smtp_tls=mode, smtp_username=USERNAME,
+                             smtp_password=password)
+    email = ack_request("reader@example.com").email
+    message = compose(email, Bodies("text", "<p>html</p>"), SenderIdentity(), dt.datetime.now(dt.UTC))
+    transport = SmtpTransport(settings, backoff=FAST_BACKOFF, timeout=5.0)
+    try:
+        transport.send(message, sender="readers@dailyplanet.example", recipient="reader@example.com")
+    finally:
+        transport.close()
+
+
+@pytest.mark.parametrize("mode", ["starttls", "implicit"])
+def test_authenticated_delivery_over_tls(tls_server: Callable[[str], tuple[SinkHandler, int]],
+                                         mode: str) -> None:
+    sink, port = tls_server(mode)
+    send(port, mode, PASSWORD)
+    assert len(sink.messages) == 1
+
+
+def test_rejected_credentials_are_permanent_and_not_the_recipients_fault(
+    tls_server: Callable[[str], tuple[SinkHandler, int]],
+) -> None:
+    sink, port = tls_server("starttls")
+    with pytest.raises(PermanentSendError, match="535") as refused:
+        send(port, "starttls", "wrong password")
+    assert not refused.value.recipient_rejected
+    assert "wrong password" not in str(refused.value)
+    assert sink.messages == []
