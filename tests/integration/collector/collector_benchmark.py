@@ -158,7 +158,7 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=10)
         collector_stack.remove(settings)
-    print(f"served by uvicorn (1 worker each): {args.requests} Postmark webhooks, concurrency {args.concurrency}")
+    print(f"uvicorn, 1 worker each: {args.requests} Postmark webhooks, concurrency {args.concurrency}")
     print(f"{'endpoint':<14}{'accepted':>10}{'per s':>10}{'p50 ms':>10}{'p99 ms':>10}")
     for figures in rows:
         print(figures.row())
