@@ -3,12 +3,16 @@ only on the allow-listed host; bad input is a precise 4xx problem, never a 500."
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 
 import pytest
 from conftest import API_TOKEN, RecordingFetcher, fixture_bytes, mailgun_form, sign_sns
 from fastapi.testclient import TestClient
+
+from collector.app import create_app
+from collector.runtime import Runtime
 
 pytestmark = pytest.mark.integration
 
@@ -126,3 +130,18 @@ def test_malformed_input_is_a_precise_4xx(
     assert response.status_code in (400, 415), response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert detail in response.json()["detail"]
+
+
+def test_only_allow_listed_sns_topics_are_accepted(collector_settings, fetcher: RecordingFetcher) -> None:
+    recognized = json.loads(fixture_bytes("ses/recognized_topic_subscription_request.json"))
+    settings = dataclasses.replace(collector_settings, sns_topic_arns=f" {recognized['TopicArn']} ,other")
+    runtime = Runtime(settings, fetch=fetcher)
+    with TestClient(create_app(runtime)) as client:
+        unrecognized = client.post(
+            "/webhooks/ses", content=fixture_bytes("ses/unrecognized_topic_subscription_request.json")
+        )
+        accepted = client.post("/webhooks/ses", json=recognized)
+
+    assert unrecognized.status_code == 401 and "unrecognized-topic" in unrecognized.json()["detail"]
+    assert accepted.status_code == 200
+    assert fetcher.urls == [recognized["SubscribeURL"]]
