@@ -1,0 +1,89 @@
+"""The poller's bookkeeping with an in-memory mailbox and cursor store (the real ones are tested
+against Dovecot and ZooKeeper in tests/integration/collector)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from collector import imap_poller
+from collector.imap_cursor import Cursor
+from collector.intake import Acceptance
+from collector.problems import ServiceUnavailable
+
+GOOD = b"From: a@example.org\nSubject: hi\nMessage-ID: <%d@x>\n\nbody\n"
+
+
+class FakeMailbox:
+    def __init__(self, uidvalidity: int, messages: dict[int, bytes | None]) -> None:
+        self.uidvalidity = uidvalidity
+        self.messages = messages
+        self.flags: list[tuple[int, str]] = []
+
+    def uids_after(self, last_uid: int) -> list[int]:
+        return sorted(uid for uid in self.messages if uid > last_uid)
+
+    def fetch(self, uid: int) -> bytes | None:
+        return self.messages[uid]
+
+    def flag(self, uid: int, flag: str) -> None:
+        self.flags.append((uid, flag))
+
+
+class FakeStore:
+    def __init__(self, cursor: Cursor) -> None:
+        self.saved = [cursor]
+
+    def load(self) -> Cursor:
+        return self.saved[-1]
+
+    def save(self, cursor: Cursor) -> None:
+        self.saved.append(cursor)
+
+
+@pytest.fixture
+def accepted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    subjects: list[str] = []
+
+    def accept(delivery: Any, runtime: Any) -> Acceptance:
+        if delivery.email.subject == "kafka down":
+            raise ServiceUnavailable("Kafka did not acknowledge")
+        subjects.append(delivery.email.subject)
+        return Acceptance(delivery.email.id, duplicate=False)
+
+    monkeypatch.setattr(imap_poller, "accept", accept)
+    return subjects
+
+
+def test_collects_after_the_cursor_and_flags_seen_after_hand_off(accepted: list[str]) -> None:
+    mailbox = FakeMailbox(7, {1: GOOD % 1, 2: GOOD % 2, 3: None, 4: b"no headers at all"})
+    store = FakeStore(Cursor(7, 1))
+
+    result = imap_poller.collect(mailbox, store, runtime=None, limit=10)  # type: ignore[arg-type]
+
+    assert (result.published, result.rejected, result.last_uid) == (1, 1, 4)
+    assert mailbox.flags == [(2, imap_poller.SEEN), (4, imap_poller.REJECTED)]
+    assert store.saved[1:] == [Cursor(7, 2), Cursor(7, 3), Cursor(7, 4)]
+
+
+def test_a_new_uidvalidity_starts_from_the_first_uid(accepted: list[str]) -> None:
+    mailbox = FakeMailbox(8, {1: GOOD % 1})
+    store = FakeStore(Cursor(7, 40))
+
+    result = imap_poller.collect(mailbox, store, runtime=None)  # type: ignore[arg-type]
+
+    assert store.saved[1:] == [Cursor(8, 0), Cursor(8, 1)]
+    assert result.published == 1
+
+
+def test_kafka_down_stops_before_the_failing_uid(accepted: list[str]) -> None:
+    down = b"From: a@example.org\nSubject: kafka down\n\nbody\n"
+    mailbox = FakeMailbox(7, {1: GOOD % 1, 2: down, 3: GOOD % 3})
+    store = FakeStore(Cursor(7, 0))
+
+    result = imap_poller.collect(mailbox, store, runtime=None)  # type: ignore[arg-type]
+
+    assert (result.published, result.last_uid, result.error) == (1, 1, "Kafka did not acknowledge")
+    assert mailbox.flags == [(1, imap_poller.SEEN)]
+    assert store.saved[-1] == Cursor(7, 1)
