@@ -102,17 +102,27 @@ class Responder:
         try:
             receipt = self.transport.send(message, sender=config.sender.address, recipient=recipient)
         except PermanentSendError as exc:
-            if exc.recipient_rejected:
-                self.suppressions.add(recipient, str(exc))
-            event = self._event(request, "failed", error=str(exc), reason="permanent_rejection",
-                                address_suppressed=exc.recipient_rejected)
+            if not exc.recipient_rejected:
+                return self._give_back(request, owner, "failed", exc, "rejected_message")
+            self.suppressions.add(recipient, str(exc))
+            event = self._event(request, "failed", error=str(exc), reason="recipient_refused",
+                                address_suppressed=True)
             return self._settle(request, owner, event)
         except TransientSendError as exc:
-            self.ledger.release(request.id, owner)
-            retrying = self._event(request, "retrying", error=str(exc), reason="transient")
-            self._report(retrying, remember=False)
-            return Outcome.RETRY
+            return self._give_back(request, owner, "retrying", exc, "transient")
         return self._settle(request, owner, self._acknowledged(request, receipt, message["Message-ID"]))
+
+    def _give_back(
+        self, request: AckRequest, owner: str, state: State, error: Exception, reason: str
+    ) -> Outcome:
+        """Nothing was delivered: release the claim and let the event source redeliver, then dead-letter it.
+
+        Used for transient failures and for refusals that are not about the address (our credentials,
+        sender or content): once that is fixed, replaying the record from the failure destination sends it.
+        """
+        self.ledger.release(request.id, owner)
+        self._report(self._event(request, state, error=str(error), reason=reason), remember=False)
+        return Outcome.RETRY
 
     def _suppression_reason(
         self, request: AckRequest, recipient: str, config: PipelineConfig

@@ -119,13 +119,21 @@ def test_transient_failure_gives_the_message_back_for_redelivery() -> None:
     assert "reported T1" not in ledger.calls, "a retrying event does not settle the message"
 
 
-@pytest.mark.parametrize("recipient_rejected", [True, False])
-def test_permanent_failure_suppresses_only_a_rejected_address(recipient_rejected: bool) -> None:
-    recipients = Recipients()
-    error = PermanentSendError("550 no", recipient_rejected=recipient_rejected)
-    worker = responder(FakeLedger(CLAIMED), FakeTransport(error), recipients)
-    assert worker.acknowledge(request()) is Outcome.FAILED
-    assert recipients.added == (["ann@example.com"] if recipient_rejected else [])
+def test_refused_address_fails_for_good_and_is_suppressed() -> None:
+    recipients, ledger = Recipients(), FakeLedger(CLAIMED)
+    error = PermanentSendError("550 no such user", recipient_rejected=True)
+    assert responder(ledger, FakeTransport(error), recipients).acknowledge(request()) is Outcome.FAILED
+    assert recipients.added == ["ann@example.com"]
+    assert [e.detail["reason"] for e in ledger.settled] == ["recipient_refused"]
+
+
+def test_refusal_not_about_the_address_is_given_back_for_a_later_replay() -> None:
+    recipients, ledger, reported = Recipients(), FakeLedger(CLAIMED), list[LifecycleEvent]()
+    error = PermanentSendError("535 bad credentials", recipient_rejected=False)
+    worker = responder(ledger, FakeTransport(error), recipients, reported)
+    assert worker.acknowledge(request()) is Outcome.RETRY
+    assert (recipients.added, ledger.settled, ledger.calls) == ([], [], ["sending", "release"])
+    assert [(e.state, e.detail["reason"]) for e in reported] == [("failed", "rejected_message")]
 
 
 def test_a_failure_before_sending_releases_the_claim() -> None:
