@@ -1,0 +1,43 @@
+"""ProcessorFunction: Kafka event source on ``mail.received`` (MSK or self-managed Kafka).
+
+Thin edge: the event becomes typed messages, ``triage.process_batch`` does the work, and the
+answer is a ReportBatchItemFailures response. The worker's runtime (producer, model) is built on the
+first invocation and reused while the worker is warm.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planetmail.metrics import pipeline_metrics
+from planetmail.settings import Settings
+from processor.kafka_event import kafka_messages
+from processor.runtime import Runtime
+from processor.triage import process_batch
+
+_runtime: Runtime | None = None
+
+
+def runtime() -> Runtime:
+    global _runtime  # noqa: PLW0603 - one runtime per warm worker, built lazily
+    if _runtime is None:
+        _runtime = Runtime(Settings.load())
+    return _runtime
+
+
+def use_runtime(replacement: Runtime | None) -> None:
+    """Install a runtime (tests, the emulator with its own settings); None rebuilds from settings."""
+    global _runtime  # noqa: PLW0603
+    _runtime = replacement
+
+
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    messages = kafka_messages(event)
+    if not messages:
+        return {"batchItemFailures": []}
+    worker = runtime()
+    config = worker.config()
+    with pipeline_metrics.timed("processor"):
+        outcome = process_batch(messages, worker.models.classifier(config.model_version), config,
+                                worker.outputs)
+    return {"batchItemFailures": [{"itemIdentifier": m.item_identifier} for m in outcome.failed]}

@@ -1,0 +1,66 @@
+"""Where a processed batch goes: category topics, mail.ack, mail.dlq and lifecycle events.
+
+Every send is queued and tracked per source message; after ``flush`` a message counts as done only
+when all of its sends were acknowledged by Kafka (acks=all), so the caller can report the rest as
+batch item failures and let the event-source mapping retry them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from typing import Final
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from kafka.producer.future import FutureRecordMetadata
+
+from planetmail import codec, topics
+from planetmail.ack import AckRequest
+from planetmail.classification import ClassifiedEmail
+from planetmail.dead_letters import dead_letter_headers
+from planetmail.events import LifecycleReporter
+from planetmail.lifecycle import LifecycleEvent
+from planetmail.metrics import pipeline_metrics
+from planetmail.settings import Settings
+from processor.kafka_event import KafkaMessage
+
+FLUSH_TIMEOUT_SECONDS: Final = 30.0
+DEAD_LETTER_ATTEMPTS: Final = 1
+"""A record that is not a valid email can never succeed, so it is dead-lettered on its first attempt."""
+
+
+class Outputs:
+    def __init__(self, settings: Settings, producer: KafkaProducer, reporter: LifecycleReporter) -> None:
+        self._settings = settings
+        self._producer = producer
+        self._reporter = reporter
+        self._pending: dict[KafkaMessage, list[FutureRecordMetadata]] = defaultdict(list)
+
+    def classified(self, source: KafkaMessage, record: ClassifiedEmail, topic: str) -> None:
+        self._send(source, self._settings.topic(topic), record.id.encode(), codec.encode(record))
+
+    def ack(self, source: KafkaMessage, request: AckRequest) -> None:
+        self._send(source, self._settings.topic(topics.ACK), request.id.encode(), codec.encode(request))
+
+    def dead_letter(self, source: KafkaMessage, error: str) -> None:
+        headers = dead_letter_headers(error, source.topic, source.partition, source.offset,
+                                      DEAD_LETTER_ATTEMPTS)
+        self._pending[source].append(self._producer.send(
+            self._settings.topic(topics.DLQ), key=source.key, value=source.value, headers=headers))
+
+    def lifecycle(self, source: KafkaMessage, event: LifecycleEvent) -> None:
+        self._pending[source].append(self._reporter.report(event))
+        pipeline_metrics.observe(event)
+
+    def flush(self) -> set[KafkaMessage]:
+        """Wait for Kafka; return the source messages with a send that did not succeed."""
+        with contextlib.suppress(KafkaError):  # the futures left undone say which messages it concerns
+            self._producer.flush(timeout=FLUSH_TIMEOUT_SECONDS)
+        failed = {source for source, futures in self._pending.items()
+                  if not all(future.succeeded() for future in futures)}
+        self._pending.clear()
+        return failed
+
+    def _send(self, source: KafkaMessage, topic: str, key: bytes, value: bytes) -> None:
+        self._pending[source].append(self._producer.send(topic, key=key, value=value))

@@ -1,0 +1,81 @@
+"""The text a message is classified on: subject and readable body, cleaned and bounded.
+
+Mail arrives with HTML-only bodies, attachments and no text, multi-megabyte bodies and binary junk;
+every case becomes a bounded plain string so the model sees comparable input and never slows down.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from html.parser import HTMLParser
+from typing import Final
+
+from planetmail.inbound import InboundEmail
+
+FEATURE_CHARS: Final = 2000
+"""Characters of a message the model sees: the start of a letter says what it is about."""
+RAW_HTML_CHARS: Final = 10 * FEATURE_CHARS
+"""HTML is cut before parsing, so a 5 MB body costs no more than a short one."""
+
+_SKIPPED_TAGS = frozenset({"script", "style", "head", "title"})
+_BLOCK_TAGS = frozenset({"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "blockquote"})
+_SPACES = re.compile(r"[ \t\f\v]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skipping += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS and self._skipping:
+            self._skipping -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    extractor = _TextExtractor()
+    extractor.feed(html[:RAW_HTML_CHARS])
+    extractor.close()
+    return "".join(extractor.parts)
+
+
+def clean(text: str) -> str:
+    """Printable text only (binary junk and control characters dropped), whitespace squeezed."""
+    kept = "".join(c if c in "\n\t" or unicodedata.category(c)[0] != "C" else " " for c in text)
+    kept = kept.replace("\ufffd", " ")
+    return _BLANK_LINES.sub("\n\n", _SPACES.sub(" ", kept)).strip()
+
+
+def message_text(subject: str, body: str, html: str | None = None) -> str:
+    """Subject and body as the model reads them; the HTML stands in when there is no plain body."""
+    readable = body[: 2 * FEATURE_CHARS]
+    if not readable.strip() and html:
+        readable = html_to_text(html)
+    return clean(f"{subject[:FEATURE_CHARS]}\n{readable}")[:FEATURE_CHARS]
+
+
+def email_text(email: InboundEmail) -> str:
+    """An inbound record's text; attachment names stand in when there is nothing else to read."""
+    text = message_text(email.subject, email.text, email.html)
+    if not has_words(text) and email.attachments:
+        names = " ".join(a.filename for a in email.attachments if a.filename)
+        text = clean(f"{text}\n{names}")[:FEATURE_CHARS]
+    return text
+
+
+def has_words(text: str) -> bool:
+    return _WORD.search(text) is not None
