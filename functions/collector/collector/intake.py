@@ -15,7 +15,7 @@ from kafka.errors import KafkaError
 
 from collector.claimcheck import ClaimCheck
 from collector.delivery import Delivery
-from collector.ledger import Ledger, dedupe_key
+from collector.ledger import dedupe_key
 from collector.problems import ServiceUnavailable
 from collector.runtime import KAFKA_ACK_TIMEOUT_SECONDS, Runtime
 from planetmail import codec, topics
@@ -32,7 +32,7 @@ class Acceptance:
 
 
 def accept(delivery: Delivery, runtime: Runtime) -> Acceptance:
-    ledger = Ledger(runtime.dynamodb, runtime.settings.idempotency_table, runtime.clock)
+    ledger = runtime.ledger
     item_id = dedupe_key(delivery.email.source, delivery.dedupe_key) if delivery.dedupe_key else None
     if item_id is not None:
         claim = ledger.claim(item_id, delivery.email.id)

@@ -15,6 +15,7 @@ import httpx
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
+from collector.ledger import Ledger
 from collector.problems import ServiceUnavailable
 from planetmail import aws
 from planetmail.events import LifecycleReporter
@@ -69,6 +70,10 @@ class Runtime:
     @functools.cached_property
     def dynamodb(self) -> Any:
         return aws.client("dynamodb", self.settings)
+
+    @functools.cached_property
+    def ledger(self) -> Ledger:
+        return Ledger(self.dynamodb, self.settings.idempotency_table, self.clock)
 
     @functools.cached_property
     def status(self) -> StatusStore:

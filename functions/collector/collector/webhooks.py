@@ -10,9 +10,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from collector import auth, forms, sns
+from collector.delivery import Delivery
 from collector.edge import PROBLEM_RESPONSES, Accepted, accepted, read_body, runtime_of
-from collector.intake import accept
-from collector.ledger import Ledger, dedupe_key
+from collector.intake import Acceptance, accept
+from collector.ledger import dedupe_key
 from collector.problems import ServiceUnavailable, Unauthorized
 from collector.providers import mailgun, postmark, sendgrid, ses
 from collector.runtime import Runtime
@@ -85,9 +86,9 @@ async def ses_via_sns(request: Request) -> JSONResponse:
     return accepted(await run_in_threadpool(accept, delivery, runtime))
 
 
-def _accept_once(delivery: Any, replay_key: str, runtime: Runtime) -> Any:
+def _accept_once(delivery: Delivery, replay_key: str, runtime: Runtime) -> Acceptance:
     """Accept unless the signed token was used before; a provider retry of a stored message stays a 202."""
-    ledger = Ledger(runtime.dynamodb, runtime.settings.idempotency_table, runtime.clock)
+    ledger = runtime.ledger
     if not ledger.first_sight(replay_key, 2 * mailgun.MAX_SIGNATURE_AGE_SECONDS):
         key = delivery.dedupe_key
         previous = ledger.stored_id(dedupe_key(delivery.email.source, key)) if key else None
