@@ -239,8 +239,15 @@ def _from_local_file(path: Path) -> dict[str, Any]:
         raise SettingsError(f"{path} is not valid JSON ({exc}); run 'planetmail up' to rewrite it") from exc
     values = {field: document[key] for key, field in _LOCAL_FILE_FIELDS.items() if key in document}
     if isinstance(document.get("webhooks"), dict):
-        values["webhook_credentials"] = {k: Secret(str(v)) for k, v in document["webhooks"].items()}
+        values["webhook_credentials"] = {k: Secret(_credential(v)) for k, v in document["webhooks"].items()}
     return values
+
+
+def _credential(value: Any) -> str:
+    """A webhook credential as the collector reads it: ``{"username", "password"}`` → ``user:password``."""
+    if isinstance(value, dict) and "username" in value:
+        return f"{value['username']}:{value.get('password', '')}"
+    return str(value)
 
 
 def _parse_credentials(variable: str, raw: str) -> dict[str, Secret]:
