@@ -10,11 +10,14 @@ import click
 # name -> "module:attribute" of a click command; one line per subcommand.
 COMMANDS: dict[str, str] = {
     "bench": "planetmail_local.cli.bench:bench",
+    "classify": "planetmail_local.cli.model:classify",
     "dlq": "planetmail_local.cli.dlq:dlq",
+    "evaluate": "planetmail_local.cli.model:evaluate",
     "dashboard": "planetmail_local.cli.dashboard:dashboard",
     "metrics": "planetmail_local.cli.metrics:metrics",
     "send": "planetmail_local.cli.send:send",
     "sla-watch": "planetmail_local.cli.sla_watch:sla_watch",
+    "train": "planetmail_local.cli.model:train",
 }
 
 
