@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from datetime import datetime
+from email.message import EmailMessage
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -90,17 +91,26 @@ class Responder:
             config = self.config()
             recipient = recipient_of(request.email).address
             reason = self._suppression_reason(request, recipient, config)
-            if reason is not None:
-                return self._settle(request, owner, self._event(request, "suppressed", reason=str(reason)))
-            bodies = render(request.email, request.classification.category,
-                            request.classification.language, config)
-            message = compose(request.email, bodies, config.sender, self.clock())
-            self.ledger.sending(request.id, owner)
+            if reason is None:
+                message = self._message(request, config)
+                self.ledger.sending(request.id, owner)
         except Exception:
             self.ledger.release(request.id, owner)
             raise
+        if reason is not None:
+            return self._settle(request, owner, self._event(request, "suppressed", reason=str(reason)))
+        return self._send(request, owner, message, config.sender.address, recipient)
+
+    def _message(self, request: AckRequest, config: PipelineConfig) -> EmailMessage:
+        classification = request.classification
+        bodies = render(request.email, classification.category, classification.language, config)
+        return compose(request.email, bodies, config.sender, self.clock())
+
+    def _send(
+        self, request: AckRequest, owner: str, message: EmailMessage, sender: str, recipient: str
+    ) -> Outcome:
         try:
-            receipt = self.transport.send(message, sender=config.sender.address, recipient=recipient)
+            receipt = self.transport.send(message, sender=sender, recipient=recipient)
         except PermanentSendError as exc:
             if not exc.recipient_rejected:
                 return self._give_back(request, owner, "failed", exc, "rejected_message")

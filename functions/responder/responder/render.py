@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from planetmail.classification import HUMAN_REVIEW, LANGUAGES
@@ -25,8 +27,12 @@ def template_category(category: str) -> str:
     """Categories without a template of their own (a taxonomy extended by config) get the neutral one."""
     if category == "spam":
         raise NoTemplateError("spam is never acknowledged")
-    known = {name.split("/")[1].split(".")[0] for name in _ENVIRONMENT.list_templates()}
-    return category if category in known else HUMAN_REVIEW
+    return category if category in _categories_with_templates() else HUMAN_REVIEW
+
+
+@functools.cache
+def _categories_with_templates() -> frozenset[str]:
+    return frozenset(name.split("/")[1].split(".")[0] for name in _ENVIRONMENT.list_templates())
 
 
 def render(email: InboundEmail, category: str, language: str, config: PipelineConfig) -> Bodies:
