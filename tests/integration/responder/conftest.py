@@ -32,9 +32,9 @@ def smtp_server() -> Iterator[Callable[..., tuple[SinkHandler, int]]]:
     controllers: list[Controller] = []
 
     def start(refuse_first: int = 0, refusal: str = "451 4.3.0 Try again later",
-              port: int | None = None) -> tuple[SinkHandler, int]:
+              port: int | None = None, **smtp_options: Any) -> tuple[SinkHandler, int]:
         handler = SinkHandler(refuse_first, refusal)
-        controller = Controller(handler, hostname="127.0.0.1", port=port or free_port())
+        controller = Controller(handler, hostname="127.0.0.1", port=port or free_port(), **smtp_options)
         controller.start()
         controllers.append(controller)
         return handler, controller.port

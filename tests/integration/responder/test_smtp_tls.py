@@ -5,18 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from responder_harness import FAST_BACKOFF, SinkHandler, ack_request, free_port
+from responder_harness import FAST_BACKOFF, SinkHandler, ack_request
 
 from planetmail.pipeline_config import SenderIdentity
 from planetmail.settings import Settings
@@ -61,24 +60,17 @@ def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, auth_
 
 
 @pytest.fixture
-def tls_server(server_tls: ssl.SSLContext) -> Iterator[Callable[[str], tuple[SinkHandler, int]]]:
-    controllers: list[Controller] = []
-
+def tls_server(
+    server_tls: ssl.SSLContext, smtp_server: Callable[..., tuple[SinkHandler, int]]
+) -> Callable[[str], tuple[SinkHandler, int]]:
     def start(mode: str) -> tuple[SinkHandler, int]:
-        handler = SinkHandler()
         # aiosmtpd does not see implicit TLS as TLS, so it would not offer AUTH unless told to.
         tls: dict[str, Any] = {"tls_context": server_tls, "require_starttls": True}
         if mode == "implicit":
             tls = {"ssl_context": server_tls, "auth_require_tls": False}
-        controller = Controller(handler, hostname="127.0.0.1", port=free_port(), authenticator=authenticate,
-                                auth_required=True, **tls)
-        controller.start()
-        controllers.append(controller)
-        return handler, controller.port
+        return smtp_server(authenticator=authenticate, auth_required=True, **tls)
 
-    yield start
-    for controller in controllers:
-        controller.stop()
+    return start
 
 
 def send(port: int, mode: str, password: str) -> None:
