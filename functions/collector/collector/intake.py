@@ -17,7 +17,7 @@ from collector.claimcheck import ClaimCheck
 from collector.delivery import Delivery
 from collector.ledger import dedupe_key
 from collector.problems import ServiceUnavailable
-from collector.runtime import KAFKA_ACK_TIMEOUT_SECONDS, Runtime
+from collector.runtime import Runtime
 from planetmail import codec, topics
 from planetmail.inbound import InboundEmail
 from planetmail.lifecycle import LifecycleEvent
@@ -53,7 +53,7 @@ def publish(email: InboundEmail, runtime: Runtime) -> None:
     topic = runtime.settings.topic(topics.RECEIVED)
     try:
         future = runtime.producer.send(topic, key=email.sender.encode(), value=codec.encode(email))
-        future.get(timeout=KAFKA_ACK_TIMEOUT_SECONDS)
+        future.get(timeout=runtime.ack_timeout)
     except KafkaError as exc:
         reason = type(exc).__name__
         raise ServiceUnavailable(f"Kafka did not acknowledge the record ({reason}); retry later") from None
@@ -64,6 +64,6 @@ def _report_received(email: InboundEmail, runtime: Runtime) -> None:
     event = LifecycleEvent(id=email.id, stage="collector", state="received", received_at=email.received_at,
                            detail={"source": email.source, "sender": email.sender})
     try:
-        runtime.reporter.report(event).get(timeout=KAFKA_ACK_TIMEOUT_SECONDS)
+        runtime.reporter.report(event).get(timeout=runtime.ack_timeout)
     except (KafkaError, ServiceUnavailable, ClientError, BotoCoreError) as exc:
         _log.warning("lifecycle event for %s not reported: %s", email.id, exc)

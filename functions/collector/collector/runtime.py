@@ -46,10 +46,13 @@ class Runtime:
         settings: Settings | None = None,
         fetch: Fetcher = http_get,
         clock: Callable[[], float] = time.time,
+        ack_timeout: float = KAFKA_ACK_TIMEOUT_SECONDS,
     ) -> None:
         self._settings = settings
         self.fetch = fetch
         self.clock = clock
+        self.ack_timeout = ack_timeout
+        """Seconds to wait for the broker's acknowledgement before answering 503."""
 
     @functools.cached_property
     def settings(self) -> Settings:
