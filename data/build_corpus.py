@@ -157,6 +157,7 @@ class Phrases:
     other_closings: list[str]
     follow_ups: dict[str, list[str]]
     forward_leads: list[str]
+    forward_labels: list[str]
 
 
 def load_phrases() -> dict[str, Phrases]:
@@ -186,7 +187,8 @@ def quoted_reply(msg: Message, rng: random.Random) -> Message:
 def forwarded(msg: Message, rng: random.Random) -> Message:
     loc = PHRASES[msg.language]
     date = rng.choice(loc.dates)
-    block = f"{loc.forwarded}\nFrom: {msg.sender}\nDate: {date}\nSubject: {msg.subject}\n\n{msg.body}"
+    who, when, about = loc.forward_labels
+    block = f"{loc.forwarded}\n{who}: {msg.sender}\n{when}: {date}\n{about}: {msg.subject}\n\n{msg.body}"
     lead = rng.choice(loc.forward_leads)
     return replace(msg, subject=f"Fwd: {msg.subject}", body=f"{lead}\n\n{block}", variant="forwarded")
 
