@@ -8,7 +8,7 @@ import json
 import time
 
 import pytest
-from conftest import API_TOKEN, RecordingFetcher, fixture_bytes, mailgun_form, sign_sns
+from collector_payloads import API_TOKEN, RecordingFetcher, fixture_bytes, mailgun_form, sign_sns
 from fastapi.testclient import TestClient
 
 from collector.app import create_app

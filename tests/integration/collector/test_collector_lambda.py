@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import API_TOKEN, fixture_bytes
+from collector_payloads import API_TOKEN, fixture_bytes
 
 import collector.app
 from collector.runtime import Runtime

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from conftest import API_TOKEN, CREDENTIALS
+from collector_payloads import API_TOKEN, CREDENTIALS
 from hypothesis import HealthCheck, given, settings
 
 from collector.app import create_app

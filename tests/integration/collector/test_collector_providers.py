@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 
 import pytest
-from conftest import fixture_bytes, mailgun_form, sign_sns
+from collector_payloads import fixture_bytes, mailgun_form, sign_sns
 from fastapi.testclient import TestClient
 
 from collector.runtime import Runtime

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from click.testing import CliRunner
-from conftest import API_TOKEN, CREDENTIALS, FIXTURES
+from collector_payloads import API_TOKEN, CREDENTIALS, FIXTURES
 
 from collector.app import create_app
 from collector.runtime import Runtime
