@@ -44,9 +44,9 @@ def warm_up() -> None:
     _detector().detect_language_of("warm up the language models")
 
 
-def short_text_language(words: Sequence[str]) -> LanguageCode | None:
-    lowered = {w.lower() for w in words}
-    if _SPANISH_CHARS.search(" ".join(words)) or lowered & _SPANISH_WORDS:
+def short_text_language(text: str) -> LanguageCode | None:
+    lowered = {w.lower() for w in _WORDS.findall(text)}
+    if _SPANISH_CHARS.search(text) or lowered & _SPANISH_WORDS:
         return "es"
     if lowered & _ENGLISH_WORDS:
         return "en"
@@ -59,9 +59,8 @@ def detect_languages(texts: Sequence[str], default: str) -> list[LanguageCode]:
     found: list[LanguageCode | None] = [None] * len(texts)
     long_indexes: list[int] = []
     for index, text in enumerate(texts):
-        words = _WORDS.findall(text)
-        if len(words) < SHORT_TEXT_WORDS:
-            found[index] = short_text_language(words)
+        if len(_WORDS.findall(text)) < SHORT_TEXT_WORDS:
+            found[index] = short_text_language(text)
         else:
             long_indexes.append(index)
     if long_indexes:

@@ -50,7 +50,7 @@ def html_to_text(html: str) -> str:
     extractor = _TextExtractor()
     extractor.feed(html[:RAW_HTML_CHARS])
     extractor.close()
-    return "".join(extractor.parts)
+    return "".join(extractor.parts).strip()
 
 
 def clean(text: str) -> str:

@@ -1,0 +1,29 @@
+import numpy as np
+import pytest
+
+from planetmail.classification import CATEGORIES
+from processor.model import TrainingSet, TriageModel
+
+
+def test_probabilities_cover_the_seven_categories_and_sum_to_one(tiny_model):
+    rows = tiny_model.model.probabilities(["cancel my subscription", "", "win money now"])
+    assert rows.shape == (3, len(CATEGORIES))
+    assert np.allclose(rows.sum(axis=1), 1.0)
+    assert tiny_model.model.labels == CATEGORIES
+
+
+def test_a_training_set_missing_a_category_is_refused():
+    texts = [f"complaint number {i}" for i in range(10)] + [f"spam offer {i}" for i in range(10)]
+    categories = ["complaints"] * 10 + ["spam"] * 10
+    with pytest.raises(ValueError, match="no examples of"):
+        TriageModel.fit(TrainingSet(texts=texts, categories=categories))
+
+
+def test_predictions_follow_the_training_labels(tiny_model):
+    predictions = tiny_model.model.predict(
+        [
+            "Please cancel my subscription from next month",
+            "You have won a million dollars click here to claim",
+        ]
+    )
+    assert predictions == ["subscriptions", "spam"]
