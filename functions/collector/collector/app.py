@@ -12,7 +12,7 @@ from mangum import Mangum
 from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
 
 from collector import auth, edge, problems, webhooks
-from collector.edge import PROBLEM_RESPONSES, Accepted, read_body, runtime_of
+from collector.edge import PROBLEM_RESPONSES, Accepted, inline_definitions, read_body, runtime_of
 from collector.intake import accept
 from collector.problems import NotFound, ServiceUnavailable
 from collector.providers import api
@@ -22,7 +22,7 @@ _EMAIL_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
-            api.JSON: {"schema": api.CanonicalEmail.model_json_schema(by_alias=True)},
+            api.JSON: {"schema": inline_definitions(api.CanonicalEmail.model_json_schema(by_alias=True))},
             api.RFC822: {"schema": {"type": "string", "format": "binary"}},
         },
     },

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -45,6 +47,22 @@ async def read_body(request: Request) -> bytes:
 def accepted(acceptance: Acceptance) -> JSONResponse:
     body = Accepted(id=acceptance.id, duplicate=acceptance.duplicate)
     return JSONResponse(body.model_dump(), status_code=202)
+
+
+def inline_definitions(schema: Any, definitions: dict[str, Any] | None = None) -> Any:
+    """A JSON schema with pydantic's ``$defs`` references replaced by the definitions themselves:
+    inside an OpenAPI document ``#/$defs/...`` would point at the document root."""
+    if definitions is None and isinstance(schema, dict):
+        definitions = schema.get("$defs", {})
+    if isinstance(schema, dict):
+        reference = schema.get("$ref", "")
+        if reference.startswith("#/$defs/") and definitions is not None:
+            return inline_definitions(definitions[reference.removeprefix("#/$defs/")], definitions)
+        return {key: inline_definitions(value, definitions) for key, value in schema.items()
+                if key != "$defs"}
+    if isinstance(schema, list):
+        return [inline_definitions(item, definitions) for item in schema]
+    return schema
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {

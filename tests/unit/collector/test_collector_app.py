@@ -106,3 +106,12 @@ def test_api_token_missing_fails_closed(tmp_path) -> None:
     with TestClient(create_app(runtime)) as client:
         response = client.post("/v1/emails", headers={"Authorization": "Bearer "}, content=b"{}")
     assert response.status_code == 401 and "no API token configured" in response.json()["detail"]
+
+
+def test_openapi_schema_has_no_dangling_pydantic_references(client: TestClient) -> None:
+    document = client.get("/openapi.json").text
+    body = client.get("/openapi.json").json()["paths"]["/v1/emails"]["post"]["requestBody"]["content"]
+
+    assert "#/$defs/" not in document
+    assert "content_base64" in str(body["application/json"]["schema"]["properties"]["attachments"])
+    assert set(body) == {"application/json", "message/rfc822"}
