@@ -55,6 +55,9 @@ class Runtime:
         self.settings = settings
         self.config = config
         self.models = Models(settings)
-        producer = make_producer(settings)
-        reporter = LifecycleReporter(settings, producer, StatusStore(settings))
-        self.outputs = Outputs(settings, producer, reporter)
+        self._producer = make_producer(settings)
+        reporter = LifecycleReporter(settings, self._producer, StatusStore(settings))
+        self.outputs = Outputs(settings, self._producer, reporter)
+
+    def close(self) -> None:
+        self._producer.close()
