@@ -61,9 +61,36 @@ def http_api_event(method: str, path: str, body: bytes, headers: dict[str, str])
     }
 
 
-def test_sendgrid_through_the_lambda_handler(lambda_handler: Any, received) -> None:
+def rest_api_event(method: str, path: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    return {
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method,
+            "path": f"/local{path}",
+            "stage": "local",
+            "requestId": "req-1",
+            "identity": {"sourceIp": "127.0.0.1", "userAgent": "pytest"},
+        },
+        "body": base64.b64encode(body).decode(),
+        "isBase64Encoded": True,
+    }
+
+
+@pytest.mark.parametrize("make_event", [http_api_event, rest_api_event], ids=["http-api-v2", "rest-api-v1"])
+def test_sendgrid_through_the_lambda_handler(lambda_handler: Any, received, make_event: Any) -> None:
     basic = base64.b64encode(b"sg-user:sg-pass").decode()
-    event = http_api_event(
+    event = make_event(
         "POST",
         "/webhooks/sendgrid",
         fixture_bytes("sendgrid/default_data.txt"),
