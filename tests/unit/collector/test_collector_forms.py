@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from collector import forms
 from collector.problems import BadRequest, UnsupportedMediaType
@@ -43,3 +45,44 @@ def test_urlencoded_fields() -> None:
 def test_malformed_forms(content_type: str | None, body: bytes, error: type[Exception], detail: str) -> None:
     with pytest.raises(error, match=detail.replace("(", r"\(").replace(")", r"\)")):
         forms.parse(content_type, body)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    content_type=st.sampled_from(
+        [
+            "multipart/form-data; boundary=b",
+            'multipart/form-data; boundary=""',
+            "multipart/form-data; boundary=b; charset=x-bad",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ]
+    ),
+    body=st.one_of(
+        st.binary(max_size=400),
+        st.lists(
+            st.sampled_from(
+                [
+                    b"--b\r\n",
+                    b'Content-Disposition: form-data; name="a"\r\n',
+                    b"Content-Disposition: form-data\r\n",
+                    b"Content-Transfer-Encoding: base64\r\n",
+                    b"\r\n",
+                    b"value\r\n",
+                    b"--b--\r\n",
+                    b"a=1&b",
+                    b"%zz",
+                    b'Content-Disposition: form-data; name="f"; filename="x"\r\n',
+                ]
+            ),
+            max_size=12,
+        ).map(b"".join),
+    ),
+)
+def test_any_form_body_parses_or_is_a_client_error(content_type: str, body: bytes) -> None:
+    try:
+        form = forms.parse(content_type, body)
+    except (BadRequest, UnsupportedMediaType) as exc:
+        assert exc.detail
+    else:
+        assert all(isinstance(value, bytes) for value in form.fields.values())
