@@ -12,7 +12,7 @@ from planetmail.classification import CATEGORIES, LANGUAGES
 CORPUS = Path(__file__).resolve().parents[3] / "data" / "corpus"
 FIELDS = {"id", "group", "language", "category", "priority", "subject", "body", "html", "from", "variant"}
 MIN_PER_CLASS = 150
-MIN_ORIGINALS_PER_CLASS = 20
+MIN_ORIGINALS_PER_CLASS = 60
 VARIANT_KINDS = {"typos", "html_only", "quoted_reply", "forwarded", "signature", "mixed_language"}
 
 
