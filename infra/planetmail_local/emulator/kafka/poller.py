@@ -1,0 +1,114 @@
+"""One poller: a consumer in the mapping's group that gathers batches and hands them to the processor."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata
+
+from planetmail_local.emulator.kafka.event import KafkaRecord, take_batch
+from planetmail_local.emulator.kafka.processor import BatchProcessor
+from planetmail_local.emulator.model import KafkaMapping
+
+log = logging.getLogger(__name__)
+
+IDLE_POLL_MS = 500
+OFFSET_RESETS = {"TRIM_HORIZON": "earliest", "LATEST": "latest", "AT_TIMESTAMP": "latest"}
+
+
+class KafkaPoller:
+    """Thread body; ``processor_factory`` gets this poller's ``settle`` (commit) callback."""
+
+    def __init__(self, mapping: KafkaMapping, client_options: dict[str, Any], stop: threading.Event) -> None:
+        self.mapping = mapping
+        self.stop = stop
+        self._buffer: list[KafkaRecord] = []
+        self.consumer = KafkaConsumer(
+            **client_options,
+            group_id=mapping.consumer_group,
+            enable_auto_commit=False,
+            auto_offset_reset=OFFSET_RESETS[mapping.starting_position],
+            max_poll_records=mapping.batch_size,
+            isolation_level="read_committed",
+        )
+        self.consumer.subscribe(list(mapping.topics), listener=_StartingPosition(self))
+
+    def run(self, processor: BatchProcessor) -> None:
+        try:
+            while not self.stop.is_set():
+                batch = self._next_batch()
+                if batch:
+                    processor.process(batch)
+        finally:
+            self.consumer.close(autocommit=False)
+
+    def settle(self, records: Sequence[KafkaRecord]) -> None:
+        """Commit past ``records`` (a prefix of each partition's pending records)."""
+        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+        for record in records:
+            partition = TopicPartition(record.topic, record.partition)
+            offsets[partition] = OffsetAndMetadata(max(record.offset + 1, offsets.get(
+                partition, OffsetAndMetadata(0, "", -1)).offset), "", -1)
+        if not offsets:
+            return
+        try:
+            self.consumer.commit(offsets)
+        except KafkaError as exc:  # rebalanced away: the new owner redelivers from the last commit
+            log.warning("%s: commit failed (%s); records will be redelivered", self.mapping.name, exc)
+
+    def forget(self, partitions: Sequence[TopicPartition]) -> None:
+        """Drop buffered records of revoked partitions: their new owner fetches them again."""
+        revoked = {(p.topic, p.partition) for p in partitions}
+        self._buffer = [r for r in self._buffer if (r.topic, r.partition) not in revoked]
+
+    def _next_batch(self) -> list[KafkaRecord]:
+        if len(self._buffer) < self.mapping.batch_size:
+            self._fill()
+        return take_batch(self._buffer, self.mapping.batch_size)
+
+    def _fill(self) -> None:
+        """Wait for a first record, then gather until the batch is full or the batching window closes."""
+        window_ends: float | None = time.monotonic() + self.mapping.batching_window_seconds if self._buffer else None
+        while len(self._buffer) < self.mapping.batch_size and not self.stop.is_set():
+            remaining = IDLE_POLL_MS / 1000 if window_ends is None else window_ends - time.monotonic()
+            if remaining <= 0:
+                return
+            fetched = self.consumer.poll(timeout_ms=max(1, int(remaining * 1000)),
+                                         max_records=self.mapping.batch_size - len(self._buffer))
+            for records in fetched.values():
+                self._buffer.extend(records)
+            if window_ends is None:
+                if not self._buffer:
+                    return
+                window_ends = time.monotonic() + self.mapping.batching_window_seconds
+
+
+class _StartingPosition(ConsumerRebalanceListener):  # type: ignore[misc]
+    """AT_TIMESTAMP for partitions without a committed offset; buffered records of revoked ones dropped."""
+
+    def __init__(self, poller: KafkaPoller) -> None:
+        self._poller = poller
+
+    def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        self._poller.forget(revoked)
+
+    def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        timestamp = self._poller.mapping.starting_timestamp
+        if timestamp is None:
+            return
+        consumer = self._poller.consumer
+        fresh = [p for p in assigned if consumer.committed(p) is None]
+        found = consumer.offsets_for_times({p: int(timestamp * 1000) for p in fresh}) if fresh else {}
+        for partition in fresh:
+            position = found.get(partition)
+            if position is not None:
+                consumer.seek(partition, position.offset)
+            else:
+                consumer.seek_to_end(partition)

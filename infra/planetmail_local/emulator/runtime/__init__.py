@@ -1,0 +1,1 @@
+"""Function workers: one process per concurrent invocation, handler imported once, then warm."""

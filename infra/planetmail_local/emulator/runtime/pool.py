@@ -1,0 +1,125 @@
+"""Workers of one function: reuse a warm one, start one on demand (cold), replace any that died or timed out."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from planetmail_local.emulator.model import FunctionSpec
+from planetmail_local.emulator.runtime.invocation import (
+    EXIT_ERROR,
+    TIMEOUT_ERROR,
+    Invocation,
+    end_lines,
+    error_payload,
+    start_line,
+)
+from planetmail_local.emulator.runtime.process import WorkerGone, WorkerProcess, WorkerTimeout
+
+InvocationListener = Callable[[str, Invocation], None]
+DEFAULT_CONCURRENCY = 4
+
+
+class FunctionPool:
+    def __init__(self, spec: FunctionSpec, log_dir: Path, *, concurrency: int = DEFAULT_CONCURRENCY,
+                 listener: InvocationListener | None = None, extra_env: dict[str, str] | None = None) -> None:
+        self.spec = spec
+        self.log_file = log_dir / f"{spec.name}.log"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self._slots = threading.BoundedSemaphore(concurrency)
+        self._idle: list[WorkerProcess] = []
+        self._busy: set[WorkerProcess] = set()
+        self._lock = threading.Lock()
+        self._listener = listener
+        self._extra_env = extra_env or {}
+
+    def invoke(self, event: Any) -> Invocation:
+        with self._slots:
+            worker = self._take()
+            request_id = str(uuid.uuid4())
+            self._log(start_line(request_id))
+            invocation = self._run(worker, request_id, event)
+            self._log(*end_lines(invocation, self.spec.memory_mb))
+            self._give_back(worker)
+        if self._listener:
+            self._listener(self.spec.name, invocation)
+        return invocation
+
+    def busy_pids(self) -> list[int]:
+        with self._lock:
+            return [worker.pid for worker in self._busy]
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._idle = [*self._idle, *self._busy], []
+        for worker in workers:
+            worker.kill()
+
+    def _run(self, worker: WorkerProcess, request_id: str, event: Any) -> Invocation:
+        init_ms: float | None = None
+        started = time.monotonic()
+        try:
+            if worker.init_ms is None:
+                worker.wait_ready()
+                init_ms = worker.init_ms
+            started = time.monotonic()
+            if worker.import_error:
+                error = {**worker.import_error, "requestId": request_id}
+                return self._outcome(request_id, started, init_ms, 0, json.dumps(error), error["errorType"])
+            deadline = started + self.spec.timeout_seconds
+            context = {"function_name": self.spec.name, "memory_limit_in_mb": self.spec.memory_mb,
+                       "invoked_function_arn": self.spec.arn, "aws_request_id": request_id,
+                       "deadline_epoch_seconds": time.time() + self.spec.timeout_seconds}
+            answer = worker.call(event, context, deadline)
+        except WorkerTimeout:
+            worker.kill()
+            self._log(f"{datetime.now(UTC).isoformat()} {request_id} Task timed out after "
+                      f"{self.spec.timeout_seconds:.2f} seconds")
+            return self._outcome(request_id, started, init_ms, 0, error_payload(
+                TIMEOUT_ERROR, f"RequestId: {request_id} Error: Task timed out after "
+                               f"{self.spec.timeout_seconds:.2f} seconds"), TIMEOUT_ERROR)
+        except WorkerGone:
+            code = worker.process.wait()
+            return self._outcome(request_id, started, init_ms, 0, error_payload(
+                EXIT_ERROR, f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}"),
+                EXIT_ERROR)
+        if answer["ok"]:
+            return self._outcome(request_id, started, init_ms, answer["max_memory_mb"], answer["payload"], None)
+        error = {**answer["error"], "requestId": request_id}
+        return self._outcome(request_id, started, init_ms, answer["max_memory_mb"], json.dumps(error),
+                             error["errorType"])
+
+    @staticmethod
+    def _outcome(request_id: str, started: float, init_ms: float | None, memory: int, payload: str,
+                 error_type: str | None) -> Invocation:
+        return Invocation(request_id, payload, error_type, (time.monotonic() - started) * 1000, init_ms, memory)
+
+    def _take(self) -> WorkerProcess:
+        with self._lock:
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.alive():
+                    self._busy.add(worker)
+                    return worker
+                worker.kill()
+            worker = WorkerProcess(self.spec, self.log_file, self._extra_env)
+            self._busy.add(worker)
+            return worker
+
+    def _give_back(self, worker: WorkerProcess) -> None:
+        with self._lock:
+            self._busy.discard(worker)
+            if worker.alive():
+                self._idle.append(worker)
+                return
+        worker.kill()
+
+    def _log(self, *lines: str) -> None:
+        with self.log_file.open("a", encoding="utf-8") as log:
+            log.write("".join(f"{line}\n" for line in lines))
