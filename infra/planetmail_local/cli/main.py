@@ -13,10 +13,12 @@ COMMANDS: dict[str, str] = {
     "classify": "planetmail_local.cli.model:classify",
     "dlq": "planetmail_local.cli.dlq:dlq",
     "evaluate": "planetmail_local.cli.model:evaluate",
+    "invoke": "planetmail_local.cli.emulator:invoke",
     "dashboard": "planetmail_local.cli.dashboard:dashboard",
     "metrics": "planetmail_local.cli.metrics:metrics",
     "send": "planetmail_local.cli.send:send",
     "sla-watch": "planetmail_local.cli.sla_watch:sla_watch",
+    "start": "planetmail_local.cli.emulator:start",
     "train": "planetmail_local.cli.model:train",
 }
 

@@ -13,5 +13,7 @@ class TemplateError(EmulatorError):
 
 class UnknownFunctionError(EmulatorError):
     def __init__(self, name: str, known: list[str]) -> None:
-        super().__init__(f"function {name!r} is not in the template; use one of: {', '.join(known) or 'none'}")
+        super().__init__(
+            f"function {name!r} is not in the template; use one of: {', '.join(known) or 'none'}"
+        )
         self.name = name

@@ -7,7 +7,7 @@ import json
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from planetmail_local.emulator.errors import TemplateError
 from planetmail_local.emulator.model import (
@@ -32,7 +32,9 @@ class FunctionEvents:
     schedules: list[Schedule] = dataclasses.field(default_factory=list)
 
 
-def parse_function_events(function: str, events: Mapping[str, Any], kafka_bootstrap: str | None) -> FunctionEvents:
+def parse_function_events(
+    function: str, events: Mapping[str, Any], kafka_bootstrap: str | None
+) -> FunctionEvents:
     found = FunctionEvents()
     for event_name, event in events.items():
         kind, properties = event.get("Type"), event.get("Properties", {})
@@ -40,45 +42,82 @@ def parse_function_events(function: str, events: Mapping[str, Any], kafka_bootst
         if kind in ("HttpApi", "Api"):
             found.routes.append(_route(function, kind, properties))
         elif kind == "Schedule":
-            found.schedules.append(Schedule(function, event_name, str(properties.get("Schedule", "")),
-                                            properties.get("Input")))
+            found.schedules.append(
+                Schedule(function, event_name, str(properties.get("Schedule", "")), properties.get("Input"))
+            )
         elif kind in ("MSK", "SelfManagedKafka"):
             source: KafkaSource = "aws:kafka" if kind == "MSK" else "SelfManagedKafka"
             servers = properties.get("KafkaBootstrapServers")
-            found.kafka_mappings.append(_kafka_mapping(
-                where, function, source, properties, servers, properties.get("Stream"),
-                properties.get("ConsumerGroupId"), kafka_bootstrap))
+            found.kafka_mappings.append(
+                _kafka_mapping(
+                    where,
+                    function,
+                    source,
+                    properties,
+                    servers,
+                    properties.get("Stream"),
+                    properties.get("ConsumerGroupId"),
+                    kafka_bootstrap,
+                )
+            )
         else:
             log.warning("%s: event type %s does not run locally; ignored", where, kind)
     return found
 
 
-def parse_mapping_resource(name: str, properties: Mapping[str, Any], functions: Mapping[str, FunctionSpec],
-                           kafka_bootstrap: str | None) -> KafkaMapping:
+def parse_mapping_resource(
+    name: str,
+    properties: Mapping[str, Any],
+    functions: Mapping[str, FunctionSpec],
+    kafka_bootstrap: str | None,
+) -> KafkaMapping:
     function = str(properties.get("FunctionName", "")).rsplit(":", 1)[-1]
     if function not in functions:
-        raise TemplateError(f"{name}: FunctionName {function!r} is no function in the template; "
-                            f"use !Ref to one of: {', '.join(functions)}")
+        raise TemplateError(
+            f"{name}: FunctionName {function!r} is no function in the template; "
+            f"use !Ref to one of: {', '.join(functions)}"
+        )
     self_managed = properties.get("SelfManagedEventSource")
     source: KafkaSource = "SelfManagedKafka" if self_managed else "aws:kafka"
     servers = (self_managed or {}).get("Endpoints", {}).get("KafkaBootstrapServers")
-    config = properties.get("SelfManagedKafkaEventSourceConfig") or properties.get(
-        "AmazonManagedKafkaEventSourceConfig") or {}
-    return _kafka_mapping(name, function, source, properties, servers, properties.get("EventSourceArn"),
-                          config.get("ConsumerGroupId"), kafka_bootstrap)
+    config = (
+        properties.get("SelfManagedKafkaEventSourceConfig")
+        or properties.get("AmazonManagedKafkaEventSourceConfig")
+        or {}
+    )
+    return _kafka_mapping(
+        name,
+        function,
+        source,
+        properties,
+        servers,
+        properties.get("EventSourceArn"),
+        config.get("ConsumerGroupId"),
+        kafka_bootstrap,
+    )
 
 
 def _route(function: str, kind: str, properties: Mapping[str, Any]) -> HttpRoute:
     method = str(properties.get("Method", "ANY")).upper()
     path = str(properties.get("Path", "/$default"))
-    version = "2.0" if kind == "HttpApi" else "1.0"
+    version: Literal["1.0", "2.0"] = "2.0" if kind == "HttpApi" else "1.0"
     if kind == "HttpApi" and str(properties.get("PayloadFormatVersion", "2.0")) == "1.0":
         version = "1.0"
-    return HttpRoute(function, "ANY" if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" else method, path, version, kind)
+    return HttpRoute(
+        function, "ANY" if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" else method, path, version, kind
+    )
 
 
-def _kafka_mapping(where: str, function: str, source: KafkaSource, properties: Mapping[str, Any],
-                   servers: Any, arn: Any, group: Any, kafka_bootstrap: str | None) -> KafkaMapping:
+def _kafka_mapping(
+    where: str,
+    function: str,
+    source: KafkaSource,
+    properties: Mapping[str, Any],
+    servers: Any,
+    arn: Any,
+    group: Any,
+    kafka_bootstrap: str | None,
+) -> KafkaMapping:
     topics = properties.get("Topics") or []
     if len(topics) != 1:
         raise TemplateError(f"{where}: Topics must name exactly one topic (as on AWS); got {topics!r}")
@@ -89,14 +128,20 @@ def _kafka_mapping(where: str, function: str, source: KafkaSource, properties: M
         raise TemplateError(f"{where}: an MSK cluster has no local address; pass --kafka-bootstrap HOST:PORT")
     position = str(properties.get("StartingPosition", "TRIM_HORIZON"))
     if position not in STARTING_POSITIONS:
-        raise TemplateError(f"{where}: StartingPosition {position} is not one of {', '.join(STARTING_POSITIONS)}")
+        raise TemplateError(
+            f"{where}: StartingPosition {position} is not one of {', '.join(STARTING_POSITIONS)}"
+        )
     batch_size = int(properties.get("BatchSize", 100))
     if not 1 <= batch_size <= MAX_BATCH_SIZE:
         raise TemplateError(f"{where}: BatchSize {batch_size} is outside 1..{MAX_BATCH_SIZE}; fix BatchSize")
     pollers = properties.get("ProvisionedPollerConfig", {}).get("MaximumPollers")
     return KafkaMapping(
-        name=f"{function}:{topics[0]}", function=function, topics=(str(topics[0]),), source=source,
-        bootstrap_servers=bootstrap, consumer_group=str(group or f"local-{where.replace('.', '-')}"),
+        name=f"{function}:{topics[0]}",
+        function=function,
+        topics=(str(topics[0]),),
+        source=source,
+        bootstrap_servers=bootstrap,
+        consumer_group=str(group or f"local-{where.replace('.', '-')}"),
         event_source_arn=str(arn) if source == "aws:kafka" and arn else None,
         starting_position=position,  # type: ignore[arg-type]
         starting_timestamp=_timestamp(where, position, properties.get("StartingPositionTimestamp")),
@@ -120,7 +165,9 @@ def _timestamp(where: str, position: str, value: Any) -> float | None:
     if position != "AT_TIMESTAMP":
         return None
     if value is None:
-        raise TemplateError(f"{where}: AT_TIMESTAMP needs StartingPositionTimestamp (seconds since the epoch)")
+        raise TemplateError(
+            f"{where}: AT_TIMESTAMP needs StartingPositionTimestamp (seconds since the epoch)"
+        )
     if isinstance(value, int | float) or str(value).replace(".", "", 1).isdigit():
         return float(value)
     return datetime.fromisoformat(str(value)).timestamp()
@@ -131,8 +178,11 @@ def _failure_topic(where: str, config: Mapping[str, Any]) -> str | None:
     if not destination:
         return None
     if not str(destination).startswith(KAFKA_DESTINATION_SCHEME):
-        log.warning("%s: on-failure destination %s does not run locally (only kafka://TOPIC); ignored",
-                    where, destination)
+        log.warning(
+            "%s: on-failure destination %s does not run locally (only kafka://TOPIC); ignored",
+            where,
+            destination,
+        )
         return None
     return str(destination).removeprefix(KAFKA_DESTINATION_SCHEME)
 
@@ -143,6 +193,8 @@ def _filters(where: str, criteria: Mapping[str, Any]) -> tuple[dict[str, Any], .
         try:
             pattern = json.loads(item["Pattern"]) if isinstance(item.get("Pattern"), str) else item["Pattern"]
         except (KeyError, json.JSONDecodeError):
-            raise TemplateError(f"{where}: FilterCriteria pattern {item!r} is not JSON; fix the Pattern") from None
+            raise TemplateError(
+                f"{where}: FilterCriteria pattern {item!r} is not JSON; fix the Pattern"
+            ) from None
         patterns.append(pattern)
     return tuple(patterns)

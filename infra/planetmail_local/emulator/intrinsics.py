@@ -27,16 +27,22 @@ _SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
 
 
 class Resolver:
-    def __init__(self, parameters: Mapping[str, Any], conditions: Mapping[str, Any],
-                 resources: Mapping[str, Any]) -> None:
+    def __init__(
+        self, parameters: Mapping[str, Any], conditions: Mapping[str, Any], resources: Mapping[str, Any]
+    ) -> None:
         self._names: dict[str, Any] = {**PSEUDO_PARAMETERS, **parameters}
         self._resources = resources
         self._condition_specs = conditions
         self._conditions: dict[str, bool] = {}
         self._functions: dict[str, Callable[[Any], Any]] = {
-            "Ref": self._ref, "Fn::Sub": self._sub, "Fn::If": self._if, "Fn::Equals": self._equals,
-            "Fn::Not": lambda a: not self.resolve(a[0]), "Fn::And": lambda a: all(self.resolve(x) for x in a),
-            "Fn::Or": lambda a: any(self.resolve(x) for x in a), "Condition": self.condition,
+            "Ref": self._ref,
+            "Fn::Sub": self._sub,
+            "Fn::If": self._if,
+            "Fn::Equals": self._equals,
+            "Fn::Not": lambda a: not self.resolve(a[0]),
+            "Fn::And": lambda a: all(self.resolve(x) for x in a),
+            "Fn::Or": lambda a: any(self.resolve(x) for x in a),
+            "Condition": self.condition,
             "Fn::Join": lambda a: self.resolve(a[0]).join(str(x) for x in self.resolve(a[1])),
             "Fn::Split": lambda a: str(self.resolve(a[1])).split(self.resolve(a[0])),
             "Fn::Select": lambda a: self.resolve(a[1])[int(self.resolve(a[0]))],
@@ -46,7 +52,7 @@ class Resolver:
     def resolve(self, value: Any) -> Any:
         if isinstance(value, dict):
             if len(value) == 1:
-                (key, argument), = value.items()
+                ((key, argument),) = value.items()
                 if key in self._functions:
                     return self._functions[key](argument)
             resolved = {k: self.resolve(v) for k, v in value.items()}

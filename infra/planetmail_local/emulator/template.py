@@ -20,19 +20,31 @@ SERVERLESS_LAYER = "AWS::Serverless::LayerVersion"
 EVENT_SOURCE_MAPPING = "AWS::Lambda::EventSourceMapping"
 
 
-def load_application(template_path: Path, parameter_overrides: Mapping[str, str] | None = None,
-                     env_overrides: Mapping[str, Mapping[str, str]] | None = None,
-                     kafka_bootstrap: str | None = None) -> Application:
+def load_application(
+    template_path: Path,
+    parameter_overrides: Mapping[str, str] | None = None,
+    env_overrides: Mapping[str, Mapping[str, str]] | None = None,
+    kafka_bootstrap: str | None = None,
+) -> Application:
     """``kafka_bootstrap`` stands in for MSK clusters, which have no address outside AWS."""
     document = load_template_document(template_path)
-    resolver = Resolver(_parameters(document, parameter_overrides or {}), document.get("Conditions", {}),
-                        document["Resources"])
-    resources = {name: spec for name, spec in document["Resources"].items()
-                 if "Condition" not in spec or resolver.condition(spec["Condition"])}
+    resolver = Resolver(
+        _parameters(document, parameter_overrides or {}),
+        document.get("Conditions", {}),
+        document["Resources"],
+    )
+    resources = {
+        name: spec
+        for name, spec in document["Resources"].items()
+        if "Condition" not in spec or resolver.condition(spec["Condition"])
+    }
     base = template_path.parent
     globals_ = resolver.resolve(document.get("Globals", {}).get("Function", {}))
-    layers = {name: _layer_dir(base, name, resolver.resolve(spec.get("Properties", {})))
-              for name, spec in resources.items() if spec.get("Type") == SERVERLESS_LAYER}
+    layers = {
+        name: _layer_dir(base, name, resolver.resolve(spec.get("Properties", {})))
+        for name, spec in resources.items()
+        if spec.get("Type") == SERVERLESS_LAYER
+    }
     functions: dict[str, FunctionSpec] = {}
     routes: list[HttpRoute] = []
     mappings: list[KafkaMapping] = []
@@ -48,8 +60,11 @@ def load_application(template_path: Path, parameter_overrides: Mapping[str, str]
         schedules += found.schedules
     for name, spec in resources.items():
         if spec.get("Type") == EVENT_SOURCE_MAPPING:
-            mappings.append(parse_mapping_resource(name, resolver.resolve(spec.get("Properties", {})),
-                                                   functions, kafka_bootstrap))
+            mappings.append(
+                parse_mapping_resource(
+                    name, resolver.resolve(spec.get("Properties", {})), functions, kafka_bootstrap
+                )
+            )
     return Application(template_path, functions, tuple(routes), tuple(mappings), tuple(schedules))
 
 
@@ -75,7 +90,9 @@ def load_env_overrides(path: Path) -> dict[str, dict[str, str]]:
     except FileNotFoundError:
         raise TemplateError(f"env-vars file {path} does not exist; fix the path") from None
     except json.JSONDecodeError as exc:
-        raise TemplateError(f"env-vars file {path} is not JSON ({exc.msg} at line {exc.lineno}); fix it") from None
+        raise TemplateError(
+            f"env-vars file {path} is not JSON ({exc.msg} at line {exc.lineno}); fix it"
+        ) from None
     if not isinstance(document, dict) or not all(isinstance(v, dict) for v in document.values()):
         raise TemplateError(f"env-vars file {path} must map function names (or Parameters) to objects")
     return {name: {k: str(v) for k, v in variables.items()} for name, variables in document.items()}
@@ -85,8 +102,10 @@ def _parameters(document: Mapping[str, Any], overrides: Mapping[str, str]) -> di
     declared: dict[str, Any] = document.get("Parameters", {})
     unknown = sorted(set(overrides) - set(declared))
     if unknown:
-        raise TemplateError(f"parameter override {unknown[0]!r} is not a template parameter; "
-                            f"use one of: {', '.join(sorted(declared))}")
+        raise TemplateError(
+            f"parameter override {unknown[0]!r} is not a template parameter; "
+            f"use one of: {', '.join(sorted(declared))}"
+        )
     values: dict[str, Any] = {}
     for name, spec in declared.items():
         if name in overrides:
@@ -97,8 +116,10 @@ def _parameters(document: Mapping[str, Any], overrides: Mapping[str, str]) -> di
             raise TemplateError(f"parameter {name!r} has no Default; pass --parameter-overrides {name}=VALUE")
         allowed = spec.get("AllowedValues")
         if allowed and str(values[name]) not in [str(a) for a in allowed]:
-            raise TemplateError(f"parameter {name}={values[name]!r} is not allowed; use one of: "
-                                f"{', '.join(map(str, allowed))}")
+            raise TemplateError(
+                f"parameter {name}={values[name]!r} is not allowed; use one of: "
+                f"{', '.join(map(str, allowed))}"
+            )
     return values
 
 
@@ -114,21 +135,30 @@ def _merge_globals(globals_: Mapping[str, Any], properties: Mapping[str, Any]) -
 def _layer_dir(base: Path, name: str, properties: Mapping[str, Any]) -> Path:
     content = properties.get("ContentUri")
     if not isinstance(content, str):
-        raise TemplateError(f"layer {name}: ContentUri must be a local directory locally; set ContentUri: DIR")
+        raise TemplateError(
+            f"layer {name}: ContentUri must be a local directory locally; set ContentUri: DIR"
+        )
     directory = (base / content).resolve()
     if not directory.is_dir():
         raise TemplateError(f"layer {name}: ContentUri {content} is not a directory; fix ContentUri")
     return directory
 
 
-def _function(base: Path, name: str, properties: Mapping[str, Any], layers: Mapping[str, Path],
-              env_overrides: Mapping[str, Mapping[str, str]]) -> FunctionSpec:
+def _function(
+    base: Path,
+    name: str,
+    properties: Mapping[str, Any],
+    layers: Mapping[str, Path],
+    env_overrides: Mapping[str, Mapping[str, str]],
+) -> FunctionSpec:
     code_uri = properties.get("CodeUri", ".")
     if not isinstance(code_uri, str) or not (base / code_uri).is_dir():
         raise TemplateError(f"function {name}: CodeUri {code_uri!r} is not a directory; fix CodeUri")
     runtime = str(properties.get("Runtime", "python3.11"))
     if not runtime.startswith("python"):
-        raise TemplateError(f"function {name}: runtime {runtime} is not Python; only Python handlers run here")
+        raise TemplateError(
+            f"function {name}: runtime {runtime} is not Python; only Python handlers run here"
+        )
     handler = properties.get("Handler")
     if not isinstance(handler, str) or handler.count(".") < 1:
         raise TemplateError(f"function {name}: Handler {handler!r} is not MODULE.FUNCTION; fix Handler")
@@ -138,24 +168,38 @@ def _function(base: Path, name: str, properties: Mapping[str, Any], layers: Mapp
     environment = {k: str(v) for k, v in properties.get("Environment", {}).get("Variables", {}).items()}
     for scope in ("Parameters", name):
         environment.update({k: v for k, v in env_overrides.get(scope, {}).items() if k in environment})
-    return FunctionSpec(name=name, handler=handler, code_dir=code_dir, layer_dirs=layer_dirs, runtime=runtime,
-                        memory_mb=int(properties.get("MemorySize", 128)),
-                        timeout_seconds=float(properties.get("Timeout", 3)), environment=environment)
+    return FunctionSpec(
+        name=name,
+        handler=handler,
+        code_dir=code_dir,
+        layer_dirs=layer_dirs,
+        runtime=runtime,
+        memory_mb=int(properties.get("MemorySize", 128)),
+        timeout_seconds=float(properties.get("Timeout", 3)),
+        environment=environment,
+    )
 
 
 def _referenced_layer(function: str, layer: Any, layers: Mapping[str, Path]) -> Path:
     if isinstance(layer, str) and layer in layers:
         return layers[layer]
-    raise TemplateError(f"function {function}: layer {layer!r} is not a local LayerVersion in the template; "
-                        "reference one with !Ref")
+    raise TemplateError(
+        f"function {function}: layer {layer!r} is not a local LayerVersion in the template; "
+        "reference one with !Ref"
+    )
 
 
 def _check_handler_module(function: str, handler: str, roots: tuple[Path, ...]) -> None:
     module = handler.rsplit(".", 1)[0].replace(".", "/")
     for root in roots:
-        for candidate in (root / f"{module}.py", root / module / "__init__.py",
-                          root / "python" / f"{module}.py"):
+        for candidate in (
+            root / f"{module}.py",
+            root / module / "__init__.py",
+            root / "python" / f"{module}.py",
+        ):
             if candidate.is_file():
                 return
-    raise TemplateError(f"function {function}: handler module {handler.rsplit('.', 1)[0]!r} not found under "
-                        f"{roots[0]}; fix Handler or CodeUri")
+    raise TemplateError(
+        f"function {function}: handler module {handler.rsplit('.', 1)[0]!r} not found under "
+        f"{roots[0]}; fix Handler or CodeUri"
+    )

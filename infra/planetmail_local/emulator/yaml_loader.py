@@ -9,8 +9,23 @@ import yaml
 
 from planetmail_local.emulator.errors import TemplateError
 
-_TAGS = ("And", "Base64", "Cidr", "Equals", "FindInMap", "GetAZs", "GetAtt", "If", "ImportValue", "Join",
-         "Not", "Or", "Select", "Split", "Sub")
+_TAGS = (
+    "And",
+    "Base64",
+    "Cidr",
+    "Equals",
+    "FindInMap",
+    "GetAZs",
+    "GetAtt",
+    "If",
+    "ImportValue",
+    "Join",
+    "Not",
+    "Or",
+    "Select",
+    "Split",
+    "Sub",
+)
 
 
 class _CfnLoader(yaml.SafeLoader):

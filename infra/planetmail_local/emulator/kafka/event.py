@@ -1,9 +1,9 @@
 """The MSK / self-managed Kafka event Lambda hands a function: pure functions of the records.
 
-    {"eventSource": "SelfManagedKafka", "bootstrapServers": "b1:9092,b2:9092",
-     "records": {"mail.received-0": [{"topic": ..., "partition": 0, "offset": 15, "timestamp": 1545084650987,
-                                      "timestampType": "CREATE_TIME", "key": "<base64>", "value": "<base64>",
-                                      "headers": [{"name": [104, 101, -61]}]}]}}
+{"eventSource": "SelfManagedKafka", "bootstrapServers": "b1:9092,b2:9092",
+ "records": {"mail.received-0": [{"topic": ..., "partition": 0, "offset": 15, "timestamp": 1545084650987,
+                                  "timestampType": "CREATE_TIME", "key": "<base64>", "value": "<base64>",
+                                  "headers": [{"name": [104, 101, -61]}]}]}}
 """
 
 from __future__ import annotations
@@ -79,12 +79,17 @@ def java_bytes(raw: bytes) -> list[int]:
 
 def record_size(record: KafkaRecord) -> int:
     """Bytes the record adds to the event once base64-encoded (values grow by 4/3)."""
-    raw = len(record.key or b"") + len(record.value or b"") + sum(len(v or b"") + len(k) for k, v in record.headers)
+    raw = (
+        len(record.key or b"")
+        + len(record.value or b"")
+        + sum(len(v or b"") + len(k) for k, v in record.headers)
+    )
     return raw * 4 // 3 + RECORD_OVERHEAD_BYTES + 4 * sum(len(v or b"") for _, v in record.headers)
 
 
-def take_batch(buffer: list[KafkaRecord], batch_size: int,
-               limit_bytes: int = PAYLOAD_LIMIT_BYTES) -> list[KafkaRecord]:
+def take_batch(
+    buffer: list[KafkaRecord], batch_size: int, limit_bytes: int = PAYLOAD_LIMIT_BYTES
+) -> list[KafkaRecord]:
     """Remove and return the next batch: at most ``batch_size`` records and ``limit_bytes`` (never empty)."""
     size = 0
     count = 0

@@ -13,7 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 _NUMERIC: dict[str, Callable[[float, float], bool]] = {
-    "=": operator.eq, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "=": operator.eq,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
 }
 _MISSING = object()
 
@@ -22,12 +26,20 @@ def record_matches(patterns: Sequence[Mapping[str, Any]], document: Mapping[str,
     return not patterns or any(_object_matches(pattern, document) for pattern in patterns)
 
 
-def filter_document(topic: str, partition: int, offset: int, timestamp: int, value: bytes | None) -> dict[str, Any]:
+def filter_document(
+    topic: str, partition: int, offset: int, timestamp: int, value: bytes | None
+) -> dict[str, Any]:
     try:
         decoded: Any = json.loads(value or b"")
     except (json.JSONDecodeError, UnicodeDecodeError):
         decoded = base64.b64encode(value or b"").decode()  # AWS filters non-JSON values as a plain string
-    return {"topic": topic, "partition": partition, "offset": offset, "timestamp": timestamp, "value": decoded}
+    return {
+        "topic": topic,
+        "partition": partition,
+        "offset": offset,
+        "timestamp": timestamp,
+        "value": decoded,
+    }
 
 
 def _object_matches(pattern: Mapping[str, Any], document: Any) -> bool:
@@ -48,8 +60,10 @@ def _value_matches(rules: Sequence[Any], actual: Any) -> bool:
 
 def _rule_matches(rule: Any, actual: Any) -> bool:
     if not isinstance(rule, Mapping):
-        return actual is not _MISSING and rule == actual and isinstance(rule, bool) == isinstance(actual, bool)
-    (kind, argument), = rule.items()
+        return (
+            actual is not _MISSING and rule == actual and isinstance(rule, bool) == isinstance(actual, bool)
+        )
+    ((kind, argument),) = rule.items()
     if kind == "exists":
         return (actual is not _MISSING) == bool(argument)
     if actual is _MISSING:
@@ -60,7 +74,9 @@ def _rule_matches(rule: Any, actual: Any) -> bool:
         return _numeric_matches(argument, actual)
     if kind == "anything-but":
         return not _anything_but_excludes(argument, actual)
-    raise ValueError(f"filter rule {kind!r} is not supported (use equality, prefix, numeric, exists, anything-but)")
+    raise ValueError(
+        f"filter rule {kind!r} is not supported (use equality, prefix, numeric, exists, anything-but)"
+    )
 
 
 def _numeric_matches(conditions: Sequence[Any], actual: Any) -> bool:

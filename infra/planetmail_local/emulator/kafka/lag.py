@@ -15,7 +15,10 @@ class LagProbe:
         self._consumer = KafkaConsumer(**client_options, group_id=None, enable_auto_commit=False)
 
     def partitions(self) -> list[TopicPartition]:
-        return [TopicPartition(self._topic, p) for p in sorted(self._consumer.partitions_for_topic(self._topic) or [])]
+        return [
+            TopicPartition(self._topic, p)
+            for p in sorted(self._consumer.partitions_for_topic(self._topic) or [])
+        ]
 
     def lag(self) -> int:
         partitions = self.partitions()

@@ -23,8 +23,14 @@ IDLE_CHECKS_BEFORE_SHRINK = 3
 
 
 class KafkaEventSourceMapping:
-    def __init__(self, mapping: KafkaMapping, invoke: Invoke, client_options: dict[str, Any],
-                 backoff: Backoff | None = None, scale_interval: float = SCALE_INTERVAL_SECONDS) -> None:
+    def __init__(
+        self,
+        mapping: KafkaMapping,
+        invoke: Invoke,
+        client_options: dict[str, Any],
+        backoff: Backoff | None = None,
+        scale_interval: float = SCALE_INTERVAL_SECONDS,
+    ) -> None:
         self.mapping = mapping
         self.counters = MappingCounters()
         self._invoke = invoke
@@ -44,7 +50,9 @@ class KafkaEventSourceMapping:
             self._destination = FailureDestination(self.mapping.on_failure_topic, self._options)
         self._probe = LagProbe(self.mapping.topics[0], self.mapping.consumer_group, self._options)
         self._add_poller()
-        self._scaler = threading.Thread(target=self._scale_loop, name=f"scaler {self.mapping.name}", daemon=True)
+        self._scaler = threading.Thread(
+            target=self._scale_loop, name=f"scaler {self.mapping.name}", daemon=True
+        )
         self._scaler.start()
 
     def stop(self) -> None:
@@ -61,18 +69,29 @@ class KafkaEventSourceMapping:
             self._probe.close()
 
     def status(self) -> dict[str, Any]:
-        return {"function": self.mapping.function, "topics": list(self.mapping.topics),
-                "consumer_group": self.mapping.consumer_group, **self.counters.snapshot()}
+        return {
+            "function": self.mapping.function,
+            "topics": list(self.mapping.topics),
+            "consumer_group": self.mapping.consumer_group,
+            **self.counters.snapshot(),
+        }
 
     def _add_poller(self) -> None:
         stop = threading.Event()
         poller = KafkaPoller(self.mapping, self._options, stop)
         destination = self._destination
-        processor = BatchProcessor(self.mapping, self._invoke, poller.settle,
-                                   destination.send if destination else _no_destination, self.counters, stop,
-                                   self._backoff)
-        thread = threading.Thread(target=self._run_poller, args=(poller, processor),
-                                  name=f"poller {self.mapping.name}", daemon=True)
+        processor = BatchProcessor(
+            self.mapping,
+            self._invoke,
+            poller.settle,
+            destination.send if destination else _no_destination,
+            self.counters,
+            stop,
+            self._backoff,
+        )
+        thread = threading.Thread(
+            target=self._run_poller, args=(poller, processor), name=f"poller {self.mapping.name}", daemon=True
+        )
         self._pollers.append((thread, stop))
         self.counters.set(pollers=len(self._pollers))
         thread.start()
@@ -103,7 +122,9 @@ class KafkaEventSourceMapping:
         limit = min(len(self._probe.partitions()), self.mapping.maximum_pollers or 1 << 30)
         self.counters.set(lag=lag, pollers=len(self._pollers))
         self._idle_checks = self._idle_checks + 1 if lag == 0 else 0
-        if not self._pollers or (lag > self.mapping.batch_size * len(self._pollers) and len(self._pollers) < limit):
+        if not self._pollers or (
+            lag > self.mapping.batch_size * len(self._pollers) and len(self._pollers) < limit
+        ):
             self._add_poller()
         elif self._idle_checks >= IDLE_CHECKS_BEFORE_SHRINK and len(self._pollers) > 1:
             self._remove_poller()
@@ -119,8 +140,10 @@ def check_topics_exist(mapping: KafkaMapping, options: dict[str, Any]) -> None:
     wanted = [*mapping.topics, *([mapping.on_failure_topic] if mapping.on_failure_topic else [])]
     for topic in wanted:
         if topic not in existing:
-            raise TemplateError(f"{mapping.name}: topic {topic!r} does not exist on {mapping.bootstrap_servers}; "
-                                "create it (planetmail up creates the contract topics) or fix Topics/Destination")
+            raise TemplateError(
+                f"{mapping.name}: topic {topic!r} does not exist on {mapping.bootstrap_servers}; "
+                "create it (planetmail up creates the contract topics) or fix Topics/Destination"
+            )
 
 
 def _no_destination(*_: Any) -> None:

@@ -20,22 +20,30 @@ class BatchOutcome:
     """The whole invocation failed (raised, timed out, crashed), as opposed to reported item failures."""
 
 
-def batch_outcome(invocation: Invocation, batch: Sequence[KafkaRecord], report_item_failures: bool) -> BatchOutcome:
+def batch_outcome(
+    invocation: Invocation, batch: Sequence[KafkaRecord], report_item_failures: bool
+) -> BatchOutcome:
     if invocation.failed:
         return BatchOutcome([], list(batch), _error_text(invocation), function_error=True)
     if not report_item_failures:
         return BatchOutcome(list(batch), [], "", function_error=False)
     first_failures = _first_failure_per_partition(invocation.result(), batch)
     if first_failures is None:
-        return BatchOutcome([], list(batch), "ReportBatchItemFailures: unknown or malformed itemIdentifier",
-                            function_error=False)
+        return BatchOutcome(
+            [],
+            list(batch),
+            "ReportBatchItemFailures: unknown or malformed itemIdentifier",
+            function_error=False,
+        )
+
     def is_failed(record: KafkaRecord) -> bool:
         return record.offset >= first_failures.get(partition_key(record.topic, record.partition), 1 << 62)
 
     failed = [r for r in batch if is_failed(r)]
     succeeded = [r for r in batch if not is_failed(r)]
-    return BatchOutcome(succeeded, failed, "ReportBatchItemFailures: record reported as failed",
-                        function_error=False)
+    return BatchOutcome(
+        succeeded, failed, "ReportBatchItemFailures: record reported as failed", function_error=False
+    )
 
 
 def _first_failure_per_partition(response: Any, batch: Sequence[KafkaRecord]) -> dict[str, int] | None:

@@ -54,8 +54,9 @@ class KafkaPoller:
         offsets: dict[TopicPartition, OffsetAndMetadata] = {}
         for record in records:
             partition = TopicPartition(record.topic, record.partition)
-            offsets[partition] = OffsetAndMetadata(max(record.offset + 1, offsets.get(
-                partition, OffsetAndMetadata(0, "", -1)).offset), "", -1)
+            offsets[partition] = OffsetAndMetadata(
+                max(record.offset + 1, offsets.get(partition, OffsetAndMetadata(0, "", -1)).offset), "", -1
+            )
         if not offsets:
             return
         try:
@@ -75,13 +76,17 @@ class KafkaPoller:
 
     def _fill(self) -> None:
         """Wait for a first record, then gather until the batch is full or the batching window closes."""
-        window_ends: float | None = time.monotonic() + self.mapping.batching_window_seconds if self._buffer else None
+        window_ends: float | None = (
+            time.monotonic() + self.mapping.batching_window_seconds if self._buffer else None
+        )
         while len(self._buffer) < self.mapping.batch_size and not self.stop.is_set():
             remaining = IDLE_POLL_MS / 1000 if window_ends is None else window_ends - time.monotonic()
             if remaining <= 0:
                 return
-            fetched = self.consumer.poll(timeout_ms=max(1, int(remaining * 1000)),
-                                         max_records=self.mapping.batch_size - len(self._buffer))
+            fetched = self.consumer.poll(
+                timeout_ms=max(1, int(remaining * 1000)),
+                max_records=self.mapping.batch_size - len(self._buffer),
+            )
             for records in fetched.values():
                 self._buffer.extend(records)
             if window_ends is None:

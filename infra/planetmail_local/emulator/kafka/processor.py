@@ -34,8 +34,16 @@ class Backoff:
 
 
 class BatchProcessor:
-    def __init__(self, mapping: KafkaMapping, invoke: Invoke, settle: Settle, dead_letter: DeadLetter,
-                 counters: MappingCounters, stop: threading.Event, backoff: Backoff | None = None) -> None:
+    def __init__(
+        self,
+        mapping: KafkaMapping,
+        invoke: Invoke,
+        settle: Settle,
+        dead_letter: DeadLetter,
+        counters: MappingCounters,
+        stop: threading.Event,
+        backoff: Backoff | None = None,
+    ) -> None:
         self._mapping = mapping
         self._invoke = invoke
         self._settle = settle
@@ -54,7 +62,9 @@ class BatchProcessor:
             self._settle(batch)  # filtered-out records, including any after the last invoked one
 
     def _wanted(self, record: KafkaRecord) -> bool:
-        document = filter_document(record.topic, record.partition, record.offset, record.timestamp, record.value)
+        document = filter_document(
+            record.topic, record.partition, record.offset, record.timestamp, record.value
+        )
         return record_matches(self._mapping.filters, document)
 
     def _process(self, records: Sequence[KafkaRecord]) -> None:
@@ -106,6 +116,8 @@ class BatchProcessor:
     def _give_up(self, records: Sequence[KafkaRecord], error: str, attempts: int) -> None:
         if self._mapping.on_failure_topic:
             self._dead_letter(records, error, attempts)
-        self._counters.add(dead_lettered=len(records) if self._mapping.on_failure_topic else 0,
-                           discarded=0 if self._mapping.on_failure_topic else len(records))
+        self._counters.add(
+            dead_lettered=len(records) if self._mapping.on_failure_topic else 0,
+            discarded=0 if self._mapping.on_failure_topic else len(records),
+        )
         self._settle(records)

@@ -36,4 +36,6 @@ class MappingCounters:
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:
-            return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if not f.name.startswith("_")}
+            return {
+                f.name: getattr(self, f.name) for f in dataclasses.fields(self) if not f.name.startswith("_")
+            }

@@ -7,8 +7,15 @@ from typing import Any
 
 
 class LambdaContext:
-    def __init__(self, *, function_name: str, memory_limit_in_mb: int, invoked_function_arn: str,
-                 aws_request_id: str, deadline_epoch_seconds: float) -> None:
+    def __init__(
+        self,
+        *,
+        function_name: str,
+        memory_limit_in_mb: int,
+        invoked_function_arn: str,
+        aws_request_id: str,
+        deadline_epoch_seconds: float,
+    ) -> None:
         self.function_name = function_name
         self.function_version = "$LATEST"
         self.memory_limit_in_mb = memory_limit_in_mb

@@ -46,9 +46,11 @@ def start_line(request_id: str) -> str:
 
 
 def end_lines(invocation: Invocation, memory_size_mb: int) -> list[str]:
-    report = (f"REPORT RequestId: {invocation.request_id}\tDuration: {invocation.duration_ms:.2f} ms\t"
-              f"Billed Duration: {invocation.billed_ms} ms\tMemory Size: {memory_size_mb} MB\t"
-              f"Max Memory Used: {invocation.max_memory_mb} MB")
+    report = (
+        f"REPORT RequestId: {invocation.request_id}\tDuration: {invocation.duration_ms:.2f} ms\t"
+        f"Billed Duration: {invocation.billed_ms} ms\tMemory Size: {memory_size_mb} MB\t"
+        f"Max Memory Used: {invocation.max_memory_mb} MB"
+    )
     if invocation.init_ms is not None:
         report += f"\tInit Duration: {invocation.init_ms:.2f} ms"
     if invocation.timed_out:

@@ -1,4 +1,4 @@
-"""Workers of one function: reuse a warm one, start one on demand (cold), replace any that died or timed out."""
+"""Workers of one function: reuse a warm one, start one on demand (cold), replace dead or timed-out ones."""
 
 from __future__ import annotations
 
@@ -27,8 +27,15 @@ DEFAULT_CONCURRENCY = 4
 
 
 class FunctionPool:
-    def __init__(self, spec: FunctionSpec, log_dir: Path, *, concurrency: int = DEFAULT_CONCURRENCY,
-                 listener: InvocationListener | None = None, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        log_dir: Path,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        listener: InvocationListener | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.spec = spec
         self.log_file = log_dir / f"{spec.name}.log"
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -73,32 +80,66 @@ class FunctionPool:
                 error = {**worker.import_error, "requestId": request_id}
                 return self._outcome(request_id, started, init_ms, 0, json.dumps(error), error["errorType"])
             deadline = started + self.spec.timeout_seconds
-            context = {"function_name": self.spec.name, "memory_limit_in_mb": self.spec.memory_mb,
-                       "invoked_function_arn": self.spec.arn, "aws_request_id": request_id,
-                       "deadline_epoch_seconds": time.time() + self.spec.timeout_seconds}
+            context = {
+                "function_name": self.spec.name,
+                "memory_limit_in_mb": self.spec.memory_mb,
+                "invoked_function_arn": self.spec.arn,
+                "aws_request_id": request_id,
+                "deadline_epoch_seconds": time.time() + self.spec.timeout_seconds,
+            }
             answer = worker.call(event, context, deadline)
         except WorkerTimeout:
             worker.kill()
-            self._log(f"{datetime.now(UTC).isoformat()} {request_id} Task timed out after "
-                      f"{self.spec.timeout_seconds:.2f} seconds")
-            return self._outcome(request_id, started, init_ms, 0, error_payload(
-                TIMEOUT_ERROR, f"RequestId: {request_id} Error: Task timed out after "
-                               f"{self.spec.timeout_seconds:.2f} seconds"), TIMEOUT_ERROR)
+            self._log(
+                f"{datetime.now(UTC).isoformat()} {request_id} Task timed out after "
+                f"{self.spec.timeout_seconds:.2f} seconds"
+            )
+            return self._outcome(
+                request_id,
+                started,
+                init_ms,
+                0,
+                error_payload(
+                    TIMEOUT_ERROR,
+                    f"RequestId: {request_id} Error: Task timed out after "
+                    f"{self.spec.timeout_seconds:.2f} seconds",
+                ),
+                TIMEOUT_ERROR,
+            )
         except WorkerGone:
             code = worker.process.wait()
-            return self._outcome(request_id, started, init_ms, 0, error_payload(
-                EXIT_ERROR, f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}"),
-                EXIT_ERROR)
+            return self._outcome(
+                request_id,
+                started,
+                init_ms,
+                0,
+                error_payload(
+                    EXIT_ERROR,
+                    f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}",
+                ),
+                EXIT_ERROR,
+            )
         if answer["ok"]:
-            return self._outcome(request_id, started, init_ms, answer["max_memory_mb"], answer["payload"], None)
+            return self._outcome(
+                request_id, started, init_ms, answer["max_memory_mb"], answer["payload"], None
+            )
         error = {**answer["error"], "requestId": request_id}
-        return self._outcome(request_id, started, init_ms, answer["max_memory_mb"], json.dumps(error),
-                             error["errorType"])
+        return self._outcome(
+            request_id, started, init_ms, answer["max_memory_mb"], json.dumps(error), error["errorType"]
+        )
 
     @staticmethod
-    def _outcome(request_id: str, started: float, init_ms: float | None, memory: int, payload: str,
-                 error_type: str | None) -> Invocation:
-        return Invocation(request_id, payload, error_type, (time.monotonic() - started) * 1000, init_ms, memory)
+    def _outcome(
+        request_id: str,
+        started: float,
+        init_ms: float | None,
+        memory: int,
+        payload: str,
+        error_type: str | None,
+    ) -> Invocation:
+        return Invocation(
+            request_id, payload, error_type, (time.monotonic() - started) * 1000, init_ms, memory
+        )
 
     def _take(self) -> WorkerProcess:
         with self._lock:

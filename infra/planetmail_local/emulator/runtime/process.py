@@ -32,7 +32,10 @@ class WorkerProcess:
         self._spawned = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", WORKER_MODULE, spec.handler, str(log_file)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=spec.code_dir, env=_environment(spec, extra_env),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=spec.code_dir,
+            env=_environment(spec, extra_env),
         )
         self.init_ms: float | None = None
         """Set until the first invocation has reported it (the cold start)."""

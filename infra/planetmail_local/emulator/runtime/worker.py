@@ -33,8 +33,12 @@ def main(handler_path: str, log_file: str) -> None:
         _send(channel, {"ready": True, "init_ms": (time.perf_counter() - started) * 1000})
     for line in sys.stdin:
         request = json.loads(line)
-        _send(channel, _invoke(handler, request) if handler else
-              _error("Runtime.ImportModuleError", ImportError(f"cannot import {handler_path}")))
+        _send(
+            channel,
+            _invoke(handler, request)
+            if handler
+            else _error("Runtime.ImportModuleError", ImportError(f"cannot import {handler_path}")),
+        )
 
 
 def _private_channel(log_file: str) -> TextIO:
@@ -72,11 +76,18 @@ def _invoke(handler: Handler, request: dict[str, Any]) -> dict[str, Any]:
 def _error(error_type: str, exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, TypeError) and "JSON serializable" in str(exc):
         error_type = "Runtime.MarshalError"
-    stack = traceback.format_exception(exc)
-    print("".join(stack), file=sys.stderr, end="")
-    return {"ok": False, "error": {"errorMessage": str(exc), "errorType": error_type,
-                                   "requestId": "", "stackTrace": [line.rstrip() for line in stack[1:]]},
-            "max_memory_mb": _max_memory_mb()}
+    print("".join(traceback.format_exception(exc)), file=sys.stderr, end="")
+    handler_frames = exc.__traceback__.tb_next if exc.__traceback__ else None  # without our own frame
+    return {
+        "ok": False,
+        "error": {
+            "errorMessage": str(exc),
+            "errorType": error_type,
+            "requestId": "",
+            "stackTrace": traceback.format_tb(handler_frames),
+        },
+        "max_memory_mb": _max_memory_mb(),
+    }
 
 
 def _max_memory_mb() -> int:

@@ -1,0 +1,79 @@
+"""The gateway's HTTP server: request in, event built, function invoked, proxy response out."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from planetmail_local.emulator.apigw.errors import (
+    BAD_GATEWAY,
+    GATEWAY_TIMEOUT,
+    NOT_FOUND,
+    PAYLOAD_TOO_LARGE,
+    gateway_error,
+)
+from planetmail_local.emulator.apigw.events import (
+    InvalidResponse,
+    http_api_event,
+    proxy_response,
+    rest_api_event,
+)
+from planetmail_local.emulator.apigw.request import GatewayRequest, GatewayResponse
+from planetmail_local.emulator.apigw.routes import RouteTable
+from planetmail_local.emulator.http_server import BackgroundServer, QuietHandler
+from planetmail_local.emulator.runtime.invocation import Invocation
+
+MAX_BODY_BYTES = 10 * 1024 * 1024
+Invoker = Callable[[str, Any], Invocation]
+
+
+class ApiGateway:
+    def __init__(self, routes: RouteTable, invoke: Invoker) -> None:
+        self._routes = routes
+        self._invoke = invoke
+
+    def handle(self, request: GatewayRequest) -> GatewayResponse:
+        match = self._routes.match(request.method, request.path)
+        if match is None:
+            return gateway_error(NOT_FOUND)
+        request_id = str(uuid.uuid4())
+        build = http_api_event if match.route.payload_version == "2.0" else rest_api_event
+        invocation = self._invoke(match.route.function, build(request, match, request_id))
+        if invocation.timed_out:
+            return gateway_error(GATEWAY_TIMEOUT)
+        if invocation.failed:
+            return gateway_error(BAD_GATEWAY)
+        try:
+            response = proxy_response(invocation.result(), match.route.payload_version)
+        except (InvalidResponse, ValueError):
+            return gateway_error(BAD_GATEWAY)
+        return GatewayResponse(
+            response.status, (*response.headers, ("apigw-requestid", request_id)), response.body
+        )
+
+
+def gateway_server(gateway: ApiGateway, host: str, port: int) -> BackgroundServer:
+    class Handler(QuietHandler):
+        def _handle(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            if length > MAX_BODY_BYTES:
+                self.close_connection = True
+                response = gateway_error(PAYLOAD_TOO_LARGE)
+            else:
+                url = urlsplit(self.path)
+                request = GatewayRequest(
+                    self.command,
+                    url.path,
+                    url.query,
+                    tuple(self.headers.items()),
+                    self.rfile.read(length) if length else b"",
+                    self.client_address[0],
+                )
+                response = gateway.handle(request)
+            self.send_body(response.status, response.headers, response.body)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+    return BackgroundServer(Handler, host, port)

@@ -1,0 +1,105 @@
+"""The emulator: function pools, the API gateway, the Invoke API, Kafka mappings and schedules together."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from planetmail_local.emulator.apigw.routes import RouteTable
+from planetmail_local.emulator.apigw.server import ApiGateway, gateway_server
+from planetmail_local.emulator.errors import UnknownFunctionError
+from planetmail_local.emulator.http_server import BackgroundServer
+from planetmail_local.emulator.kafka.mapping import KafkaEventSourceMapping
+from planetmail_local.emulator.kafka.processor import Backoff
+from planetmail_local.emulator.lambda_api import LambdaInvokeApi, lambda_server
+from planetmail_local.emulator.model import Application
+from planetmail_local.emulator.runtime.invocation import Invocation
+from planetmail_local.emulator.runtime.pool import FunctionPool, InvocationListener
+from planetmail_local.emulator.schedule import ScheduleRunner
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_PORT = 3000
+DEFAULT_LAMBDA_PORT = 3001
+
+
+@dataclasses.dataclass(frozen=True)
+class EmulatorOptions:
+    log_dir: Path
+    host: str = "127.0.0.1"
+    api_port: int = DEFAULT_API_PORT
+    lambda_port: int = DEFAULT_LAMBDA_PORT
+    kafka_options: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """Security options for every Kafka client (bootstrap servers come from each mapping)."""
+    backoff: Backoff = dataclasses.field(default_factory=Backoff)
+
+
+class Emulator:
+    def __init__(
+        self, app: Application, options: EmulatorOptions, listener: InvocationListener | None = None
+    ) -> None:
+        self.app = app
+        self.options = options
+        self._listener = listener
+        self._pools: dict[str, FunctionPool] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._servers: list[BackgroundServer] = []
+        self.mappings = [
+            KafkaEventSourceMapping(m, self._invoker(m.function), options.kafka_options, options.backoff)
+            for m in app.kafka_mappings
+        ]
+
+    def pool(self, function: str) -> FunctionPool:
+        if function not in self.app.functions:
+            raise UnknownFunctionError(function, sorted(self.app.functions))
+        with self._lock:
+            if function not in self._pools:
+                self._pools[function] = FunctionPool(
+                    self.app.functions[function], self.options.log_dir, listener=self._listener
+                )
+            return self._pools[function]
+
+    def invoke(self, function: str, event: Any) -> Invocation:
+        return self.pool(function).invoke(event)
+
+    def start(self, *, http: bool = True, kafka: bool = True, schedules: bool = True) -> None:
+        if http:
+            gateway = ApiGateway(RouteTable(self.app.routes), self.invoke)
+            invoke_api = LambdaInvokeApi(sorted(self.app.functions), self.invoke, self.status)
+            self._servers = [
+                gateway_server(gateway, self.options.host, self.options.api_port),
+                lambda_server(invoke_api, self.options.host, self.options.lambda_port),
+            ]
+            for server in self._servers:
+                server.start()
+        if kafka:
+            for mapping in self.mappings:
+                mapping.start()
+        if schedules:
+            for schedule in self.app.schedules:
+                ScheduleRunner(schedule, self.invoke, self._stop).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for server in self._servers:
+            server.stop()
+        for mapping in self.mappings:
+            mapping.stop()
+        with self._lock:
+            pools = list(self._pools.values())
+        for pool in pools:
+            pool.close()
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "template": str(self.app.template_path),
+            "functions": sorted(self.app.functions),
+            "mappings": {m.mapping.name: m.status() for m in self.mappings},
+        }
+
+    def _invoker(self, function: str) -> Any:
+        return lambda event: self.invoke(function, event)
