@@ -20,7 +20,7 @@ from processor.evaluation import evaluate
 from processor.model import TrainingSet, TriageModel, build_counter
 from processor.spamassassin import load_spamassassin
 
-CV_FOLDS: Final = 5
+CV_FOLDS: Final = 3
 
 Progress = Callable[[str], None]
 
