@@ -63,6 +63,14 @@ class Emulator:
                 )
             return self._pools[function]
 
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.options.host}:{self._servers[0].port}"
+
+    @property
+    def lambda_url(self) -> str:
+        return f"http://{self.options.host}:{self._servers[1].port}"
+
     def invoke(self, function: str, event: Any) -> Invocation:
         return self.pool(function).invoke(event)
 
