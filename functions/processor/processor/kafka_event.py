@@ -36,8 +36,14 @@ def _message(record: KafkaEventRecord) -> KafkaMessage:
         offset=record.offset,
         key=_decoded(record, "decoded_key"),
         value=_decoded(record, "decoded_value") or b"",
-        headers=tuple((name, bytes(raw)) for header in record.headers or [] for name, raw in header.items()),
+        headers=tuple((name, _java_bytes(raw))
+                      for header in record.headers or [] for name, raw in header.items()),
     )
+
+
+def _java_bytes(raw: list[int]) -> bytes:
+    """Header values arrive as Java's signed ``byte[]`` (0xC3 is -61)."""
+    return bytes(b & 0xFF for b in raw)
 
 
 def _decoded(record: KafkaEventRecord, attribute: str) -> bytes | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import time
 import uuid
@@ -17,6 +16,8 @@ from planetmail.inbound import InboundEmail, new_tracking_id, utcnow
 from planetmail.kafka import make_consumer, make_producer
 from planetmail.settings import Settings
 from planetmail.status import STATUS_TABLE_KEYS, StatusStore
+from planetmail_local.emulator.kafka.event import kafka_event
+from planetmail_local.emulator.model import KafkaMapping
 from processor import handler as processor_handler
 from processor.artifact import LoadedModel
 from processor.runtime import Runtime
@@ -62,34 +63,23 @@ def _email(subject: str, body: str) -> InboundEmail:
 
 
 def _produce(settings: Settings, values: list[tuple[bytes, bytes]]) -> dict:
-    """Write to the isolated mail.received and build the MSK event the ESM would deliver."""
+    """Write to the isolated mail.received, read the records back, and build the ESM's event from them."""
     producer = make_producer(settings)
     try:
-        sent = [
-            (key, value, producer.send(settings.topic(topics.RECEIVED), key=key, value=value).get(10))
-            for key, value in values
-        ]
+        for key, value in values:
+            producer.send(settings.topic(topics.RECEIVED), key=key, value=value).get(10)
     finally:
         producer.close()
-    records = defaultdict(list)
-    for key, value, meta in sent:
-        records[f"{meta.topic}-{meta.partition}"].append(
-            {
-                "topic": meta.topic,
-                "partition": meta.partition,
-                "offset": meta.offset,
-                "timestamp": meta.timestamp,
-                "timestampType": "CREATE_TIME",
-                "key": base64.b64encode(key).decode(),
-                "value": base64.b64encode(value).decode(),
-                "headers": [],
-            }
-        )
-    return {
-        "eventSource": "SelfManagedKafka",
-        "bootstrapServers": settings.kafka_bootstrap,
-        "records": dict(records),
-    }
+    received = _read(settings, [topics.RECEIVED], expected=len(values))[topics.RECEIVED]
+    mapping = KafkaMapping(
+        name="ProcessorFunction:test",
+        function="ProcessorFunction",
+        topics=(settings.topic(topics.RECEIVED),),
+        source="SelfManagedKafka",
+        bootstrap_servers=settings.kafka_bootstrap,
+        consumer_group="processor-test",
+    )
+    return kafka_event(mapping, received)
 
 
 def _read(settings: Settings, names: list[str], expected: int, timeout: float = 20.0) -> dict[str, list]:

@@ -31,14 +31,14 @@ def _event(*records):
 
 def test_records_become_messages_with_bytes():
     event = _event(
-        _record(7, _b64(b'{"a": 1}'), headers=[{"trace": [104, 105]}]),
+        _record(7, _b64(b'{"a": 1}'), headers=[{"trace": [104, 105]}, {"name": [-61, -79]}]),
         _record(3, _b64(b"x"), partition=2, key=None),
     )
     first, second = kafka_messages(event)
     assert (first.topic, first.partition, first.offset) == ("mail.received", 0, 7)
     assert first.key == b"reader@example.com"
     assert first.value == b'{"a": 1}'
-    assert first.headers == (("trace", b"hi"),)
+    assert first.headers == (("trace", b"hi"), ("name", "ñ".encode()))
     assert second.key is None
     assert second.item_identifier == {"partition": "mail.received-2", "offset": 3}
 
