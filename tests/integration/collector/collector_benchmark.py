@@ -1,11 +1,15 @@
 """Benchmark: accepted webhooks per second with p50/p99 latency, the collector next to a bare FastAPI
-endpoint, both served the same way (uvicorn, one worker, own process) on this machine in one run.
+endpoint served the same way on this machine in the same run.
 
-    .venv/bin/python tests/integration/collector/collector_benchmark.py [--requests 1500] [--concurrency 16]
+    .venv/bin/python tests/integration/collector/collector_benchmark.py [--via gateway|uvicorn]
+                                                                        [--requests 1000] [--concurrency 16]
 
-Needs the local stack (Kafka, moto). Each request is a Postmark inbound payload with a fresh MessageID;
-the collector answers 202 only after Kafka acknowledged (acks=all), the S3 claim check and the
-DynamoDB dedupe write; the bare endpoint reads the body and answers 202.
+``gateway`` (default): both behind the project's API-gateway emulator, each a SAM function in its
+worker processes (template.yaml's CollectorFunction; a one-function template for the bare endpoint,
+wrapped by Mangum the same way). ``uvicorn``: both as ASGI apps in a uvicorn process of their own.
+Needs the local stack (Kafka, moto). Every request is a Postmark inbound payload with a fresh MessageID;
+the collector answers 202 only after Kafka acknowledged (acks=all), the S3 claim check and the DynamoDB
+dedupe write; the bare endpoint reads the body and answers 202.
 """
 
 from __future__ import annotations
@@ -15,18 +19,22 @@ import asyncio
 import dataclasses
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import collector_stack
 import httpx
+from collector_gateway import TEMPLATE, free_port, gateway, template_parameters
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from mangum import Mangum
 
 from planetmail.inbound import new_tracking_id
 from planetmail.settings import Settings
@@ -35,8 +43,31 @@ HERE = Path(__file__).resolve().parent
 PAYLOAD = json.loads(
     Path("/work/shared/fixtures/webhooks/postmark/postmark-inbound-test-payload.json").read_text()
 )
+BARE_TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  BareApi:
+    Type: AWS::Serverless::HttpApi
+  BareFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: {code}
+      Handler: collector_benchmark.handler
+      Runtime: python3.11
+      MemorySize: 512
+      Timeout: 30
+      Events:
+        Webhook:
+          Type: HttpApi
+          Properties: {{ApiId: !Ref BareApi, Path: /webhooks/postmark, Method: POST}}
+        Health:
+          Type: HttpApi
+          Properties: {{ApiId: !Ref BareApi, Path: /healthz, Method: GET}}
+"""
 
 bare_app = FastAPI()
+handler = Mangum(bare_app, lifespan="off")
 
 
 @bare_app.get("/healthz")
@@ -50,14 +81,9 @@ async def bare_webhook(request: Request) -> JSONResponse:
     return JSONResponse({"id": new_tracking_id(), "status": "received"}, status_code=202)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def serve(target: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+@contextmanager
+def uvicorn_server(target: str, env: dict[str, str]) -> Iterator[str]:
+    port = free_port()
     command = [
         sys.executable,
         "-m",
@@ -74,95 +100,126 @@ def serve(target: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], st
         str(HERE),
     ]
     process = subprocess.Popen(command, env={**os.environ, **env})
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_healthy(url: str) -> None:
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return process, url
+            if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
+                return
         except httpx.HTTPError:
             time.sleep(0.1)
-    process.terminate()
-    raise RuntimeError(f"{target} did not start")
+    raise RuntimeError(f"{url} did not become healthy")
 
 
-async def load(url: str, requests: int, concurrency: int) -> tuple[int, float, list[float]]:
-    """(accepted, wall seconds, latencies in ms) for ``requests`` POSTs, ``concurrency`` at a time."""
+@contextmanager
+def bare_gateway(log_dir: Path) -> Iterator[str]:
+    with tempfile.TemporaryDirectory() as directory:
+        template = Path(directory) / "template.yaml"
+        template.write_text(BARE_TEMPLATE.format(code=HERE))
+        with gateway(template, log_dir, {}, {}) as url:
+            yield url
+
+
+@contextmanager
+def collector_gateway(settings: Settings, log_dir: Path) -> Iterator[str]:
+    with gateway(
+        TEMPLATE, log_dir, template_parameters(settings), collector_stack.environment(settings)
+    ) as url:
+        _wait_healthy(url)
+        yield url
+
+
+async def load(url: str, requests: int, concurrency: int) -> tuple[int, int, float, list[float]]:
+    """(accepted, connection errors, wall seconds, latencies in ms) for ``requests`` POSTs,
+    ``concurrency`` at a time; a dropped connection counts as not accepted, not as a crash."""
     auth = httpx.BasicAuth(*collector_stack.CREDENTIALS["postmark"].split(":", 1))
     latencies: list[float] = []
-    accepted = 0
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for n in range(requests):
-        queue.put_nowait(n)
+    accepted = errors = 0
+    remaining = iter(range(requests))
 
     async def worker(client: httpx.AsyncClient) -> None:
-        nonlocal accepted
-        while not queue.empty():
-            queue.get_nowait()
+        nonlocal accepted, errors
+        for _ in remaining:
             body = json.dumps({**PAYLOAD, "MessageID": str(uuid.uuid4())})
             started = time.perf_counter()
-            response = await client.post(
-                f"{url}/webhooks/postmark",
-                content=body,
-                auth=auth,
-                headers={"Content-Type": "application/json"},
-            )
+            try:
+                response = await client.post(
+                    f"{url}/webhooks/postmark",
+                    content=body,
+                    auth=auth,
+                    headers={"Content-Type": "application/json"},
+                )
+            except httpx.TransportError:
+                errors += 1
+                continue
             latencies.append((time.perf_counter() - started) * 1000)
             accepted += response.status_code == 202
 
-    limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=concurrency)) as client:
         started = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-        return accepted, time.perf_counter() - started, latencies
+        return accepted, errors, time.perf_counter() - started, latencies
 
 
 @dataclasses.dataclass(frozen=True)
 class Figures:
     name: str
     accepted: int
+    errors: int
     per_second: float
     p50_ms: float
     p99_ms: float
 
     def row(self) -> str:
         rates = f"{self.per_second:>10.1f}{self.p50_ms:>10.1f}{self.p99_ms:>10.1f}"
-        return f"{self.name:<14}{self.accepted:>10}{rates}"
+        return f"{self.name:<14}{self.accepted:>10}{self.errors:>8}{rates}"
 
 
-def measure(name: str, url: str, requests: int, concurrency: int) -> Figures:
-    asyncio.run(load(url, min(100, requests), concurrency))  # warm-up: connections, producer, clients
-    accepted, seconds, latencies = asyncio.run(load(url, requests, concurrency))
+def measure(name: str, server: AbstractContextManager[str], requests: int, concurrency: int) -> Figures:
+    with server as url:
+        asyncio.run(load(url, min(100, requests), concurrency))  # warm-up: workers, connections, clients
+        accepted, errors, seconds, latencies = asyncio.run(load(url, requests, concurrency))
     quantiles = statistics.quantiles(latencies, n=100)
-    return Figures(name, accepted, accepted / seconds, quantiles[49], quantiles[98])
+    return Figures(name, accepted, errors, accepted / seconds, quantiles[49], quantiles[98])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=1500)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--via", choices=("gateway", "uvicorn"), default="gateway")
+    parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     settings = collector_stack.provision(Settings.load(aws_endpoint_url="http://127.0.0.1:4566"))
-    servers: list[subprocess.Popen[bytes]] = []
+    log_dir = Path(tempfile.mkdtemp(prefix="collector-bench-"))
     try:
-        bare, bare_url = serve("collector_benchmark:bare_app", {})
-        servers.append(bare)
-        collector, collector_url = serve("collector.app:app", collector_stack.environment(settings))
-        servers.append(collector)
-        rows = [
-            measure("bare FastAPI", bare_url, args.requests, args.concurrency),
-            measure("collector", collector_url, args.requests, args.concurrency),
-        ]
+        if args.via == "gateway":
+            servers = [bare_gateway(log_dir), collector_gateway(settings, log_dir)]
+        else:
+            servers = [
+                uvicorn_server("collector_benchmark:bare_app", {}),
+                uvicorn_server("collector.app:app", collector_stack.environment(settings)),
+            ]
+        bare, collector = (
+            measure(name, server, args.requests, args.concurrency)
+            for name, server in zip(("bare FastAPI", "collector"), servers, strict=True)
+        )
     finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
         collector_stack.remove(settings)
-    print(f"uvicorn, 1 worker each: {args.requests} Postmark webhooks, concurrency {args.concurrency}")
-    print(f"{'endpoint':<14}{'accepted':>10}{'per s':>10}{'p50 ms':>10}{'p99 ms':>10}")
-    for figures in rows:
-        print(figures.row())
-    print(f"collector / bare throughput ratio: {rows[1].per_second / rows[0].per_second:.3f}")
+    where = "API-gateway emulator (worker processes)" if args.via == "gateway" else "uvicorn, 1 worker each"
+    print(f"{where}: {args.requests} Postmark webhooks, concurrency {args.concurrency}")
+    print(f"{'endpoint':<14}{'accepted':>10}{'errors':>8}{'per s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+    print(bare.row())
+    print(collector.row())
+    print(f"collector / bare throughput ratio: {collector.per_second / bare.per_second:.3f}")
 
 
 if __name__ == "__main__":
