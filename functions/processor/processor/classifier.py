@@ -29,9 +29,9 @@ class Classifier:
             return []
         classified_at = at or utcnow()
         languages = detect_languages(texts, config.default_language)
-        probabilities = self._model.probabilities(texts)
+        probabilities, urgency = self._model.assess(texts)
         results = []
-        for text, language, row in zip(texts, languages, probabilities, strict=True):
+        for text, language, row, learned in zip(texts, languages, probabilities, urgency, strict=True):
             best = int(row.argmax())
             confidence = float(row[best]) if has_words(text) else 0.0
             category = self._model.labels[best]
@@ -39,7 +39,7 @@ class Classifier:
                 category = HUMAN_REVIEW
             results.append(Classification(
                 category=category, confidence=round(confidence, 4), language=language,
-                priority=priority_of(text, category), model_version=self.version,
+                priority=priority_of(text, category, float(learned)), model_version=self.version,
                 classified_at=classified_at,
             ))
         return results

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from planetmail.classification import CATEGORIES
@@ -32,7 +33,11 @@ class Evaluation:
 
 
 def evaluate(model: TriageModel, examples: Sequence[Example]) -> Evaluation:
-    predictions = model.predict([e.text for e in examples]) if examples else []
+    if not examples:
+        probabilities, urgency = np.zeros((0, len(model.labels))), np.zeros(0)
+    else:
+        probabilities, urgency = model.assess([e.text for e in examples])
+    predictions = [model.labels[int(row.argmax())] for row in probabilities]
     corpus = [(e, p) for e, p in zip(examples, predictions, strict=True) if e.source == "corpus"]
     languages = sorted({e.language for e, _ in corpus})
     slices = {ALL_LANGUAGES: corpus} | {lang: [(e, p) for e, p in corpus if e.language == lang]
@@ -45,7 +50,8 @@ def evaluate(model: TriageModel, examples: Sequence[Example]) -> Evaluation:
         labels=labels,
         spamassassin=spam_scores([(e, p) for e, p in zip(examples, predictions, strict=True)
                                   if e.source == "spamassassin"]),
-        priority=priority_scores([e for e, _ in corpus]),
+        priority=priority_scores([(e, float(u)) for e, u in zip(examples, urgency, strict=True)
+                                  if e.source == "corpus"]),
     )
 
 
@@ -91,9 +97,10 @@ def spam_scores(pairs: Sequence[tuple[Example, str]]) -> dict[str, float]:
     }
 
 
-def priority_scores(examples: Sequence[Example]) -> dict[str, float]:
-    """The rules against the corpus labels, given the true category."""
-    flagged = [(e.priority == "high", priority_of(e.text, str(e.category)) == "high") for e in examples]
+def priority_scores(examples: Sequence[tuple[Example, float]]) -> dict[str, float]:
+    """Priority (rules and the learned P(high)) against the corpus labels, given the true category."""
+    flagged = [(e.priority == "high", priority_of(e.text, str(e.category), learned) == "high")
+               for e, learned in examples]
     true_positive = sum(1 for truth, guess in flagged if truth and guess)
     guessed = sum(1 for _, guess in flagged if guess)
     actual = sum(1 for truth, _ in flagged if truth)

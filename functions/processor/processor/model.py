@@ -44,6 +44,8 @@ class TrainingSet:
 
     texts: list[str]
     categories: list[str | None]
+    urgent: list[bool | None] | None = None
+    """Priority labels (True = high) where known; None for mail without them (SpamAssassin)."""
 
 
 def build_counter() -> FeatureUnion:
@@ -66,17 +68,19 @@ class TriageModel:
     weighting: TfidfTransformer
     category_head: CalibratedClassifierCV
     spam_head: CalibratedClassifierCV
+    priority_head: CalibratedClassifierCV | None = None
+    """P(high priority) learned from the corpus labels; None when they lack one of the two classes."""
 
     labels: tuple[str, ...] = CATEGORIES
 
     @classmethod
     def fit(cls, data: TrainingSet) -> TriageModel:
         counter = build_counter()
-        return cls.fit_counts(counter, counter.transform(data.texts), data.categories)
+        return cls.fit_counts(counter, counter.transform(data.texts), data.categories, data.urgent)
 
     @classmethod
-    def fit_counts(cls, counter: FeatureUnion, counts: csr_matrix,
-                   categories: Sequence[str | None]) -> TriageModel:
+    def fit_counts(cls, counter: FeatureUnion, counts: csr_matrix, categories: Sequence[str | None],
+                   urgent: Sequence[bool | None] | None = None) -> TriageModel:
         """Fit on n-gram counts already made by ``counter`` (cross-validation counts once)."""
         missing = set(TOPICS) - set(categories)
         if missing:
@@ -85,11 +89,18 @@ class TriageModel:
         matrix = weighting.fit_transform(counts)
         category_head = build_head().fit(matrix, np.array([c or OTHER_MAIL for c in categories]))
         spam_head = build_head().fit(matrix, np.array([c == SPAM for c in categories]))
-        return cls(counter, weighting, category_head, spam_head)
+        return cls(counter, weighting, category_head, spam_head, _fit_priority(matrix, urgent))
+
+    def assess(self, texts: Sequence[str]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Category probabilities and P(high priority), from one vectorisation of the batch."""
+        matrix = self.weighting.transform(self.counter.transform(texts))
+        return self._probabilities(matrix), self._urgency(matrix)
 
     def probabilities(self, texts: Sequence[str]) -> NDArray[np.float64]:
+        return self._probabilities(self.weighting.transform(self.counter.transform(texts)))
+
+    def _probabilities(self, matrix: csr_matrix) -> NDArray[np.float64]:
         """Rows of P(category) in ``labels`` order, summing to one."""
-        matrix = self.weighting.transform(self.counter.transform(texts))
         classes = list(self.category_head.classes_)
         rows = self.category_head.predict_proba(matrix)
         spam = rows[:, classes.index(SPAM)]
@@ -100,10 +111,25 @@ class TriageModel:
         columns = {topic: topics[:, i] for i, topic in enumerate(TOPICS)} | {SPAM: spam}
         return np.column_stack([columns[label] for label in self.labels]).astype(np.float64)
 
+    def _urgency(self, matrix: csr_matrix) -> NDArray[np.float64]:
+        """P(high priority) per row; zeros when the model learned no priority."""
+        if self.priority_head is None:
+            return np.zeros(matrix.shape[0])
+        return np.asarray(self.priority_head.predict_proba(matrix)[:, 1], dtype=np.float64)
+
     def predict(self, texts: Sequence[str]) -> list[str]:
         best = self.probabilities(texts).argmax(axis=1)
         return [self.labels[i] for i in best]
 
     def parts(self) -> dict[str, Any]:
-        return {"counter": self.counter, "weighting": self.weighting,
-                "category_head": self.category_head, "spam_head": self.spam_head}
+        return {"counter": self.counter, "weighting": self.weighting, "category_head": self.category_head,
+                "spam_head": self.spam_head, "priority_head": self.priority_head}
+
+
+def _fit_priority(matrix: csr_matrix, urgent: Sequence[bool | None] | None) -> CalibratedClassifierCV | None:
+    known = [i for i, flag in enumerate(urgent or []) if flag is not None]
+    labels = np.array([bool((urgent or [])[i]) for i in known])
+    high = int(labels.sum())
+    if min(high, len(labels) - high) < CALIBRATION_FOLDS:
+        return None
+    return build_head().fit(matrix[known], labels)

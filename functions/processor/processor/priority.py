@@ -20,7 +20,8 @@ _CUES: Final = {
     ),
     "legal": (
         r"\blawyers?\b", r"\battorneys?\b", r"\blegal action\b", r"\bsue\b", r"\blawsuit\b",
-        r"\bcourt\b", r"\bsmall claims\b", r"\bconsumer protection\b", r"\btrading standards\b",
+        r"\b(see you|take you|taking you) (in|to) court\b", r"\bsmall claims\b",
+        r"\bconsumer protection\b", r"\btrading standards\b", r"\bchargeback\b",
         r"\babogad[oa]s?\b", r"\bdemanda(r|re|remos)?\b", r"\bdenuncia(r|re)?\b", r"\bacciones legales\b",
         r"\btribunal(es)?\b", r"\bjuzgado\b", r"\bconsumo\b.*\breclamacion\b",
     ),
@@ -37,6 +38,7 @@ _CUES: Final = {
     ),
 }
 _PATTERNS: Final = {kind: re.compile("|".join(cues)) for kind, cues in _CUES.items()}
+LEARNED_HIGH: Final = 0.5
 SHOUTING_RATIO: Final = 0.6
 SHOUTING_MIN_LETTERS: Final = 20
 
@@ -55,11 +57,14 @@ def priority_cues(text: str) -> list[str]:
     return found
 
 
-def priority_of(text: str, category: str) -> Priority:
-    """Spam is never urgent: urgency is its bait, and it is never acknowledged anyway."""
+def priority_of(text: str, category: str, learned: float = 0.0) -> Priority:
+    """High on an explicit cue or when the model's P(high) (learned from labels) reaches one half.
+
+    Spam is never urgent: urgency is its bait, and it is never acknowledged anyway.
+    """
     if category == "spam":
         return "normal"
-    return "high" if priority_cues(text) else "normal"
+    return "high" if learned >= LEARNED_HIGH or priority_cues(text) else "normal"
 
 
 def _is_shouting(text: str) -> bool:

@@ -39,7 +39,12 @@ class Sources:
 
 
 def training_set(examples: Sequence[Example]) -> TrainingSet:
-    return TrainingSet(texts=[e.text for e in examples], categories=[e.category for e in examples])
+    return TrainingSet(texts=[e.text for e in examples], categories=[e.category for e in examples],
+                       urgent=[_urgent(e) for e in examples])
+
+
+def _urgent(example: Example) -> bool | None:
+    return example.priority == "high" if example.source == "corpus" else None
 
 
 def cross_validate(examples: Sequence[Example], folds: int) -> dict[str, Any]:
@@ -49,8 +54,9 @@ def cross_validate(examples: Sequence[Example], folds: int) -> dict[str, Any]:
     counts = counter.transform([e.text for e in examples]).tocsr()
     scores: dict[str, list[float]] = {}
     for train_index, test_index in GroupKFold(n_splits=folds).split(examples, groups=groups):
-        categories = [examples[i].category for i in train_index]
-        model = TriageModel.fit_counts(counter, counts[train_index], categories)
+        fold = [examples[i] for i in train_index]
+        model = TriageModel.fit_counts(counter, counts[train_index], [e.category for e in fold],
+                                       [_urgent(e) for e in fold])
         for language, score in evaluate(model, [examples[i] for i in test_index]).macro_f1.items():
             scores.setdefault(language, []).append(score)
     return {"folds": folds, "macro_f1": {

@@ -28,17 +28,18 @@ def test_spam_scores_without_examples_are_zero():
     assert spam_scores([])["spam_recall"] == 0.0
 
 
-def test_priority_rules_are_scored_against_the_labels():
+def test_priority_is_scored_against_the_labels():
     examples = [
-        _example("complaints", priority="high", text="This is unacceptable"),
-        _example("complaints", priority="high", text="the paper is late"),
-        _example("praise", priority="normal", text="URGENT thanks"),
-        _example("praise", priority="normal", text="thanks"),
+        (_example("complaints", priority="high", text="This is unacceptable"), 0.0),
+        (_example("complaints", priority="high", text="the paper is late"), 0.0),
+        (_example("praise", priority="normal", text="URGENT thanks"), 0.0),
+        (_example("praise", priority="normal", text="thanks"), 0.0),
+        (_example("complaints", priority="high", text="card stolen, stop payments"), 0.9),
     ]
     scores = priority_scores(examples)
-    assert scores["precision"] == 0.5
-    assert scores["recall"] == 0.5
-    assert scores["high_support"] == 2
+    assert scores["precision"] == 2 / 3
+    assert scores["recall"] == 2 / 3
+    assert scores["high_support"] == 3
 
 
 def test_evaluate_reports_each_language_and_keeps_supplements_apart(tiny_model):

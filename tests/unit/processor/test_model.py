@@ -27,3 +27,23 @@ def test_predictions_follow_the_training_labels(tiny_model):
         ]
     )
     assert predictions == ["subscriptions", "spam"]
+
+
+def test_priority_is_learned_only_from_labelled_examples(tiny_model):
+    texts = [f"stolen card stop payment now {i}" for i in range(6)] + [
+        f"lovely crossword {i}" for i in range(6)
+    ]
+    categories = ["subscriptions", "praise"] * 3 + [
+        "complaints",
+        "questions",
+        "news_tips",
+        "advertising",
+        "spam",
+        None,
+    ]
+    urgent = [True] * 6 + [False] * 5 + [None]
+    model = TriageModel.fit(TrainingSet(texts=texts * 3, categories=categories * 3, urgent=urgent * 3))
+    _, urgency = model.assess(["stolen card stop payment now", "lovely crossword"])
+    assert urgency[0] > urgency[1]
+    assert tiny_model.model.priority_head is None  # the tiny corpus has no high-priority label
+    assert tiny_model.model.assess(["anything"])[1].tolist() == [0.0]

@@ -43,3 +43,9 @@ def test_ordinary_messages_are_normal(text):
 
 def test_spam_is_never_high_priority():
     assert priority_of("URGENT!!! your account will be closed immediately", "spam") == "normal"
+
+
+def test_the_learned_probability_can_raise_priority_without_a_cue():
+    assert priority_of("My card was stolen, stop the payments", "subscriptions", 0.7) == "high"
+    assert priority_of("My card was stolen, stop the payments", "subscriptions", 0.3) == "normal"
+    assert priority_of("Claim your prize", "spam", 0.99) == "normal"
