@@ -50,10 +50,16 @@ ENV_IMAP_USERNAME = "PLANETMAIL_IMAP_USERNAME"
 ENV_IMAP_PASSWORD = "PLANETMAIL_IMAP_PASSWORD"  # noqa: S105 - a variable name, not a secret
 ENV_IMAP_MAILBOX = "PLANETMAIL_IMAP_MAILBOX"
 ENV_IMAP_TLS = "PLANETMAIL_IMAP_TLS"
+ENV_ZK_SESSION_TIMEOUT = "PLANETMAIL_ZK_SESSION_TIMEOUT"
+ENV_CONFIG_SOURCE = "PLANETMAIL_CONFIG_SOURCE"
+ENV_CONFIG_DOCUMENT = "PLANETMAIL_CONFIG"
+ENV_CONFIG_PARAMETER = "PLANETMAIL_CONFIG_PARAMETER"
+ENV_CONFIG_REFRESH_SECONDS = "PLANETMAIL_CONFIG_REFRESH_SECONDS"
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 MAIL_TRANSPORTS = ("smtp", "ses")
 SMTP_TLS_MODES = ("none", "starttls", "implicit")
+CONFIG_SOURCES = ("zookeeper", "environment", "ssm")
 
 
 class SettingsError(ValueError):
@@ -137,12 +143,21 @@ class Settings:
     imap_password: Secret = dataclasses.field(default_factory=lambda: Secret(""))
     imap_mailbox: str = "INBOX"
     imap_tls: bool = True
+    zk_session_timeout: int = 10
+    """Seconds; how long a dead leader or worker keeps its ZooKeeper nodes."""
+    config_source: str = "zookeeper"
+    """Where the live PipelineConfig comes from: zookeeper (local), environment or ssm (AWS)."""
+    config_document: str | None = None
+    """A PipelineConfig JSON document (the environment source; the ssm source's fallback)."""
+    config_parameter: str = "/planetmail/config"
+    config_refresh_seconds: int = 30
 
     def __post_init__(self) -> None:
         _require_choice("kafka_security_protocol", ENV_KAFKA_SECURITY_PROTOCOL,
                         self.kafka_security_protocol, SECURITY_PROTOCOLS)
         _require_choice("mail_transport", ENV_MAIL_TRANSPORT, self.mail_transport, MAIL_TRANSPORTS)
         _require_choice("smtp_tls", ENV_SMTP_TLS, self.smtp_tls, SMTP_TLS_MODES)
+        _require_choice("config_source", ENV_CONFIG_SOURCE, self.config_source, CONFIG_SOURCES)
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -167,7 +182,8 @@ class Settings:
         return self.webhook_credentials.get(provider, Secret(""))
 
 
-_INT_FIELDS = {"smtp_port", "max_body_bytes", "inline_body_limit", "imap_port"}
+_INT_FIELDS = {"smtp_port", "max_body_bytes", "inline_body_limit", "imap_port",
+               "zk_session_timeout", "config_refresh_seconds"}
 
 _ENV_FIELDS = {
     ENV_KAFKA_BOOTSTRAP: "kafka_bootstrap",
@@ -202,6 +218,11 @@ _ENV_FIELDS = {
     ENV_IMAP_USERNAME: "imap_username",
     ENV_IMAP_PASSWORD: "imap_password",
     ENV_IMAP_MAILBOX: "imap_mailbox",
+    ENV_ZK_SESSION_TIMEOUT: "zk_session_timeout",
+    ENV_CONFIG_SOURCE: "config_source",
+    ENV_CONFIG_DOCUMENT: "config_document",
+    ENV_CONFIG_PARAMETER: "config_parameter",
+    ENV_CONFIG_REFRESH_SECONDS: "config_refresh_seconds",
 }
 
 # Keys of .planetmail/local.json that map onto settings (the file also holds URLs for people).
