@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
@@ -19,6 +20,12 @@ class LagProbe:
             TopicPartition(self._topic, p)
             for p in sorted(self._consumer.partitions_for_topic(self._topic) or [])
         ]
+
+    def wait_for_partitions(self, timeout: float = 10.0) -> None:
+        """A topic created a moment ago may not be in the metadata yet."""
+        deadline = time.monotonic() + timeout
+        while not self.partitions() and time.monotonic() < deadline:
+            time.sleep(0.1)
 
     def lag(self) -> int:
         partitions = self.partitions()

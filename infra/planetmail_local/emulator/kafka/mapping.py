@@ -49,6 +49,7 @@ class KafkaEventSourceMapping:
         if self.mapping.on_failure_topic:
             self._destination = FailureDestination(self.mapping.on_failure_topic, self._options)
         self._probe = LagProbe(self.mapping.topics[0], self.mapping.consumer_group, self._options)
+        self._probe.wait_for_partitions()
         self._add_poller()
         self._scaler = threading.Thread(
             target=self._scale_loop, name=f"scaler {self.mapping.name}", daemon=True

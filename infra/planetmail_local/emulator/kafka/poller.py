@@ -20,6 +20,8 @@ from planetmail_local.emulator.model import KafkaMapping
 log = logging.getLogger(__name__)
 
 IDLE_POLL_MS = 500
+METADATA_MAX_AGE_MS = 5_000
+"""New partitions (and a topic created just before the mapping) are seen within seconds."""
 OFFSET_RESETS = {"TRIM_HORIZON": "earliest", "LATEST": "latest", "AT_TIMESTAMP": "latest"}
 
 
@@ -37,6 +39,7 @@ class KafkaPoller:
             auto_offset_reset=OFFSET_RESETS[mapping.starting_position],
             max_poll_records=mapping.batch_size,
             isolation_level="read_committed",
+            metadata_max_age_ms=METADATA_MAX_AGE_MS,
         )
         self.consumer.subscribe(list(mapping.topics), listener=_StartingPosition(self))
 
