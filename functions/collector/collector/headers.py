@@ -30,12 +30,19 @@ _AUTH_RESULT = re.compile(r"\b(spf|dkim|dmarc)\s*=\s*([a-z]+)", re.IGNORECASE)
 
 
 def kept(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    headers: dict[str, str] = {}
+    return {
+        name: " ".join(str(value).split())[:MAX_HEADER_VALUE]
+        for name, value in first_values(pairs).items()
+        if name in KEPT_HEADERS or name.startswith(KEPT_PREFIXES)
+    }
+
+
+def first_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Every header by lower-cased name, the first occurrence (the topmost, added last) winning."""
+    first: dict[str, str] = {}
     for name, value in pairs:
-        key = name.strip().lower()
-        if (key in KEPT_HEADERS or key.startswith(KEPT_PREFIXES)) and key not in headers:
-            headers[key] = " ".join(str(value).split())[:MAX_HEADER_VALUE]
-    return headers
+        first.setdefault(name.strip().lower(), value)
+    return first
 
 
 def addresses(value: str | None) -> list[Address]:

@@ -48,9 +48,7 @@ def header_pairs(message: Message) -> list[tuple[str, str]]:
 
 def _delivery(message: EmailMessage, raw: bytes, source: Source) -> Delivery:
     pairs = header_pairs(message)
-    first: dict[str, str] = {}
-    for name, value in pairs:
-        first.setdefault(name.lower(), value)
+    first = headers.first_values(pairs)
     if not first.get("from", "").strip():
         raise BadRequest("the MIME message has no From header (is the body really message/rfc822?)")
     plain, html_part = _body_part(message, "plain"), _body_part(message, "html")

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import collector_stack
 import httpx
-from collector_gateway import TEMPLATE, free_port, gateway, template_parameters
+from collector_gateway import TEMPLATE, gateway, template_parameters
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from mangum import Mangum
@@ -83,7 +83,7 @@ async def bare_webhook(request: Request) -> JSONResponse:
 
 @contextmanager
 def uvicorn_server(target: str, env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
+    port = collector_stack.free_port()
     command = [
         sys.executable,
         "-m",

@@ -4,25 +4,19 @@ functions of a SAM template in worker processes, HTTP API events built by the ga
 from __future__ import annotations
 
 import os
-import socket
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from collector_stack import free_port
 
 from planetmail.settings import Settings
 from planetmail_local.emulator.service import Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application
 
 TEMPLATE = Path(__file__).resolve().parents[3] / "template.yaml"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def template_parameters(settings: Settings) -> dict[str, str]:

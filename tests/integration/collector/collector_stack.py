@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import socket
+import time
 import uuid
 
 from planetmail import aws, topics
@@ -68,3 +70,21 @@ def environment(settings: Settings) -> dict[str, str]:
         "PLANETMAIL_API_TOKEN": settings.api_token.reveal(),
         "PLANETMAIL_WEBHOOK_CREDENTIALS": json.dumps(credentials),
     }
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (right now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_port(port: int, what: str, timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{what} did not listen on 127.0.0.1:{port} within {timeout_s:.0f} s")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import socket
 import uuid
 from email.message import EmailMessage
 
 import pytest
+from collector_stack import free_port
 from fastapi.testclient import TestClient
 
 from collector import mime
@@ -61,17 +61,11 @@ def test_unknown_tracking_id_is_a_404_problem(client: TestClient, bearer) -> Non
     assert "01UNKNOWN" in response.json()["detail"]
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_kafka_unavailable_is_a_503_with_retry_after_and_nothing_recorded(
     collector_settings: Settings, bearer, received
 ) -> None:
-    down = dataclasses.replace(collector_settings, kafka_bootstrap=f"127.0.0.1:{_closed_port()}")
+    down = dataclasses.replace(collector_settings, kafka_bootstrap=f"127.0.0.1:{free_port()}")
     runtime = Runtime(down)
     raw = _message()
     with TestClient(create_app(runtime), raise_server_exceptions=False) as client:

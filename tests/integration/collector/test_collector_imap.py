@@ -6,7 +6,6 @@ import dataclasses
 import imaplib
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -16,6 +15,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from collector_stack import free_port, wait_for_port
 from kazoo.client import KazooClient
 
 from collector.imap_cursor import Cursor, CursorStore
@@ -56,12 +56,6 @@ service imap-login {{
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def dovecot() -> Iterator[tuple[int, str, str]]:
     """(port, user, password) of a Dovecot serving one empty INBOX; stopped and removed afterwards."""
@@ -72,28 +66,17 @@ def dovecot() -> Iterator[tuple[int, str, str]]:
     (root / "home").mkdir()
     owner = pwd.getpwnam("dovecot")
     shutil.chown(root / "home", owner.pw_uid, owner.pw_gid)
-    port, user, password = _free_port(), "letters", uuid.uuid4().hex
+    port, user, password = free_port(), "letters", uuid.uuid4().hex
     (root / "passwd").write_text(f"{user}:{{PLAIN}}{password}\n")
     (root / "dovecot.conf").write_text(DOVECOT_CONF.format(root=root, port=port))
     server = subprocess.Popen(["dovecot", "-F", "-c", str(root / "dovecot.conf")])
     try:
-        _wait_for_port(port)
+        wait_for_port(port, "dovecot")
         yield port, user, password
     finally:
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(root, ignore_errors=True)
-
-
-def _wait_for_port(port: int, timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"dovecot did not listen on {port}")
 
 
 @pytest.fixture
@@ -169,7 +152,7 @@ def test_new_messages_are_published_once_and_seen_only_after_kafka(imap_settings
 
 def test_kafka_down_leaves_messages_unseen_and_the_cursor_in_place(imap_settings: Settings, received) -> None:
     append(imap_settings, "while kafka is down")
-    down = dataclasses.replace(imap_settings, kafka_bootstrap=f"127.0.0.1:{_free_port()}")
+    down = dataclasses.replace(imap_settings, kafka_bootstrap=f"127.0.0.1:{free_port()}")
 
     failed = poll_with(down)
     assert failed["published"] == 0 and "Kafka" in str(failed["error"])

@@ -8,7 +8,6 @@ shared broker is never touched; it is SIGKILLed and restarted on the same log di
 from __future__ import annotations
 
 import dataclasses
-import socket
 import subprocess
 import time
 import uuid
@@ -17,6 +16,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from collector_stack import free_port, wait_for_port
 from fastapi.testclient import TestClient
 from kazoo.client import KazooClient
 
@@ -32,23 +32,6 @@ from planetmail_local.stack.topics import ensure_topics
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.faults]
 
 KAFKA_LIB = Path("/tmp/kprobe/lib")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_for_port(port: int, timeout_s: float = 40.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the throwaway broker did not listen on {port}")
 
 
 BROKER_PROPERTIES = """\
@@ -81,7 +64,7 @@ class Broker:
         command = ["java", "-Xmx256m", "-cp", f"{KAFKA_LIB}/*", "kafka.Kafka", str(self.config)]
         with (self.config.parent / "kafka.log").open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        _wait_for_port(self.port)
+        wait_for_port(self.port, "the throwaway broker", timeout_s=40)
 
     def kill(self) -> None:
         """SIGKILL, then wait for ZooKeeper to expire the broker's registration (a restart fails before)."""
@@ -99,7 +82,7 @@ def broker(tmp_path: Path, stack_settings: Settings) -> Iterator[Broker]:
     if not KAFKA_LIB.is_dir():
         pytest.fail(f"{KAFKA_LIB} holds no Kafka jars")
     chroot = f"/collector-failover-{uuid.uuid4().hex[:8]}"
-    port = _free_port()
+    port = free_port()
     config = tmp_path / "server.properties"
     config.write_text(
         BROKER_PROPERTIES.format(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ import pytest
 import uvicorn
 from click.testing import CliRunner
 from collector_payloads import API_TOKEN, CREDENTIALS, FIXTURES
+from collector_stack import free_port
 
 from collector.app import create_app
 from collector.runtime import Runtime
@@ -22,9 +22,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def collector_url(runtime: Runtime) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning")
     )

@@ -48,9 +48,7 @@ def convert(form: Form) -> Delivery:
 
 def parsed_fields(form: Form) -> Delivery:
     pairs = _message_headers(form)
-    first: dict[str, str] = {}
-    for name, value in pairs:
-        first.setdefault(name.lower(), value)
+    first = headers.first_values(pairs)
     sender = form.text("from") or first.get("from", "")
     if "@" not in sender:
         raise BadRequest("the Mailgun form has neither a 'from' field nor a From header")

@@ -61,9 +61,7 @@ def convert(body: bytes) -> Delivery:
 
 def from_inbound(payload: PostmarkInbound) -> Delivery:
     pairs = [(header.name, header.value) for header in payload.headers]
-    first: dict[str, str] = {}
-    for name, value in pairs:
-        first.setdefault(name.lower(), value)
+    first = headers.first_values(pairs)
     kept = headers.kept(pairs)
     attachments = tuple(_attachment(item, n) for n, item in enumerate(payload.attachments))
     email = InboundEmail(

@@ -34,9 +34,7 @@ def parsed_fields(form: Form) -> Delivery:
     charsets = {str(k): str(v) for k, v in _json_field(form, "charsets").items()}
     pairs = mime.header_pairs(BytesParser(policy=policy.default).parsebytes(
         form.fields.get("headers", b"").strip() + b"\n\n", headersonly=True))
-    first: dict[str, str] = {}
-    for name, value in pairs:
-        first.setdefault(name.lower(), value)
+    first = headers.first_values(pairs)
     html = form.text("html", charsets.get("html", "utf-8")) if form.has("html") else None
     text = form.text("text", charsets.get("text", "utf-8")) if form.has("text") else html_to_text(html or "")
     attachments = tuple(_attachments(form))
