@@ -18,13 +18,13 @@ from kazoo.handlers.threading import KazooTimeoutError
 
 from planetmail.settings import Settings
 
-ZK_TIMEOUT_SECONDS = 5.0
+ZK_CONNECT_TIMEOUT_SECONDS = 5.0
 
 
 @contextmanager
 def zookeeper(settings: Settings) -> Iterator[KazooClient]:
-    client = KazooClient(hosts=settings.zookeeper, timeout=ZK_TIMEOUT_SECONDS)
-    client.start(timeout=ZK_TIMEOUT_SECONDS)
+    client = KazooClient(hosts=settings.zookeeper, timeout=float(settings.zk_session_timeout))
+    client.start(timeout=ZK_CONNECT_TIMEOUT_SECONDS)
     try:
         yield client
     finally:
