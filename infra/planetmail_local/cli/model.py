@@ -197,7 +197,7 @@ def _print_evaluation(evaluation: dict[str, Any]) -> None:
         out.print(_confusion_table(language, labels, evaluation["confusion"][language]))
     _print_spam(evaluation["spamassassin"])
     rules = evaluation["priority"]
-    console.print(f"  priority rules vs labels: precision {rules['precision']:.3f}, "
+    console.print(f"  priority (rules + learned) vs labels: precision {rules['precision']:.3f}, "
                   f"recall {rules['recall']:.3f} ({rules['high_support']} high)")
 
 
