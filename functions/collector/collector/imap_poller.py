@@ -51,6 +51,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def poll(runtime: Runtime, limit: int = BATCH_LIMIT) -> PollResult:
     settings = runtime.settings
+    if not settings.imap_host:
+        return PollResult(leader=False, error="no mailbox configured (PLANETMAIL_IMAP_HOST); nothing to poll")
     try:
         with zookeeper(settings) as client, leadership(client, settings, JOB) as leader:
             if not leader:

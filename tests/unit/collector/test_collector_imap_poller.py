@@ -87,3 +87,13 @@ def test_kafka_down_stops_before_the_failing_uid(accepted: list[str]) -> None:
     assert (result.published, result.last_uid, result.error) == (1, 1, "Kafka did not acknowledge")
     assert mailbox.flags == [(1, imap_poller.SEEN)]
     assert store.saved[-1] == Cursor(7, 1)
+
+
+def test_without_a_mailbox_the_poller_does_nothing(tmp_path) -> None:
+    from collector.runtime import Runtime
+    from planetmail.settings import Settings
+
+    result = imap_poller.poll(Runtime(Settings.load(environ={}, state_dir=tmp_path, zookeeper="127.0.0.1:1")))
+
+    assert (result.leader, result.published) == (False, 0)
+    assert "PLANETMAIL_IMAP_HOST" in (result.error or "")
