@@ -35,11 +35,13 @@ ENV_SMTP_PORT = "PLANETMAIL_SMTP_PORT"
 ENV_SMTP_USERNAME = "PLANETMAIL_SMTP_USERNAME"
 ENV_SMTP_PASSWORD = "PLANETMAIL_SMTP_PASSWORD"  # noqa: S105 - a variable name, not a secret
 ENV_SMTP_TLS = "PLANETMAIL_SMTP_TLS"
+ENV_SMTP_VIEWER_PORT = "PLANETMAIL_SMTP_VIEWER_PORT"
 ENV_MAIL_TRANSPORT = "PLANETMAIL_MAIL_TRANSPORT"
 ENV_API_TOKEN = "PLANETMAIL_API_TOKEN"  # noqa: S105 - a variable name, not a secret
 ENV_WEBHOOK_CREDENTIALS = "PLANETMAIL_WEBHOOK_CREDENTIALS"
 ENV_MODEL_PATH = "PLANETMAIL_MODEL_PATH"
 ENV_STATE_DIR = "PLANETMAIL_STATE_DIR"
+ENV_CACHE_DIR = "PLANETMAIL_CACHE_DIR"
 ENV_MAX_BODY_BYTES = "PLANETMAIL_MAX_BODY_BYTES"
 ENV_INLINE_BODY_LIMIT = "PLANETMAIL_INLINE_BODY_LIMIT"
 ENV_SNS_CERT_DIR = "PLANETMAIL_SNS_CERT_DIR"
@@ -126,11 +128,14 @@ class Settings:
     smtp_username: str | None = None
     smtp_password: Secret = dataclasses.field(default_factory=lambda: Secret(""))
     smtp_tls: str = "none"
+    smtp_viewer_port: int = 8025
     mail_transport: str = "smtp"
     api_token: Secret = dataclasses.field(default_factory=lambda: Secret(""))
     webhook_credentials: Mapping[str, Secret] = dataclasses.field(default_factory=dict)
     model_path: str | None = None
     state_dir: Path = dataclasses.field(default_factory=default_state_dir)
+    cache_dir: Path = dataclasses.field(default_factory=lambda: Path.home() / ".cache" / "planetmail")
+    """Downloads kept outside git (the Kafka jars resolved by Maven)."""
     max_body_bytes: int = 30 * 1024 * 1024
     inline_body_limit: int = 256 * 1024
     sns_cert_dir: str | None = None
@@ -169,6 +174,8 @@ class Settings:
         values.update(_from_local_file(state_dir / "local.json"))
         values.update(_from_environment(env))
         values.update(overrides)
+        if "cache_dir" in values:
+            values["cache_dir"] = Path(values["cache_dir"])
         for name in ("kafka_sasl_password", "smtp_password", "api_token", "imap_password"):
             if isinstance(values.get(name), str):
                 values[name] = Secret(values[name])
@@ -182,7 +189,7 @@ class Settings:
         return self.webhook_credentials.get(provider, Secret(""))
 
 
-_INT_FIELDS = {"smtp_port", "max_body_bytes", "inline_body_limit", "imap_port",
+_INT_FIELDS = {"smtp_port", "smtp_viewer_port", "max_body_bytes", "inline_body_limit", "imap_port",
                "zk_session_timeout", "config_refresh_seconds"}
 
 _ENV_FIELDS = {
@@ -206,6 +213,8 @@ _ENV_FIELDS = {
     ENV_SMTP_USERNAME: "smtp_username",
     ENV_SMTP_PASSWORD: "smtp_password",
     ENV_SMTP_TLS: "smtp_tls",
+    ENV_SMTP_VIEWER_PORT: "smtp_viewer_port",
+    ENV_CACHE_DIR: "cache_dir",
     ENV_MAIL_TRANSPORT: "mail_transport",
     ENV_API_TOKEN: "api_token",
     ENV_MODEL_PATH: "model_path",

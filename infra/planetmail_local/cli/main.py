@@ -12,14 +12,18 @@ COMMANDS: dict[str, str] = {
     "bench": "planetmail_local.cli.bench:bench",
     "classify": "planetmail_local.cli.model:classify",
     "dlq": "planetmail_local.cli.dlq:dlq",
+    "down": "planetmail_local.cli.stack:down",
     "evaluate": "planetmail_local.cli.model:evaluate",
     "invoke": "planetmail_local.cli.emulator:invoke",
+    "logs": "planetmail_local.cli.stack:logs",
     "dashboard": "planetmail_local.cli.dashboard:dashboard",
     "metrics": "planetmail_local.cli.metrics:metrics",
     "send": "planetmail_local.cli.send:send",
     "sla-watch": "planetmail_local.cli.sla_watch:sla_watch",
     "start": "planetmail_local.cli.emulator:start",
+    "status": "planetmail_local.cli.stack:status",
     "train": "planetmail_local.cli.model:train",
+    "up": "planetmail_local.cli.stack:up",
 }
 
 

@@ -1,0 +1,93 @@
+"""``planetmail up``, ``down``, ``status`` and ``logs``: the local stack's lifecycle."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from planetmail.settings import Settings
+from planetmail_local.cli.errors import UserError
+from planetmail_local.stack import control
+from planetmail_local.stack.components import stack_services
+from planetmail_local.stack.config import StackConfig
+from planetmail_local.stack.lifecycle import Origin
+
+console = Console(highlight=False)
+OWNERS = {Origin.EXTERNAL: "someone else (reused)", Origin.STOPPED: "-"}
+
+
+def _config() -> StackConfig:
+    return StackConfig.from_settings(Settings.load())
+
+
+def _progress(name: str, message: str) -> None:
+    console.print(f"[green]✔[/green] [bold]{name:<14}[/bold] {message}")
+
+
+@click.command()
+def up() -> None:
+    """Start the local stack (reusing whatever already runs healthy) and write .planetmail/local.json."""
+    config = _config()
+    with console.status("starting the local stack…"):
+        document = control.up(config, _progress)
+    console.print(f"\nlocal stack ready; URLs and credentials in [bold]{config.local_file}[/bold]")
+    for key in ("kafka_bootstrap", "zookeeper", "aws_endpoint_url", "smtp_viewer_url", "api_url"):
+        console.print(f"  {key:<17} {document[key]}")
+
+
+@click.command()
+@click.option("--purge", is_flag=True, help="Also delete the data folder (Kafka logs, ZooKeeper, mail).")
+def down(purge: bool) -> None:
+    """Stop the services this state folder started (hand-started ones are left alone)."""
+    control.down(_config(), purge, _progress)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def status(as_json: bool) -> None:
+    """Each service with pid, port and health; exit 1 when one is not healthy."""
+    states = control.status(_config())
+    if as_json:
+        click.echo(json.dumps([{**vars(s), "origin": str(s.origin)} for s in states], indent=2))
+    else:
+        table = Table("service", "pid", "port", "health", "started by")
+        for s in states:
+            health = "[green]healthy[/green]" if s.healthy else "[red]down[/red]"
+            owner = OWNERS.get(s.origin, "planetmail")
+            table.add_row(s.name, str(s.pid or "-"), str(s.port), health, owner)
+        console.print(table)
+    if not all(s.healthy for s in states):
+        raise SystemExit(1)
+
+
+@click.command()
+@click.argument("service")
+@click.option("-f", "--follow", is_flag=True, help="Keep printing new lines (Ctrl-C to stop).")
+@click.option("-n", "--lines", default=50, show_default=True, help="How many last lines to print first.")
+def logs(service: str, follow: bool, lines: int) -> None:
+    """Print the log of SERVICE (zookeeper, kafka, aws, smtp, ...)."""
+    config = _config()
+    names = [s.name for s in stack_services(config)]
+    if service not in names:
+        raise UserError(f"no service named {service!r}; choose one of {', '.join(names)}")
+    path = config.log_file(service)
+    if not path.is_file():
+        raise UserError(f"{path} does not exist yet; run 'planetmail up' first")
+    _tail(path, lines, follow)
+
+
+def _tail(path: Path, lines: int, follow: bool) -> None:
+    with path.open(encoding="utf-8", errors="replace") as log:
+        for line in log.readlines()[-lines:] if lines else []:
+            click.echo(line, nl=False)
+        while follow:
+            line = log.readline()
+            if line:
+                click.echo(line, nl=False)
+            else:
+                time.sleep(0.3)

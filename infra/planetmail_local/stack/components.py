@@ -1,0 +1,48 @@
+"""The stack, in start order: ONE explicit list of services and steps.
+
+``up`` walks it forwards, ``down`` stops its services backwards, ``status``/``logs`` list its services.
+To add a service (the FaaS emulator, for instance), append one line to :func:`stack_components`::
+
+    CommandService(config, "emulator", 3000, python_module("planetmail_local.cli.main", "start"),
+                   lambda: probes.http_ok("http://127.0.0.1:3000/..."))
+
+or a small :class:`~planetmail_local.stack.service.ManagedService` subclass with ``command()`` and
+``healthy()``. Its pid file, log file (``planetmail logs NAME``), port-conflict check, adoption of a
+healthy foreign process and clean stop then come for free.
+"""
+
+from __future__ import annotations
+
+from typing import TypeGuard
+
+from planetmail_local.stack.config import StackConfig
+from planetmail_local.stack.jvm import Kafka, ZooKeeper
+from planetmail_local.stack.service import Service, Step
+from planetmail_local.stack.services import AwsEndpoint, SmtpSink
+from planetmail_local.stack.steps import AwsResources, ContractTopics, KafkaJars
+
+Component = Service | Step
+
+
+def stack_components(config: StackConfig) -> list[Component]:
+    return [
+        KafkaJars(config),
+        ZooKeeper(config),
+        Kafka(config),
+        AwsEndpoint(config),
+        SmtpSink(config),
+        ContractTopics(config),
+        AwsResources(config),
+    ]
+
+
+def is_service(component: Component) -> TypeGuard[Service]:
+    return hasattr(component, "start")
+
+
+def is_step(component: Component) -> TypeGuard[Step]:
+    return hasattr(component, "run")
+
+
+def stack_services(config: StackConfig) -> list[Service]:
+    return [c for c in stack_components(config) if is_service(c)]

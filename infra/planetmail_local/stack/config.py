@@ -1,0 +1,109 @@
+"""Where one stack instance lives (state folder) and which ports it uses.
+
+Every port comes from Settings, so a second, throwaway instance runs beside the shared one by pointing
+``PLANETMAIL_STATE_DIR`` and the port variables elsewhere (the integration tests do exactly that).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from planetmail.settings import Settings
+
+KAFKA_VERSION = "3.9.1"
+KAFKA_CHROOT = "/kafka"
+DEFAULT_AWS_ENDPOINT = "http://127.0.0.1:4566"
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+@dataclasses.dataclass(frozen=True)
+class StackConfig:
+    state_dir: Path
+    cache_dir: Path
+    host: str = "127.0.0.1"
+    zookeeper_port: int = 2181
+    kafka_port: int = 9092
+    aws_endpoint_url: str = DEFAULT_AWS_ENDPOINT
+    smtp_port: int = 1025
+    smtp_viewer_port: int = 8025
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StackConfig:
+        return cls(
+            state_dir=Path(settings.state_dir),
+            cache_dir=Path(settings.cache_dir),
+            zookeeper_port=_port(settings.zookeeper),
+            kafka_port=_port(settings.kafka_bootstrap.split(",")[0]),
+            aws_endpoint_url=settings.aws_endpoint_url or DEFAULT_AWS_ENDPOINT,
+            smtp_port=settings.smtp_port,
+            smtp_viewer_port=settings.smtp_viewer_port,
+        )
+
+    @property
+    def aws_port(self) -> int:
+        return urlsplit(self.aws_endpoint_url).port or 80
+
+    @property
+    def aws_host(self) -> str:
+        return urlsplit(self.aws_endpoint_url).hostname or self.host
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"{self.host}:{self.kafka_port}"
+
+    @property
+    def zookeeper(self) -> str:
+        return f"{self.host}:{self.zookeeper_port}"
+
+    @property
+    def smtp_viewer_url(self) -> str:
+        return f"http://{self.host}:{self.smtp_viewer_port}"
+
+    @property
+    def kafka_lib(self) -> Path:
+        return self.cache_dir / f"kafka-{KAFKA_VERSION}" / "lib"
+
+    @property
+    def conf_dir(self) -> Path:
+        return self.state_dir / "conf"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.state_dir / "run"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.state_dir / "data"
+
+    @property
+    def local_file(self) -> Path:
+        return self.state_dir / "local.json"
+
+    def log_file(self, service: str) -> Path:
+        return self.logs_dir / f"{service}.log"
+
+    def pid_file(self, service: str) -> Path:
+        return self.run_dir / f"{service}.pid"
+
+    def settings(self) -> Settings:
+        """Settings a client of this instance uses (explicit values beat env and local.json)."""
+        return Settings.load(
+            state_dir=self.state_dir,
+            kafka_bootstrap=self.kafka_bootstrap,
+            zookeeper=self.zookeeper,
+            aws_endpoint_url=self.aws_endpoint_url,
+            smtp_host=self.host,
+            smtp_port=self.smtp_port,
+            smtp_viewer_port=self.smtp_viewer_port,
+        )
+
+
+def _port(address: str) -> int:
+    """The port of ``host:port`` (a ZooKeeper chroot suffix such as ``/kafka`` is ignored)."""
+    return int(address.split("/", maxsplit=1)[0].rsplit(":", 1)[1])

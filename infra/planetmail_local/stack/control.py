@@ -1,0 +1,48 @@
+"""``up``/``down``/``status`` over the component list; callers pass a callback for progress lines."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+from planetmail_local.stack.components import is_service, is_step, stack_components, stack_services
+from planetmail_local.stack.config import StackConfig
+from planetmail_local.stack.lifecycle import ServiceState, ensure_running, inspect, stop_service
+from planetmail_local.stack.local_file import write_local_file
+
+Progress = Callable[[str, str], None]
+"""``progress(component_name, message)``: called once per step as it finishes."""
+
+
+def _quiet(name: str, message: str) -> None:
+    return None
+
+
+def up(config: StackConfig, progress: Progress = _quiet) -> dict[str, Any]:
+    """Start (or reuse) everything in order, wait for health, write local.json; return its content."""
+    for component in stack_components(config):
+        if is_service(component):
+            state = ensure_running(component)
+            progress(component.name, f"{state.origin} (pid {state.pid}, port {state.port})")
+        elif is_step(component):
+            progress(component.name, component.run())
+    return write_local_file(config)
+
+
+def down(config: StackConfig, purge: bool = False, progress: Progress = _quiet) -> list[ServiceState]:
+    """Stop our services in reverse order; ``purge`` also deletes the data folder."""
+    states = []
+    for service in reversed(stack_services(config)):
+        state = stop_service(service)
+        progress(service.name, f"{state.origin}" + (f" (pid {state.pid} left running)" if state.pid and
+                                                    state.origin == "external" else ""))
+        states.append(state)
+    if purge:
+        shutil.rmtree(config.data_dir, ignore_errors=True)
+        progress("data", f"deleted {config.data_dir}")
+    return states
+
+
+def status(config: StackConfig) -> list[ServiceState]:
+    return [inspect(service) for service in stack_services(config)]

@@ -1,0 +1,44 @@
+"""The non-JVM services: the AWS endpoint (moto server) and the SMTP sink."""
+
+from __future__ import annotations
+
+from planetmail_local.stack.config import StackConfig
+from planetmail_local.stack.probes import aws_endpoint_serving, http_ok
+from planetmail_local.stack.process import port_open
+from planetmail_local.stack.service import ManagedService, python_module
+
+
+class AwsEndpoint(ManagedService):
+    """moto's standalone server; a LocalStack already answering on the endpoint is reused instead."""
+
+    name = "aws"
+    start_timeout = 30.0
+
+    def __init__(self, config: StackConfig) -> None:
+        super().__init__(config, config.aws_port, config.aws_host)
+
+    def command(self) -> list[str]:
+        return python_module("moto.server", "-H", self.host, "-p", str(self.port))
+
+    def healthy(self) -> bool:
+        return aws_endpoint_serving(self.config.aws_endpoint_url)
+
+
+class SmtpSink(ManagedService):
+    """aiosmtpd storing .eml files, plus the web mail viewer on ``smtp_viewer_port``."""
+
+    name = "smtp"
+    start_timeout = 30.0
+
+    def __init__(self, config: StackConfig) -> None:
+        super().__init__(config, config.smtp_port)
+
+    def command(self) -> list[str]:
+        return python_module(
+            "planetmail_local.smtp_sink", "--host", self.host, "--port", str(self.port),
+            "--viewer-port", str(self.config.smtp_viewer_port),
+            "--mail-dir", str(self.config.data_dir / "smtp"),
+        )
+
+    def healthy(self) -> bool:
+        return port_open(self.host, self.port) and http_ok(f"{self.config.smtp_viewer_url}/api/health")

@@ -1,0 +1,54 @@
+"""One-shot steps of ``up``: resolve the Kafka jars, create the contract topics, create the AWS resources."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from planetmail_local.cli.errors import UserError
+from planetmail_local.stack.config import REPO_ROOT, StackConfig
+from planetmail_local.stack.maven import resolve_kafka
+from planetmail_local.stack.topics import ensure_topics
+
+AWS_BOOTSTRAP = REPO_ROOT / "localstack" / "bootstrap.py"
+
+
+class KafkaJars:
+    name = "kafka-jars"
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+
+    def run(self) -> str:
+        lib = resolve_kafka(self.config)
+        return f"{sum(1 for _ in lib.glob('*.jar'))} jars in {lib}"
+
+
+class ContractTopics:
+    name = "topics"
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+
+    def run(self) -> str:
+        created = ensure_topics(self.config.settings())
+        return f"created {len(created)}" if created else "all present"
+
+
+class AwsResources:
+    """localstack/bootstrap.py, run as the script people run by hand against LocalStack."""
+
+    name = "aws-resources"
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+
+    def run(self) -> str:
+        log = self.config.log_file(self.name)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        argv = [sys.executable, str(AWS_BOOTSTRAP), "--endpoint-url", self.config.aws_endpoint_url]
+        with log.open("ab") as out:
+            result = subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, check=False, timeout=120)
+        if result.returncode != 0:
+            raise UserError(f"the AWS bootstrap failed (exit {result.returncode}); see its log: {log}")
+        return "bucket, tables, SES identity"

@@ -1,0 +1,77 @@
+"""Create planetmail's AWS resources on a local endpoint (moto server or LocalStack); idempotent.
+
+    python localstack/bootstrap.py [--endpoint-url http://127.0.0.1:4566]
+
+Creates the raw-mail S3 bucket, the status table (keys from planetmail.status), the idempotency table
+(partition key ``id``, TTL attribute ``expiration``, the Powertools idempotency layout) and verifies
+the SES identity mail is sent from. Names come from planetmail.settings.Settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from planetmail.aws import client
+from planetmail.settings import Settings
+from planetmail.status import STATUS_TABLE_KEYS
+
+IDEMPOTENCY_TABLE_KEYS: dict[str, Any] = {
+    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+}
+IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
+
+
+def ensure_bucket(settings: Settings) -> None:
+    s3 = client("s3", settings)
+    try:
+        s3.head_bucket(Bucket=settings.raw_bucket)
+    except ClientError:
+        options = {} if settings.aws_region == "us-east-1" else {
+            "CreateBucketConfiguration": {"LocationConstraint": settings.aws_region}}
+        s3.create_bucket(Bucket=settings.raw_bucket, **options)
+
+
+def ensure_table(
+    settings: Settings, name: str, keys: dict[str, Any], ttl_attribute: str | None = None
+) -> None:
+    dynamodb = client("dynamodb", settings)
+    try:
+        dynamodb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", **keys)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ResourceInUseException":
+            raise
+    dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    if ttl_attribute:
+        dynamodb.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl_attribute})
+
+
+def verify_ses_identity(settings: Settings) -> None:
+    client("ses", settings).verify_domain_identity(Domain=settings.ses_identity)
+
+
+def bootstrap(settings: Settings) -> None:
+    ensure_bucket(settings)
+    ensure_table(settings, settings.status_table, STATUS_TABLE_KEYS)
+    ensure_table(settings, settings.idempotency_table, IDEMPOTENCY_TABLE_KEYS, IDEMPOTENCY_TTL_ATTRIBUTE)
+    verify_ses_identity(settings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--endpoint-url", help="AWS endpoint (default: AWS_ENDPOINT_URL / local.json)")
+    args = parser.parse_args()
+    settings = Settings.load(**({"aws_endpoint_url": args.endpoint_url} if args.endpoint_url else {}))
+    bootstrap(settings)
+    print(f"bucket {settings.raw_bucket}, tables {settings.status_table} and {settings.idempotency_table}, "
+          f"SES identity {settings.ses_identity}: ready at {settings.aws_endpoint_url}")
+
+
+if __name__ == "__main__":
+    main()
