@@ -10,6 +10,7 @@ import re
 import threading
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from planetmail_local.emulator.http_server import BackgroundServer, QuietHandler
 from planetmail_local.emulator.runtime.invocation import Invocation
@@ -30,7 +31,7 @@ class LambdaInvokeApi:
 
     def invoke(self, path: str, invocation_type: str, body: bytes) -> Answer:
         found = _INVOKE_PATH.fullmatch(path)
-        name = _function_name(found.group("name")) if found else ""
+        name = _function_name(unquote(found.group("name"))) if found else ""
         try:
             rejected = self._rejection(name, invocation_type)
             event = json.loads(body or b"{}")

@@ -41,8 +41,12 @@ def trace_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def fixture_app(topic_prefix: str, trace_file: Path) -> Application:
-    return load_application(FIXTURE_TEMPLATE, {"TopicPrefix": topic_prefix},
-                            {"Parameters": {"TRACE_FILE": str(trace_file)}}, kafka_bootstrap=BOOTSTRAP)
+    return load_application(
+        FIXTURE_TEMPLATE,
+        {"TopicPrefix": topic_prefix},
+        {"Parameters": {"TRACE_FILE": str(trace_file)}},
+        kafka_bootstrap=BOOTSTRAP,
+    )
 
 
 @pytest.fixture

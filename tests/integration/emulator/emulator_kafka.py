@@ -21,7 +21,9 @@ BOOTSTRAP = "127.0.0.1:9092"
 FAST_BACKOFF = Backoff(0.05, 0.2)
 
 
-def produce(topic: str, values: Iterable[dict[str, Any]], headers: list[tuple[str, bytes]] | None = None) -> None:
+def produce(
+    topic: str, values: Iterable[dict[str, Any]], headers: list[tuple[str, bytes]] | None = None
+) -> None:
     producer = KafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all")
     try:
         for value in values:
@@ -32,8 +34,9 @@ def produce(topic: str, values: Iterable[dict[str, Any]], headers: list[tuple[st
 
 
 def read_topic(topic: str, minimum: int, timeout: float = 10.0) -> list[ConsumerRecord]:
-    consumer = KafkaConsumer(bootstrap_servers=BOOTSTRAP, group_id=None, auto_offset_reset="earliest",
-                             enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        bootstrap_servers=BOOTSTRAP, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
+    )
     try:
         consumer.assign([TopicPartition(topic, 0)])
         found: list[ConsumerRecord] = []
@@ -75,11 +78,14 @@ def traced(trace_file: Any) -> list[dict[str, Any]]:
 
 
 @contextlib.contextmanager
-def running_mapping(app: Application, topic: str, log_dir: Path,
-                    scale_interval: float = 2.0) -> Iterator[tuple[KafkaEventSourceMapping, FunctionPool]]:
+def running_mapping(
+    app: Application, topic: str, log_dir: Path, scale_interval: float = 2.0
+) -> Iterator[tuple[KafkaEventSourceMapping, FunctionPool]]:
     mapping = next(m for m in app.kafka_mappings if m.topics[0] == topic)
     pool = FunctionPool(app.functions[mapping.function], log_dir)
-    esm = KafkaEventSourceMapping(mapping, pool.invoke, {}, backoff=FAST_BACKOFF, scale_interval=scale_interval)
+    esm = KafkaEventSourceMapping(
+        mapping, pool.invoke, {}, backoff=FAST_BACKOFF, scale_interval=scale_interval
+    )
     try:
         esm.start()
         yield esm, pool

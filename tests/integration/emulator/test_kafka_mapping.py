@@ -15,8 +15,9 @@ from planetmail_local.emulator.kafka.mapping import check_topics_exist
 pytestmark = pytest.mark.integration
 
 
-def test_poison_record_goes_to_the_destination_while_the_partition_moves_on(fixture_app, topic_prefix,
-                                                                             trace_file, tmp_path):
+def test_poison_record_goes_to_the_destination_while_the_partition_moves_on(
+    fixture_app, topic_prefix, trace_file, tmp_path
+):
     topic = topic_prefix + "poison"
     produce(topic, [{"n": 0}, {"fail": "raise"}, {"n": 2}], headers=[("origin", "ñ".encode())])
     with running_mapping(fixture_app, topic, tmp_path) as (esm, _):
@@ -44,7 +45,9 @@ def test_bisect_isolates_one_bad_record_in_a_batch_of_100(fixture_app, topic_pre
     assert delivered == set(range(100))
 
 
-def test_partial_failure_commits_exactly_up_to_the_failed_offset(fixture_app, topic_prefix, trace_file, tmp_path):
+def test_partial_failure_commits_exactly_up_to_the_failed_offset(
+    fixture_app, topic_prefix, trace_file, tmp_path
+):
     topic = topic_prefix + "partial"
     produce(topic, [{"fail": "report"} if n == 4 else {"n": n} for n in range(10)])
     with running_mapping(fixture_app, topic, tmp_path):
