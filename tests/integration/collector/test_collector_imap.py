@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
+import collector_stack
 import pytest
+from collector_gateway import TEMPLATE, patched_environment, template_parameters
 from collector_stack import free_port, wait_for_port
 from kazoo.client import KazooClient
 
@@ -22,6 +24,8 @@ from collector.imap_cursor import Cursor, CursorStore
 from collector.imap_poller import poll
 from collector.runtime import Runtime
 from planetmail.settings import Secret, Settings
+from planetmail_local.emulator.service import Emulator, EmulatorOptions
+from planetmail_local.emulator.template import load_application
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -195,3 +199,39 @@ def test_only_the_lock_holder_polls(imap_settings: Settings) -> None:
 
     assert skipped["leader"] is False and skipped["published"] == 0
     assert seen_uids(imap_settings) == []
+
+
+def test_scheduled_handler_in_the_emulator(imap_settings: Settings, received, tmp_path: Path) -> None:
+    """``collector.imap_poller.handler`` as template.yaml's ImapPollerFunction, on a schedule event."""
+    append(imap_settings, "via the emulator")
+    environment = {
+        **collector_stack.environment(imap_settings),
+        "PLANETMAIL_IMAP_HOST": imap_settings.imap_host or "",
+        "PLANETMAIL_IMAP_PORT": str(imap_settings.imap_port),
+        "PLANETMAIL_IMAP_USERNAME": imap_settings.imap_username or "",
+        "PLANETMAIL_IMAP_PASSWORD": imap_settings.imap_password.reveal(),
+        "PLANETMAIL_IMAP_TLS": "false",
+        "PLANETMAIL_ZK_ROOT": imap_settings.zk_root,
+    }
+    schedule_event = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-11-26T12:00:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {},
+    }
+    application = load_application(TEMPLATE, parameter_overrides=template_parameters(imap_settings))
+    with patched_environment(environment):
+        emulator = Emulator(application, EmulatorOptions(log_dir=tmp_path))
+        try:
+            invocation = emulator.invoke("ImapPollerFunction", schedule_event)
+        finally:
+            emulator.stop()
+
+    assert not invocation.failed, invocation.result()
+    assert invocation.result()["published"] == 1
+    assert [email.subject for email in received(1)] == ["via the emulator"]
