@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import ClassVar
 
 from fastapi import FastAPI, Request
@@ -99,8 +100,6 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
 
 
 def _reason(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:
