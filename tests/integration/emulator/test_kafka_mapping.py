@@ -92,7 +92,9 @@ def test_msk_mapping_sends_the_msk_event_source(fixture_app, topic_prefix, trace
     assert [t["eventSource"] for t in traced(trace_file)] == ["aws:kafka"]
 
 
-def test_pollers_grow_with_lag_up_to_the_partition_count(fixture_app, topic_prefix, tmp_path):
+def test_pollers_grow_with_lag_up_to_the_partition_count_and_shrink_when_idle(
+    fixture_app, topic_prefix, tmp_path
+):
     topic = topic_prefix + "killed"
     produce(topic, [{"sleep": 0.05, "n": n} for n in range(120)])
     with running_mapping(fixture_app, topic, tmp_path, scale_interval=0.3) as (esm, _):
@@ -101,9 +103,10 @@ def test_pollers_grow_with_lag_up_to_the_partition_count(fixture_app, topic_pref
         def drained() -> bool:
             nonlocal most
             most = max(most, esm.status()["pollers"])
-            return committed(topic, topic) == 120
+            return bool(committed(topic, topic) == 120)
 
         wait_until(drained, timeout=40, what="all records committed")
+        wait_until(lambda: esm.status()["pollers"] == 1, timeout=10, what="pollers shrinking when idle")
     assert 1 < most <= 3
 
 

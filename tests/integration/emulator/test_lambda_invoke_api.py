@@ -19,7 +19,7 @@ def lambda_client(emulator):
         endpoint_url=emulator.lambda_url,
         region_name="us-east-1",
         aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - emulator
+        aws_secret_access_key="local",
         config=Config(retries={"max_attempts": 0}, read_timeout=15),
     )
 
