@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from planetmail.settings import Settings
+from planetmail_local.cli.errors import UserError
+from planetmail_local.stack import control
+from planetmail_local.stack.config import StackConfig
 from planetmail_local.stack.topics import ensure_topics
 
 
 @pytest.fixture(scope="session")
 def stack_settings() -> Iterator[Settings]:
-    """Settings of the running local stack (ZooKeeper, Kafka, AWS endpoint, SMTP sink).
+    """Settings of the local stack (ZooKeeper, Kafka, AWS endpoint, SMTP sink).
 
-    TODO(issue 2): start the stack here when it is not running and healthy.
+    ``planetmail up`` is idempotent: it reuses healthy services (even ones started by hand) and starts
+    the missing ones, so the first session on a clean machine starts the stack and later ones reuse it.
+    The stack is left running afterwards; ``planetmail down`` stops it.
     """
-    yield Settings.load(aws_endpoint_url="http://127.0.0.1:4566")
+    config = StackConfig.from_settings(Settings.load())
+    try:
+        control.up(config)
+    except UserError as exc:
+        pytest.exit(f"the local stack could not start: {exc.format_message()}", returncode=3)
+    yield Settings.load(aws_endpoint_url=config.aws_endpoint_url)
 
 
 @pytest.fixture
 def isolated_settings(stack_settings: Settings) -> Settings:
     """Stack settings with a unique topic prefix; every contract topic exists under it."""
-    prefix = f"t{uuid.uuid4().hex[:10]}."
-    settings = Settings.load(aws_endpoint_url=stack_settings.aws_endpoint_url, topic_prefix=prefix)
+    settings = dataclasses.replace(stack_settings, topic_prefix=f"t{uuid.uuid4().hex[:10]}.")
     ensure_topics(settings)
     return settings

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from planetmail_local.stack.components import is_service, is_step, stack_components, stack_services
@@ -21,13 +23,26 @@ def _quiet(name: str, message: str) -> None:
 
 def up(config: StackConfig, progress: Progress = _quiet) -> dict[str, Any]:
     """Start (or reuse) everything in order, wait for health, write local.json; return its content."""
-    for component in stack_components(config):
-        if is_service(component):
-            state = ensure_running(component)
-            progress(component.name, f"{state.origin} (pid {state.pid}, port {state.port})")
-        elif is_step(component):
-            progress(component.name, component.run())
-    return write_local_file(config)
+    with _exclusive(config):
+        for component in stack_components(config):
+            if is_service(component):
+                state = ensure_running(component)
+                progress(component.name, f"{state.origin} (pid {state.pid}, port {state.port})")
+            elif is_step(component):
+                progress(component.name, component.run())
+        return write_local_file(config)
+
+
+@contextlib.contextmanager
+def _exclusive(config: StackConfig) -> Iterator[None]:
+    """One ``up`` at a time per state folder (parallel test sessions would otherwise race to start)."""
+    config.run_dir.mkdir(parents=True, exist_ok=True)
+    with (config.run_dir / "up.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def down(config: StackConfig, purge: bool = False, progress: Progress = _quiet) -> list[ServiceState]:
