@@ -1,0 +1,175 @@
+"""Emulator figures: ``python -m planetmail_local.emulator.bench [--records N] [--invocations N]``.
+
+Warm invocation overhead against calling the handler directly (median µs), cold start (median ms), and
+Kafka event-source mapping throughput with a no-op handler against a bare kafka-python consumer reading
+the same topic in the same run (records/s and their ratio). Needs the local Kafka broker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+
+from planetmail_local.emulator.kafka.mapping import KafkaEventSourceMapping
+from planetmail_local.emulator.model import FunctionSpec, KafkaMapping
+from planetmail_local.emulator.runtime.context import LambdaContext
+from planetmail_local.emulator.runtime.invocation import Invocation
+from planetmail_local.emulator.runtime.pool import FunctionPool
+
+NOOP_HANDLER = "def handler(event, context):\n    return None\n"
+EVENT = {"version": "2.0", "rawPath": "/healthz", "headers": {"host": "localhost"}, "body": "x" * 200}
+
+
+def _median_us(call: Callable[[], Any], times: int) -> float:
+    samples = []
+    for _ in range(times):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1e6)
+    return statistics.median(samples)
+
+
+def invocation_figures(
+    spec: FunctionSpec, log_dir: Path, invocations: int, cold_starts: int
+) -> dict[str, float]:
+    namespace: dict[str, Any] = {}
+    exec(NOOP_HANDLER, namespace)  # noqa: S102 - the same two lines the worker imports
+    context = LambdaContext(
+        function_name="Noop",
+        memory_limit_in_mb=128,
+        invoked_function_arn=spec.arn,
+        aws_request_id="bench",
+        deadline_epoch_seconds=time.time() + 3,
+    )
+    direct = _median_us(lambda: namespace["handler"](EVENT, context), invocations)
+    pool = FunctionPool(spec, log_dir, concurrency=1)
+    try:
+        pool.invoke(EVENT)
+        warm = _median_us(lambda: pool.invoke(EVENT), invocations)
+    finally:
+        pool.close()
+    colds = []
+    for _ in range(cold_starts):
+        fresh = FunctionPool(spec, log_dir, concurrency=1)
+        try:
+            colds.append(fresh.invoke(EVENT).init_ms or 0.0)
+        finally:
+            fresh.close()
+    return {
+        "direct_us": direct,
+        "warm_us": warm,
+        "overhead_us": warm - direct,
+        "cold_start_ms": statistics.median(colds),
+    }
+
+
+def throughput_figures(spec: FunctionSpec, log_dir: Path, bootstrap: str, records: int) -> dict[str, float]:
+    topic = f"bench.emulator.{uuid.uuid4().hex[:8]}"
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin.create_topics([NewTopic(topic, 1, 1)])
+    try:
+        _fill(topic, bootstrap, records)
+        bare = _bare_consumer_rate(topic, bootstrap, records)
+        emulated = _mapping_rate(spec, log_dir, topic, bootstrap, records)
+    finally:
+        admin.delete_topics([topic])
+        admin.close()
+    return {"records": records, "bare_consumer_per_s": bare, "esm_per_s": emulated, "ratio": emulated / bare}
+
+
+def _fill(topic: str, bootstrap: str, records: int) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, batch_size=256 * 1024)
+    value = b'{"id": "bench", "schema": "planetmail.email/v1", "subject": "' + b"x" * 150 + b'"}'
+    for n in range(records):
+        producer.send(topic, value, key=str(n % 97).encode())
+    producer.flush()
+    producer.close()
+
+
+def _bare_consumer_rate(topic: str, bootstrap: str, records: int) -> float:
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=1000,
+    )
+    consumer.assign([TopicPartition(topic, 0)])
+    started = time.perf_counter()
+    seen = 0
+    while seen < records:
+        seen += sum(len(batch) for batch in consumer.poll(timeout_ms=500).values())
+    elapsed = time.perf_counter() - started
+    consumer.close()
+    return records / elapsed
+
+
+def _mapping_rate(spec: FunctionSpec, log_dir: Path, topic: str, bootstrap: str, records: int) -> float:
+    mapping = KafkaMapping(
+        name=f"Noop:{topic}",
+        function="Noop",
+        topics=(topic,),
+        source="SelfManagedKafka",
+        bootstrap_servers=bootstrap,
+        consumer_group=f"{topic}.esm",
+        batch_size=1000,
+        batching_window_seconds=0.1,
+    )
+    pool = FunctionPool(spec, log_dir, concurrency=1)
+    pool.invoke(EVENT)  # warm, so the rate is the mapping's, not one cold start
+    first_call: list[float] = []
+
+    def invoke(event: Any) -> Invocation:
+        """The clock starts at the first batch: the consumer-group join is not throughput."""
+        if not first_call:
+            first_call.append(time.perf_counter())
+        return pool.invoke(event)
+
+    esm = KafkaEventSourceMapping(mapping, invoke, {})
+    esm.start()
+    try:
+        while esm.counters.snapshot()["processed"] < records:
+            time.sleep(0.01)
+        return records / (time.perf_counter() - first_call[0])
+    finally:
+        esm.stop()
+        pool.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Local FaaS emulator benchmark.")
+    parser.add_argument("--invocations", type=int, default=500)
+    parser.add_argument("--cold-starts", type=int, default=10)
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--bootstrap", default="127.0.0.1:9092")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="planetmail-bench-") as scratch:
+        root = Path(scratch)
+        (root / "noop.py").write_text(NOOP_HANDLER)
+        spec = FunctionSpec(name="Noop", handler="noop.handler", code_dir=root, timeout_seconds=30)
+        calls = invocation_figures(spec, root / "logs", args.invocations, args.cold_starts)
+        print(
+            f"warm invocation: {calls['warm_us']:.0f} µs median vs direct call {calls['direct_us']:.1f} µs "
+            f"(overhead {calls['overhead_us']:.0f} µs, {args.invocations} calls)"
+        )
+        print(
+            f"cold start: {calls['cold_start_ms']:.1f} ms median (process start + import, {args.cold_starts} runs)"
+        )
+        flow = throughput_figures(spec, root / "logs", args.bootstrap, args.records)
+        print(
+            f"Kafka ESM, no-op handler: {flow['esm_per_s']:.0f} records/s vs bare kafka-python consumer "
+            f"{flow['bare_consumer_per_s']:.0f} records/s (ratio {flow['ratio']:.2f}, {args.records} records)"
+        )
+
+
+if __name__ == "__main__":
+    main()
