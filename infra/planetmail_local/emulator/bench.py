@@ -162,7 +162,8 @@ def main(argv: list[str] | None = None) -> None:
             f"(overhead {calls['overhead_us']:.0f} µs, {args.invocations} calls)"
         )
         print(
-            f"cold start: {calls['cold_start_ms']:.1f} ms median (process start + import, {args.cold_starts} runs)"
+            f"cold start: {calls['cold_start_ms']:.1f} ms median "
+            f"(process start + import, {args.cold_starts} runs)"
         )
         flow = throughput_figures(spec, root / "logs", args.bootstrap, args.records)
         print(
