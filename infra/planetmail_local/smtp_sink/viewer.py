@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
@@ -46,6 +47,12 @@ def problem(status: int, title: str, detail: str) -> JSONResponse:
 
 def create_app(store: MessageStore, faults: FaultPlan) -> FastAPI:
     app = FastAPI(title="planetmail SMTP sink")
+
+    @app.exception_handler(RequestValidationError)
+    def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        return problem(422, "Invalid request", f"{where}: {first.get('msg', 'invalid')}")
 
     @app.get("/", response_class=HTMLResponse)
     def page() -> str:

@@ -1,0 +1,96 @@
+"""The SMTP sink of a throwaway instance: messages stored as .eml, the viewer's JSON API, injected faults."""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterator
+from email.message import EmailMessage
+
+import httpx
+import pytest
+
+from planetmail_local.stack.config import StackConfig
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def viewer(throwaway_stack: StackConfig) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=throwaway_stack.smtp_viewer_url, timeout=10) as client:
+        client.delete("/api/messages")
+        yield client
+        client.delete("/api/faults")
+
+
+def send(config: StackConfig, subject: str, html: str | None = None) -> None:
+    message = EmailMessage()
+    message["From"] = "Lois Lane <lois@dailyplanet.example>"
+    message["To"] = "reader@example.org"
+    message["Subject"] = subject
+    message.set_content(f"text of {subject}")
+    if html:
+        message.add_alternative(html, subtype="html")
+    with smtplib.SMTP(config.host, config.smtp_port, timeout=10) as smtp:
+        smtp.send_message(message, from_addr="bounces@dailyplanet.example", to_addrs=["reader@example.org"])
+
+
+def test_messages_are_listed_newest_first_with_envelope_headers_and_bodies(
+    throwaway_stack: StackConfig, viewer: httpx.Client
+) -> None:
+    send(throwaway_stack, "first")
+    send(throwaway_stack, "second", html="<p>second</p>")
+
+    listed = viewer.get("/api/messages").json()
+
+    assert [m["subject"] for m in listed] == ["second", "first"]
+    newest = listed[0]
+    assert newest["mail_from"] == "bounces@dailyplanet.example"
+    assert newest["rcpt_tos"] == ["reader@example.org"]
+    assert ["To", "reader@example.org"] in newest["headers"]
+    assert newest["text"].strip() == "text of second" and newest["html"].strip() == "<p>second</p>"
+    assert newest["received_at"]
+    assert viewer.get(f"/api/messages/{newest['id']}").json()["subject"] == "second"
+    assert (throwaway_stack.data_dir / "smtp" / f"{newest['id']}.eml").is_file()
+
+
+def test_unknown_message_is_a_problem_document(viewer: httpx.Client) -> None:
+    response = viewer.get("/api/messages/00000-missing")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "00000-missing" in response.json()["detail"]
+
+
+def test_delete_empties_the_sink(throwaway_stack: StackConfig, viewer: httpx.Client) -> None:
+    send(throwaway_stack, "to delete")
+    assert viewer.delete("/api/messages").json() == {"deleted": 1}
+    assert viewer.get("/api/messages").json() == []
+
+
+@pytest.mark.parametrize(("stage", "code", "error"), [
+    ("rcpt", 451, smtplib.SMTPRecipientsRefused),
+    ("rcpt", 550, smtplib.SMTPRecipientsRefused),
+    ("data", 451, smtplib.SMTPDataError),
+])
+def test_injected_fault_refuses_the_next_messages_then_recovers(
+    throwaway_stack: StackConfig, viewer: httpx.Client, stage: str, code: int, error: type[Exception]
+) -> None:
+    viewer.put("/api/faults", json={"stage": stage, "code": code, "count": 1}).raise_for_status()
+
+    with pytest.raises(error) as refused:
+        send(throwaway_stack, "refused")
+    send(throwaway_stack, "accepted")
+
+    assert str(code) in str(refused.value)
+    assert [m["subject"] for m in viewer.get("/api/messages").json()] == ["accepted"]
+
+
+def test_fault_request_out_of_range_is_rejected(viewer: httpx.Client) -> None:
+    response = viewer.put("/api/faults", json={"stage": "rcpt", "code": 250})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"].startswith("body.code:")
+
+
+def test_viewer_page_is_served(viewer: httpx.Client) -> None:
+    response = viewer.get("/")
+    assert response.status_code == 200 and "api/messages" in response.text

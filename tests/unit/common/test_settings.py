@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planetmail.settings import (
+    ENV_CACHE_DIR,
+    ENV_KAFKA_BOOTSTRAP,
+    ENV_MAIL_TRANSPORT,
+    ENV_SMTP_PORT,
+    ENV_SMTP_VIEWER_PORT,
+    ENV_WEBHOOK_CREDENTIALS,
+    Secret,
+    Settings,
+    SettingsError,
+)
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path) -> Path:
+    (tmp_path / "local.json").write_text(json.dumps({
+        "kafka_bootstrap": "127.0.0.1:19092", "smtp_port": 2025, "api_token": "from-file",
+        "webhooks": {"sendgrid": {"username": "sg", "password": "pw"}, "mailgun": "key"},
+    }))
+    return tmp_path
+
+
+def test_local_file_then_environment_then_explicit_arguments(state_dir: Path) -> None:
+    from_file = Settings.load({}, state_dir=state_dir)
+    assert from_file.kafka_bootstrap == "127.0.0.1:19092" and from_file.smtp_port == 2025
+    from_env = Settings.load({ENV_KAFKA_BOOTSTRAP: "k:1"}, state_dir=state_dir)
+    assert from_env.kafka_bootstrap == "k:1"
+    explicit = Settings.load({ENV_KAFKA_BOOTSTRAP: "k:1"}, state_dir=state_dir, kafka_bootstrap="k:2")
+    assert explicit.kafka_bootstrap == "k:2"
+
+
+def test_webhook_credentials_from_local_file(state_dir: Path) -> None:
+    settings = Settings.load({}, state_dir=state_dir)
+    assert settings.webhook_secret("sendgrid").reveal() == "sg:pw"
+    assert settings.webhook_secret("mailgun").reveal() == "key"
+    assert settings.webhook_secret("postmark") == Secret("")
+
+
+def test_webhook_credentials_from_environment(tmp_path: Path) -> None:
+    settings = Settings.load({ENV_WEBHOOK_CREDENTIALS: json.dumps({"postmark": "u:p"})}, state_dir=tmp_path)
+    assert settings.webhook_secret("postmark").reveal() == "u:p"
+
+
+def test_secrets_never_show_their_value(state_dir: Path) -> None:
+    settings = Settings.load({}, state_dir=state_dir)
+    assert settings.api_token.reveal() == "from-file"
+    assert "from-file" not in repr(settings) and "from-file" not in str(settings.api_token)
+    assert not Secret("") and Secret("x")
+
+
+def test_integers_are_cast_and_bad_ones_name_the_variable(tmp_path: Path) -> None:
+    assert Settings.load({ENV_SMTP_VIEWER_PORT: "9025"}, state_dir=tmp_path).smtp_viewer_port == 9025
+    with pytest.raises(SettingsError, match=ENV_SMTP_PORT):
+        Settings.load({ENV_SMTP_PORT: "twenty-five"}, state_dir=tmp_path)
+
+
+def test_choices_are_validated_naming_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=ENV_MAIL_TRANSPORT):
+        Settings.load({ENV_MAIL_TRANSPORT: "pigeon"}, state_dir=tmp_path)
+
+
+def test_cache_dir_from_environment_is_a_path(tmp_path: Path) -> None:
+    assert Settings.load({ENV_CACHE_DIR: str(tmp_path / "c")}, state_dir=tmp_path).cache_dir == tmp_path / "c"
+
+
+def test_broken_local_file_names_the_fix(tmp_path: Path) -> None:
+    (tmp_path / "local.json").write_text("{")
+    with pytest.raises(SettingsError, match="run 'planetmail up' to rewrite it"):
+        Settings.load({}, state_dir=tmp_path)
+
+
+def test_topic_prefix_applies_to_contract_names(tmp_path: Path) -> None:
+    settings = Settings.load({}, state_dir=tmp_path, topic_prefix="t1.")
+    assert settings.topic("mail.received") == "t1.mail.received"
