@@ -6,6 +6,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+FRAMING_HEADERS = ("content-length", "transfer-encoding", "connection")
+"""Set by this server for the body it actually sends, whatever the function said."""
+
+
 class BackgroundServer:
     def __init__(self, handler: type[BaseHTTPRequestHandler], host: str, port: int) -> None:
         self._server = ThreadingHTTPServer((host, port), handler)
@@ -36,7 +40,8 @@ class QuietHandler(BaseHTTPRequestHandler):
     ) -> None:
         self.send_response(status)
         for name, value in headers:
-            self.send_header(name, value)
+            if name.lower() not in FRAMING_HEADERS:
+                self.send_header(name, value)
         self.send_header("content-length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

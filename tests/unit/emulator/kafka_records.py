@@ -21,13 +21,25 @@ class Record:
     headers: tuple[tuple[str, bytes], ...] = ()
 
 
-def records(count: int, *, partition: int = 0, start: int = 0, values: dict[int, Any] | None = None) -> list[Record]:
+def records(
+    count: int, *, partition: int = 0, start: int = 0, values: dict[int, Any] | None = None
+) -> list[Record]:
     values = values or {}
-    return [Record(partition=partition, offset=start + i, value=json.dumps(values.get(start + i, {"n": i})).encode())
-            for i in range(count)]
+    return [
+        Record(
+            partition=partition, offset=start + i, value=json.dumps(values.get(start + i, {"n": i})).encode()
+        )
+        for i in range(count)
+    ]
 
 
 def mapping(**changes: Any) -> KafkaMapping:
-    base = KafkaMapping(name="Fn:orders", function="Fn", topics=("orders",), source="SelfManagedKafka",
-                        bootstrap_servers="b1:9092,b2:9092", consumer_group="g")
+    base = KafkaMapping(
+        name="Fn:orders",
+        function="Fn",
+        topics=("orders",),
+        source="SelfManagedKafka",
+        bootstrap_servers="b1:9092,b2:9092",
+        consumer_group="g",
+    )
     return dataclasses.replace(base, **changes)

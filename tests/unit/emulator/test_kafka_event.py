@@ -19,17 +19,40 @@ EVENTS = Path(__file__).parents[3] / "events"
 
 
 def test_self_managed_event_groups_records_by_topic_partition():
-    event = kafka_event(mapping(), [Record(offset=5, value=b"hi", headers=(("h", "é".encode()),)),
-                                    Record(partition=1, offset=2, key=None, timestamp_type=1)])
+    event = kafka_event(
+        mapping(),
+        [
+            Record(offset=5, value=b"hi", headers=(("h", "é".encode()),)),
+            Record(partition=1, offset=2, key=None, timestamp_type=1),
+        ],
+    )
     assert event == {
         "eventSource": "SelfManagedKafka",
         "bootstrapServers": "b1:9092,b2:9092",
         "records": {
-            "orders-0": [{"topic": "orders", "partition": 0, "offset": 5, "timestamp": 1_700_000_000_000,
-                          "timestampType": "CREATE_TIME", "key": "aw==", "value": "aGk=",
-                          "headers": [{"h": [-61, -87]}]}],
-            "orders-1": [{"topic": "orders", "partition": 1, "offset": 2, "timestamp": 1_700_000_000_000,
-                          "timestampType": "LOG_APPEND_TIME", "value": "e30=", "headers": []}],
+            "orders-0": [
+                {
+                    "topic": "orders",
+                    "partition": 0,
+                    "offset": 5,
+                    "timestamp": 1_700_000_000_000,
+                    "timestampType": "CREATE_TIME",
+                    "key": "aw==",
+                    "value": "aGk=",
+                    "headers": [{"h": [-61, -87]}],
+                }
+            ],
+            "orders-1": [
+                {
+                    "topic": "orders",
+                    "partition": 1,
+                    "offset": 2,
+                    "timestamp": 1_700_000_000_000,
+                    "timestampType": "LOG_APPEND_TIME",
+                    "value": "e30=",
+                    "headers": [],
+                }
+            ],
         },
     }
 

@@ -9,28 +9,31 @@ from planetmail_local.emulator.kafka.filters import filter_document, record_matc
 VALUE = b'{"kind": "order", "total": 12.5, "tags": ["a", "b"], "customer": {"tier": "gold"}, "note": null}'
 
 
-@pytest.mark.parametrize(("pattern", "matches"), [
-    ({"value": {"kind": ["order"]}}, True),
-    ({"value": {"kind": ["refund", "order"]}}, True),
-    ({"value": {"kind": ["refund"]}}, False),
-    ({"value": {"kind": [{"prefix": "ord"}]}}, True),
-    ({"value": {"kind": [{"prefix": "ref"}]}}, False),
-    ({"value": {"total": [{"numeric": [">", 10, "<=", 12.5]}]}}, True),
-    ({"value": {"total": [{"numeric": ["<", 10]}]}}, False),
-    ({"value": {"kind": [{"numeric": [">", 0]}]}}, False),
-    ({"value": {"missing": [{"exists": False}]}}, True),
-    ({"value": {"kind": [{"exists": True}]}}, True),
-    ({"value": {"kind": [{"exists": False}]}}, False),
-    ({"value": {"kind": [{"anything-but": ["refund"]}]}}, True),
-    ({"value": {"kind": [{"anything-but": "order"}]}}, False),
-    ({"value": {"kind": [{"anything-but": {"prefix": "or"}}]}}, False),
-    ({"value": {"tags": ["b"]}}, True),
-    ({"value": {"customer": {"tier": ["gold"]}}}, True),
-    ({"value": {"customer": {"tier": ["silver"]}}}, False),
-    ({"value": {"note": [None]}}, True),
-    ({"partition": [3]}, True),
-    ({"partition": [4]}, False),
-])
+@pytest.mark.parametrize(
+    ("pattern", "matches"),
+    [
+        ({"value": {"kind": ["order"]}}, True),
+        ({"value": {"kind": ["refund", "order"]}}, True),
+        ({"value": {"kind": ["refund"]}}, False),
+        ({"value": {"kind": [{"prefix": "ord"}]}}, True),
+        ({"value": {"kind": [{"prefix": "ref"}]}}, False),
+        ({"value": {"total": [{"numeric": [">", 10, "<=", 12.5]}]}}, True),
+        ({"value": {"total": [{"numeric": ["<", 10]}]}}, False),
+        ({"value": {"kind": [{"numeric": [">", 0]}]}}, False),
+        ({"value": {"missing": [{"exists": False}]}}, True),
+        ({"value": {"kind": [{"exists": True}]}}, True),
+        ({"value": {"kind": [{"exists": False}]}}, False),
+        ({"value": {"kind": [{"anything-but": ["refund"]}]}}, True),
+        ({"value": {"kind": [{"anything-but": "order"}]}}, False),
+        ({"value": {"kind": [{"anything-but": {"prefix": "or"}}]}}, False),
+        ({"value": {"tags": ["b"]}}, True),
+        ({"value": {"customer": {"tier": ["gold"]}}}, True),
+        ({"value": {"customer": {"tier": ["silver"]}}}, False),
+        ({"value": {"note": [None]}}, True),
+        ({"partition": [3]}, True),
+        ({"partition": [4]}, False),
+    ],
+)
 def test_pattern_table(pattern, matches):
     document = filter_document("t", 3, 7, 0, VALUE)
     assert record_matches([pattern], document) is matches

@@ -35,19 +35,24 @@ def test_function_error_fails_the_whole_batch():
 
 def test_partial_failure_splits_each_partition_at_its_first_failure():
     batch = records(5) + records(3, partition=1)
-    response = {"batchItemFailures": [_failure("orders-0", 3), _failure("orders-0", 1), _failure("orders-1", "2")]}
+    response = {
+        "batchItemFailures": [_failure("orders-0", 3), _failure("orders-0", 1), _failure("orders-1", "2")]
+    }
     outcome = batch_outcome(_ok(response), batch, report_item_failures=True)
     assert [(r.partition, r.offset) for r in outcome.succeeded] == [(0, 0), (1, 0), (1, 1)]
     assert [(r.partition, r.offset) for r in outcome.failed] == [(0, 1), (0, 2), (0, 3), (0, 4), (1, 2)]
     assert not outcome.function_error
 
 
-@pytest.mark.parametrize("failures", [
-    [_failure("orders-0", 99)],
-    [_failure("other-0", 1)],
-    [{"itemIdentifier": None}],
-    ["orders-0"],
-])
+@pytest.mark.parametrize(
+    "failures",
+    [
+        [_failure("orders-0", 99)],
+        [_failure("other-0", 1)],
+        [{"itemIdentifier": None}],
+        ["orders-0"],
+    ],
+)
 def test_unknown_identifiers_fail_the_whole_batch(failures):
     batch = records(3)
     outcome = batch_outcome(_ok({"batchItemFailures": failures}), batch, report_item_failures=True)
@@ -56,5 +61,7 @@ def test_unknown_identifiers_fail_the_whole_batch(failures):
 
 def test_item_failures_are_ignored_without_report_batch_item_failures():
     batch = records(2)
-    outcome = batch_outcome(_ok({"batchItemFailures": [_failure("orders-0", 0)]}), batch, report_item_failures=False)
+    outcome = batch_outcome(
+        _ok({"batchItemFailures": [_failure("orders-0", 0)]}), batch, report_item_failures=False
+    )
     assert outcome.succeeded == batch

@@ -1,4 +1,4 @@
-"""BatchProcessor: AWS's retry, bisect, partial-failure, age and destination rules, with a scripted function."""
+"""BatchProcessor: AWS's retry, bisect, partial-failure, age and destination rules (scripted function)."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ class Harness:
         self.stop = threading.Event()
         self.counters = MappingCounters()
         self._rule = rule
-        self.processor = BatchProcessor(self.mapping, self._invoke, self._settle, self._dead_letter, self.counters,
-                                        self.stop, NO_WAIT)
+        self.processor = BatchProcessor(
+            self.mapping, self._invoke, self._settle, self._dead_letter, self.counters, self.stop, NO_WAIT
+        )
 
     def _invoke(self, event: dict[str, Any]) -> Invocation:
         batch = [r for rs in event["records"].values() for r in rs]
@@ -58,8 +59,11 @@ def fail_if_poisoned(batch: list[dict[str, Any]]) -> Invocation:
 
 
 def report_poisoned(batch: list[dict[str, Any]]) -> Invocation:
-    failures = [{"itemIdentifier": {"partition": f"{r['topic']}-{r['partition']}", "offset": r["offset"]}}
-                for r, v in zip(batch, _values(batch), strict=True) if v.get("poison")]
+    failures = [
+        {"itemIdentifier": {"partition": f"{r['topic']}-{r['partition']}", "offset": r["offset"]}}
+        for r, v in zip(batch, _values(batch), strict=True)
+        if v.get("poison")
+    ]
     return Invocation("r", json.dumps({"batchItemFailures": failures}))
 
 
@@ -86,7 +90,9 @@ def test_without_destination_exhausted_records_are_discarded():
 
 
 def test_bisect_isolates_the_one_bad_record_of_a_hundred():
-    harness = Harness(fail_if_poisoned, maximum_retry_attempts=0, bisect_on_error=True, on_failure_topic="dlq")
+    harness = Harness(
+        fail_if_poisoned, maximum_retry_attempts=0, bisect_on_error=True, on_failure_topic="dlq"
+    )
     harness.processor.process(records(100, values={63: {"poison": True}}))
     assert harness.dead == [([63], "Poison: bad record", 1)]
     assert harness.counters.processed == 99
@@ -95,8 +101,9 @@ def test_bisect_isolates_the_one_bad_record_of_a_hundred():
 
 
 def test_partial_failure_commits_up_to_the_failure_and_redelivers_from_there():
-    harness = Harness(report_poisoned, report_batch_item_failures=True, maximum_retry_attempts=1,
-                      on_failure_topic="dlq")
+    harness = Harness(
+        report_poisoned, report_batch_item_failures=True, maximum_retry_attempts=1, on_failure_topic="dlq"
+    )
     harness.processor.process(records(10, values={4: {"poison": True}, 7: {"poison": True}}))
     assert harness.invocations == [list(range(10)), list(range(4, 10))]
     assert harness.commits[0] == 4

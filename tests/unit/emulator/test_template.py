@@ -53,11 +53,14 @@ def test_unlimited_retries_become_ten_with_a_destination(fixture_app):
     assert partial.report_batch_item_failures
 
 
-@pytest.mark.parametrize(("target", "expected_source"), [("SelfManagedKafka", "SelfManagedKafka"),
-                                                         ("MSK", "aws:kafka")])
+@pytest.mark.parametrize(
+    ("target", "expected_source"), [("SelfManagedKafka", "SelfManagedKafka"), ("MSK", "aws:kafka")]
+)
 def test_project_template_picks_mappings_by_kafka_target(target, expected_source):
-    overrides = {"KafkaTarget": target,
-                 "MskClusterArn": "arn:aws:kafka:eu-west-1:123456789012:cluster/pm/abc-1"}
+    overrides = {
+        "KafkaTarget": target,
+        "MskClusterArn": "arn:aws:kafka:eu-west-1:123456789012:cluster/pm/abc-1",
+    }
     app = load_application(PROJECT_TEMPLATE, overrides, kafka_bootstrap="b:9092")
     assert {m.function for m in app.kafka_mappings} == {"ProcessorFunction", "ResponderFunction"}
     assert {m.source for m in app.kafka_mappings} == {expected_source}
@@ -75,25 +78,38 @@ def test_project_template_declares_the_fixed_handlers():
         "ProcessorFunction": "processor.handler.handler",
         "ResponderFunction": "responder.handler.handler",
     }
-    assert {r.path for r in app.routes} >= {"/v1/emails", "/v1/emails/{id}", "/webhooks/{provider}", "/healthz"}
+    assert {r.path for r in app.routes} >= {
+        "/v1/emails",
+        "/v1/emails/{id}",
+        "/webhooks/{provider}",
+        "/healthz",
+    }
     assert [s.expression for s in app.schedules] == ["rate(1 minute)"]
 
 
 def test_env_overrides_apply_to_declared_variables_only(tmp_path):
     env_file = tmp_path / "env.json"
-    env_file.write_text(json.dumps({"Parameters": {"GREETING": "hola", "UNDECLARED": "x"},
-                                    "EchoFunction": {"GREETING": "hi"}}))
-    app = load_application(FIXTURE_TEMPLATE, env_overrides=load_env_overrides(env_file), kafka_bootstrap="b:1")
+    env_file.write_text(
+        json.dumps(
+            {"Parameters": {"GREETING": "hola", "UNDECLARED": "x"}, "EchoFunction": {"GREETING": "hi"}}
+        )
+    )
+    app = load_application(
+        FIXTURE_TEMPLATE, env_overrides=load_env_overrides(env_file), kafka_bootstrap="b:1"
+    )
     assert app.functions["EchoFunction"].environment["GREETING"] == "hi"
     assert app.functions["FailFunction"].environment == {"TRACE_FILE": "", "GREETING": "hola"}
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("A=1 B=two", {"A": "1", "B": "two"}),
-    ("ParameterKey=A,ParameterValue=x ParameterKey=B,ParameterValue=y", {"A": "x", "B": "y"}),
-    ("'A=x y'", {"A": "x y"}),
-    ("", {}),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A=1 B=two", {"A": "1", "B": "two"}),
+        ("ParameterKey=A,ParameterValue=x ParameterKey=B,ParameterValue=y", {"A": "x", "B": "y"}),
+        ("'A=x y'", {"A": "x y"}),
+        ("", {}),
+    ],
+)
 def test_parameter_overrides_both_spellings(text, expected):
     assert parse_parameter_overrides(text) == expected
 
@@ -111,21 +127,41 @@ def _write_template(tmp_path: Path, body: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("resource", "message"), [
-    ("  Fn:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: src, Handler: nope.handler,"
-     " Runtime: python3.11}\n", "function Fn: handler module 'nope' not found"),
-    ("  Fn:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: missing, Handler: app.handler}\n",
-     "function Fn: CodeUri 'missing' is not a directory"),
-    ("  Fn:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: src, Handler: app.handler,"
-     " Runtime: nodejs20.x}\n", "runtime nodejs20.x is not Python"),
-    ("  Fn:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: src, Handler: app.handler,"
-     " Environment: {Variables: {A: !Ref Missing}}}\n", "!Ref 'Missing' names no parameter or resource"),
-    ("  Map:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties: {FunctionName: Ghost, Topics: [t]}\n",
-     "Map: FunctionName 'Ghost' is no function in the template"),
-    ("  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src\n      Handler: app.handler\n"
-     "      Events:\n        K:\n          Type: SelfManagedKafka\n          Properties: {Topics: [t],"
-     " KafkaBootstrapServers: [b], BatchSize: 20000}\n", "Fn.Events.K: BatchSize 20000 is outside 1..10000"),
-])
+FUNCTION = "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+MAPPING = "  Map:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n"
+KAFKA_EVENT = "      Events:\n        K:\n          Type: SelfManagedKafka\n          Properties:\n"
+
+
+@pytest.mark.parametrize(
+    ("resource", "message"),
+    [
+        (
+            FUNCTION + "      {CodeUri: src, Handler: nope.handler}\n",
+            "function Fn: handler module 'nope' not found",
+        ),
+        (
+            FUNCTION + "      {CodeUri: missing, Handler: app.handler}\n",
+            "CodeUri 'missing' is not a directory",
+        ),
+        (
+            FUNCTION + "      {CodeUri: src, Handler: app.handler, Runtime: nodejs20.x}\n",
+            "nodejs20.x is not Python",
+        ),
+        (
+            FUNCTION
+            + "      {CodeUri: src, Handler: app.handler, Environment: {Variables: {A: !Ref Missing}}}\n",
+            "!Ref 'Missing' names no parameter or resource",
+        ),
+        (MAPPING + "      {FunctionName: Ghost, Topics: [t]}\n", "FunctionName 'Ghost' is no function"),
+        (
+            FUNCTION
+            + "      CodeUri: src\n      Handler: app.handler\n"
+            + KAFKA_EVENT
+            + "            {Topics: [t], KafkaBootstrapServers: [b], BatchSize: 20000}\n",
+            "Fn.Events.K: BatchSize 20000 is outside 1..10000",
+        ),
+    ],
+)
 def test_bad_templates_name_resource_and_fix(tmp_path, resource, message):
     with pytest.raises(TemplateError, match="; ") as raised:
         load_application(_write_template(tmp_path, resource))
@@ -133,12 +169,16 @@ def test_bad_templates_name_resource_and_fix(tmp_path, resource, message):
 
 
 def test_unknown_parameter_override_lists_the_parameters():
-    with pytest.raises(TemplateError, match="'Nope' is not a template parameter; use one of: BootstrapServers"):
+    with pytest.raises(
+        TemplateError, match="'Nope' is not a template parameter; use one of: BootstrapServers"
+    ):
         load_application(FIXTURE_TEMPLATE, {"Nope": "1"}, kafka_bootstrap="b:1")
 
 
 def test_disallowed_parameter_value_is_refused():
-    with pytest.raises(TemplateError, match="KafkaTarget='Kinesis' is not allowed; use one of: SelfManagedKafka, MSK"):
+    with pytest.raises(
+        TemplateError, match="KafkaTarget='Kinesis' is not allowed; use one of: SelfManagedKafka, MSK"
+    ):
         load_application(PROJECT_TEMPLATE, {"KafkaTarget": "Kinesis"})
 
 
