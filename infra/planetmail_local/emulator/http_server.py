@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-
 FRAMING_HEADERS = ("content-length", "transfer-encoding", "connection")
 """Set by this server for the body it actually sends, whatever the function said."""
 
