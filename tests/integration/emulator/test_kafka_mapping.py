@@ -92,6 +92,7 @@ def test_msk_mapping_sends_the_msk_event_source(fixture_app, topic_prefix, trace
     assert [t["eventSource"] for t in traced(trace_file)] == ["aws:kafka"]
 
 
+@pytest.mark.slow
 def test_pollers_grow_with_lag_up_to_the_partition_count_and_shrink_when_idle(
     fixture_app, topic_prefix, tmp_path
 ):
