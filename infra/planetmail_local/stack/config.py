@@ -7,6 +7,7 @@ Every port comes from Settings, so a second, throwaway instance runs beside the 
 from __future__ import annotations
 
 import dataclasses
+import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -39,6 +40,15 @@ class StackConfig:
             aws_endpoint_url=settings.aws_endpoint_url or DEFAULT_AWS_ENDPOINT,
             smtp_port=settings.smtp_port,
             smtp_viewer_port=settings.smtp_viewer_port,
+        )
+
+    @classmethod
+    def on_free_ports(cls, state_dir: Path, cache_dir: Path) -> StackConfig:
+        """A throwaway instance beside the shared one (tests, benchmarks)."""
+        return cls(
+            state_dir=state_dir, cache_dir=cache_dir, zookeeper_port=free_port(), kafka_port=free_port(),
+            aws_endpoint_url=f"http://127.0.0.1:{free_port()}", smtp_port=free_port(),
+            smtp_viewer_port=free_port(),
         )
 
     @property
@@ -102,6 +112,12 @@ class StackConfig:
             smtp_port=self.smtp_port,
             smtp_viewer_port=self.smtp_viewer_port,
         )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _port(address: str) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,19 +21,9 @@ from planetmail_local.stack import control
 from planetmail_local.stack.config import StackConfig
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def throwaway_config(state_dir: Path) -> StackConfig:
-    return StackConfig(
-        state_dir=state_dir, cache_dir=Settings.load().cache_dir,
-        zookeeper_port=free_port(), kafka_port=free_port(),
-        aws_endpoint_url=f"http://127.0.0.1:{free_port()}",
-        smtp_port=free_port(), smtp_viewer_port=free_port(),
-    )
+    """Free ports, a temporary state folder, the shared jar cache."""
+    return StackConfig.on_free_ports(state_dir, Settings.load().cache_dir)
 
 
 def environment(config: StackConfig) -> dict[str, str]:

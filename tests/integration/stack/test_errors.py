@@ -10,11 +10,12 @@ import pytest
 
 from planetmail_local.cli.errors import UserError
 from planetmail_local.stack import maven
+from planetmail_local.stack.config import free_port
 from planetmail_local.stack.jvm import ZooKeeper
 from planetmail_local.stack.lifecycle import ensure_running
 from planetmail_local.stack.service import CommandService
 
-from .conftest import free_port, throwaway_config
+from .conftest import throwaway_config
 
 pytestmark = pytest.mark.integration
 
