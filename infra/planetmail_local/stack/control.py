@@ -10,7 +10,7 @@ from typing import Any
 
 from planetmail_local.stack.components import is_service, is_step, stack_components, stack_services
 from planetmail_local.stack.config import StackConfig
-from planetmail_local.stack.lifecycle import ServiceState, ensure_running, inspect, stop_service
+from planetmail_local.stack.lifecycle import Origin, ServiceState, ensure_running, inspect, stop_service
 from planetmail_local.stack.local_file import write_local_file
 
 Progress = Callable[[str, str], None]
@@ -50,8 +50,8 @@ def down(config: StackConfig, purge: bool = False, progress: Progress = _quiet) 
     states = []
     for service in reversed(stack_services(config)):
         state = stop_service(service)
-        progress(service.name, f"{state.origin}" + (f" (pid {state.pid} left running)" if state.pid and
-                                                    state.origin == "external" else ""))
+        left_alone = state.origin is Origin.EXTERNAL
+        progress(service.name, f"not ours, left running (pid {state.pid})" if left_alone else state.origin)
         states.append(state)
     if purge:
         shutil.rmtree(config.data_dir, ignore_errors=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from planetmail.settings import ENV_KAFKA_BOOTSTRAP, ENV_ZOOKEEPER
 from planetmail_local.cli.errors import UserError
 from planetmail_local.stack.config import KAFKA_CHROOT, StackConfig
 from planetmail_local.stack.probes import kafka_serving, zookeeper_serving
@@ -52,6 +53,7 @@ class ZooKeeper(JvmService):
     name = "zookeeper"
     main_class = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
     heap = "-Xmx128m"
+    port_setting = ENV_ZOOKEEPER
 
     def __init__(self, config: StackConfig) -> None:
         super().__init__(config, config.zookeeper_port)
@@ -75,6 +77,7 @@ class Kafka(JvmService):
     name = "kafka"
     main_class = "kafka.Kafka"
     heap = "-Xmx384m"
+    port_setting = ENV_KAFKA_BOOTSTRAP
     start_timeout = 90.0
 
     def __init__(self, config: StackConfig) -> None:

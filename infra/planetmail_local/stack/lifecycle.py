@@ -40,7 +40,8 @@ def ensure_running(service: Service) -> ServiceState:
             return ServiceState(service.name, service.port, port_owner(service.port), Origin.EXTERNAL, True)
         raise UserError(
             f"port {service.port} for {service.name} is taken by {describe(port_owner(service.port))}; "
-            f"stop it or configure another port for {service.name}; log: {service.log_file}"
+            f"stop it or set {service.port_setting or 'its port setting'} to a free port; "
+            f"log: {service.log_file}"
         )
     pid = service.start()
     _wait_healthy(service, psutil.Process(pid))

@@ -19,6 +19,8 @@ class Service(Protocol):
     port: int
     start_timeout: float
     """Seconds ``up`` waits for :meth:`healthy` after starting it."""
+    port_setting: str
+    """The environment variable that moves it to another port (named in the port-conflict error)."""
 
     @property
     def pid_file(self) -> Path: ...
@@ -48,6 +50,7 @@ class ManagedService:
 
     name = ""
     start_timeout = 60.0
+    port_setting = ""
 
     def __init__(self, config: StackConfig, port: int, host: str | None = None) -> None:
         self.config = config

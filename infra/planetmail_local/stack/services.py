@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from planetmail.settings import ENV_AWS_ENDPOINT_URL, ENV_SMTP_PORT
 from planetmail_local.stack.config import StackConfig
 from planetmail_local.stack.probes import aws_endpoint_serving, http_ok
 from planetmail_local.stack.process import port_open
@@ -12,6 +13,7 @@ class AwsEndpoint(ManagedService):
     """moto's standalone server; a LocalStack already answering on the endpoint is reused instead."""
 
     name = "aws"
+    port_setting = ENV_AWS_ENDPOINT_URL
     start_timeout = 30.0
 
     def __init__(self, config: StackConfig) -> None:
@@ -28,6 +30,7 @@ class SmtpSink(ManagedService):
     """aiosmtpd storing .eml files, plus the web mail viewer on ``smtp_viewer_port``."""
 
     name = "smtp"
+    port_setting = ENV_SMTP_PORT
     start_timeout = 30.0
 
     def __init__(self, config: StackConfig) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from kafka.errors import KafkaError
+
 from planetmail_local.cli.errors import UserError
 from planetmail_local.stack.config import REPO_ROOT, StackConfig
 from planetmail_local.stack.maven import resolve_kafka
@@ -31,7 +33,13 @@ class ContractTopics:
         self.config = config
 
     def run(self) -> str:
-        created = ensure_topics(self.config.settings())
+        try:
+            created = ensure_topics(self.config.settings())
+        except KafkaError as exc:
+            raise UserError(
+                f"could not create the contract topics ({exc}); check the broker: "
+                f"{self.config.log_file('kafka')}"
+            ) from None
         return f"created {len(created)}" if created else "all present"
 
 

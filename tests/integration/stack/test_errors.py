@@ -25,7 +25,8 @@ def test_port_taken_by_a_foreign_process_is_refused(tmp_path: Path) -> None:
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", config.zookeeper_port))
         squatter.listen()
-        with pytest.raises(UserError, match=rf"port {config.zookeeper_port} for zookeeper is taken by pid"):
+        expected = rf"port {config.zookeeper_port} for zookeeper is taken by pid .*set PLANETMAIL_ZOOKEEPER"
+        with pytest.raises(UserError, match=expected):
             ensure_running(ZooKeeper(config))
     assert not config.pid_file("zookeeper").exists()
 
