@@ -11,6 +11,7 @@ import click
 COMMANDS: dict[str, str] = {
     "bench": "planetmail_local.cli.bench:bench",
     "classify": "planetmail_local.cli.model:classify",
+    "config": "planetmail_local.cli.config:config",
     "dlq": "planetmail_local.cli.dlq:dlq",
     "down": "planetmail_local.cli.stack:down",
     "evaluate": "planetmail_local.cli.model:evaluate",

@@ -1,0 +1,75 @@
+"""A throwaway ZooKeeper JVM (the jars in /tmp/kprobe/lib) on a free port, for tests that kill it.
+
+Short ticks so tests can use one- to three-second sessions. ``stop()`` keeps the data directory, so a
+restart brings back the same znodes and sessions, as a real ZooKeeper outage would.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+ZOOKEEPER_LIB = Path("/tmp/kprobe/lib")
+MAIN_CLASS = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
+
+PROPERTIES = """\
+tickTime=200
+minSessionTimeout=1000
+maxSessionTimeout=30000
+dataDir={data_dir}
+clientPort={port}
+clientPortAddress=127.0.0.1
+admin.enableServer=false
+4lw.commands.whitelist=ruok
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def is_serving(port: int) -> bool:
+    """ZooKeeper answers the four-letter ``ruok`` with ``imok`` once it serves clients."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as connection:
+            connection.sendall(b"ruok")
+            return connection.recv(4) == b"imok"
+    except OSError:
+        return False
+
+
+@dataclasses.dataclass
+class ThrowawayZooKeeper:
+    directory: Path
+    port: int = dataclasses.field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def hosts(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, timeout_s: float = 30.0) -> None:
+        config = self.directory / "zoo.cfg"
+        (self.directory / "data").mkdir(parents=True, exist_ok=True)
+        config.write_text(PROPERTIES.format(data_dir=self.directory / "data", port=self.port))
+        command = ["java", "-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                   "-cp", f"{ZOOKEEPER_LIB}/*", MAIN_CLASS, str(config)]
+        with (self.directory / "zookeeper.log").open("ab") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout_s
+        while not is_serving(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"throwaway ZooKeeper did not start; see {self.directory}/zookeeper.log")
+            time.sleep(0.1)
+
+    def stop(self, sig: signal.Signals = signal.SIGKILL) -> None:
+        if self.process is not None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=20)
+            self.process = None
