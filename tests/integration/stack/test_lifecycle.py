@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -120,3 +121,17 @@ def test_down_stops_everything_and_leaves_no_orphans(tmp_path) -> None:
     assert not [p for p in processes + children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert not config.data_dir.exists()
     assert planetmail(config, "status").returncode == 1
+
+
+def test_healthy_services_started_elsewhere_are_used_but_never_stopped(
+    throwaway_stack: StackConfig, tmp_path: Path
+) -> None:
+    other = dataclasses.replace(throwaway_stack, state_dir=tmp_path / "other")
+    states = [ensure_running(s) for s in stack_services(other)]
+    assert {s.origin for s in states} == {Origin.EXTERNAL}
+    assert [s.pid for s in states] == [s.pid for s in control.status(throwaway_stack)]
+
+    control.down(other)
+
+    assert all(s.healthy for s in control.status(throwaway_stack))
+    assert planetmail(other, "status").stdout.count("someone else (reused)") == 4
