@@ -17,7 +17,17 @@ from planetmail_local.emulator.service import Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application
 
 FIXTURE_TEMPLATE = Path(__file__).parents[2] / "fixtures" / "sam_app" / "template.yaml"
-TOPICS = {"poison": 1, "dlq": 1, "bisect": 1, "partial": 1, "killed": 3, "filtered": 1, "msk": 1}
+TOPICS = {
+    "poison": 1,
+    "dlq": 1,
+    "bisect": 1,
+    "partial": 1,
+    "killed": 3,
+    "filtered": 1,
+    "msk": 1,
+    "latest": 1,
+    "attimestamp": 1,
+}
 
 
 @pytest.fixture

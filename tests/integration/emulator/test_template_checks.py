@@ -18,6 +18,7 @@ def test_project_and_fixture_templates_pass_cfn_lint():
 
 def test_a_broken_template_fails(tmp_path):
     broken = tmp_path / "template.yaml"
-    broken.write_text("Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n"
-                      "    Properties: {Handler: !Ref Nowhere}\n")
+    broken.write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: {Handler: !Ref Nowhere}\n"
+    )
     assert main([str(broken)]) == 1

@@ -32,6 +32,10 @@ class KafkaPoller:
         self.mapping = mapping
         self.stop = stop
         self._buffer: list[KafkaRecord] = []
+        # Both filled by the rebalance listener on Kafka's IO thread, applied on the poller's own thread.
+        self._awaiting_start: set[TopicPartition] = set()
+        self._revoked: set[tuple[str, int]] = set()
+        self._rebalance_lock = threading.Lock()
         self.consumer = KafkaConsumer(
             **client_options,
             group_id=mapping.consumer_group,
@@ -68,14 +72,44 @@ class KafkaPoller:
             log.warning("%s: commit failed (%s); records will be redelivered", self.mapping.name, exc)
 
     def forget(self, partitions: Sequence[TopicPartition]) -> None:
-        """Drop buffered records of revoked partitions: their new owner fetches them again."""
-        revoked = {(p.topic, p.partition) for p in partitions}
-        self._buffer = [r for r in self._buffer if (r.topic, r.partition) not in revoked]
+        """Buffered records of revoked partitions are dropped: their new owner fetches them again."""
+        with self._rebalance_lock:
+            self._revoked.update((p.topic, p.partition) for p in partitions)
 
     def _next_batch(self) -> list[KafkaRecord]:
         if len(self._buffer) < self.mapping.batch_size:
             self._fill()
         return take_batch(self._buffer, self.mapping.batch_size)
+
+    def _drop_revoked(self) -> None:
+        """Before adding what a poll returned: a partition revoked and given back during that poll is
+        fetched again from its committed offset, so only what was buffered before goes."""
+        with self._rebalance_lock:
+            revoked, self._revoked = self._revoked, set()
+        if revoked:
+            self._buffer = [r for r in self._buffer if (r.topic, r.partition) not in revoked]
+
+    def hold_for_start(self, partitions: Sequence[TopicPartition]) -> None:
+        self.consumer.pause(*partitions)
+        with self._rebalance_lock:
+            self._awaiting_start.update(partitions)
+
+    def _apply_starting_timestamp(self) -> None:
+        timestamp = self.mapping.starting_timestamp
+        with self._rebalance_lock:
+            awaiting, self._awaiting_start = self._awaiting_start, set()
+        partitions = [p for p in awaiting if p in self.consumer.assignment()]
+        fresh = [p for p in partitions if self.consumer.committed(p) is None]
+        found = (
+            self.consumer.offsets_for_times({p: int((timestamp or 0) * 1000) for p in fresh}) if fresh else {}
+        )
+        for partition in fresh:
+            position = found.get(partition)
+            if position is not None:
+                self.consumer.seek(partition, position.offset)
+            else:
+                self.consumer.seek_to_end(partition)
+        self.consumer.resume(*partitions)
 
     def _fill(self) -> None:
         """Wait for a first record, then gather until the batch is full or the batching window closes."""
@@ -83,6 +117,8 @@ class KafkaPoller:
             time.monotonic() + self.mapping.batching_window_seconds if self._buffer else None
         )
         while len(self._buffer) < self.mapping.batch_size and not self.stop.is_set():
+            if self._awaiting_start:
+                self._apply_starting_timestamp()
             remaining = IDLE_POLL_MS / 1000 if window_ends is None else window_ends - time.monotonic()
             if remaining <= 0:
                 return
@@ -90,6 +126,7 @@ class KafkaPoller:
                 timeout_ms=max(1, int(remaining * 1000)),
                 max_records=self.mapping.batch_size - len(self._buffer),
             )
+            self._drop_revoked()
             for records in fetched.values():
                 self._buffer.extend(records)
             if window_ends is None:
@@ -99,7 +136,7 @@ class KafkaPoller:
 
 
 class _StartingPosition(ConsumerRebalanceListener):  # type: ignore[misc]
-    """AT_TIMESTAMP for partitions without a committed offset; buffered records of revoked ones dropped."""
+    """Runs on Kafka's IO thread, so it only pauses or drops; the blocking work happens in the poller."""
 
     def __init__(self, poller: KafkaPoller) -> None:
         self._poller = poller
@@ -108,15 +145,5 @@ class _StartingPosition(ConsumerRebalanceListener):  # type: ignore[misc]
         self._poller.forget(revoked)
 
     def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        timestamp = self._poller.mapping.starting_timestamp
-        if timestamp is None:
-            return
-        consumer = self._poller.consumer
-        fresh = [p for p in assigned if consumer.committed(p) is None]
-        found = consumer.offsets_for_times({p: int(timestamp * 1000) for p in fresh}) if fresh else {}
-        for partition in fresh:
-            position = found.get(partition)
-            if position is not None:
-                consumer.seek(partition, position.offset)
-            else:
-                consumer.seek_to_end(partition)
+        if self._poller.mapping.starting_timestamp is not None and assigned:
+            self._poller.hold_for_start(assigned)
