@@ -26,6 +26,7 @@ TOPICS = {
     "filtered": 1,
     "msk": 1,
     "latest": 1,
+    "aged": 1,
     "attimestamp": 1,
 }
 

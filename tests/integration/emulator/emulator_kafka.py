@@ -22,12 +22,22 @@ FAST_BACKOFF = Backoff(0.05, 0.2)
 
 
 def produce(
-    topic: str, values: Iterable[dict[str, Any]], headers: list[tuple[str, bytes]] | None = None
+    topic: str,
+    values: Iterable[dict[str, Any]],
+    headers: list[tuple[str, bytes]] | None = None,
+    timestamp_ms: int | None = None,
 ) -> None:
     producer = KafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all")
     try:
         for value in values:
-            producer.send(topic, json.dumps(value).encode(), key=b"k", partition=0, headers=headers or [])
+            producer.send(
+                topic,
+                json.dumps(value).encode(),
+                key=b"k",
+                partition=0,
+                headers=headers or [],
+                timestamp_ms=timestamp_ms,
+            )
         producer.flush()
     finally:
         producer.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import pytest
 from emulator_kafka import committed, produce, read_topic, running_mapping, traced, wait_until
@@ -116,3 +117,21 @@ def test_missing_topic_names_the_mapping_and_the_fix(fixture_app, topic_prefix):
     absent = mapping.__class__(**{**mapping.__dict__, "topics": (topic_prefix + "absent",)})
     with pytest.raises(TemplateError, match=r"topic '.*absent' does not exist on 127.0.0.1:9092; create it"):
         check_topics_exist(absent, {"bootstrap_servers": ["127.0.0.1:9092"]})
+
+
+def test_records_past_the_maximum_age_go_to_the_destination_without_retries(
+    fixture_app, topic_prefix, trace_file, tmp_path
+):
+    topic = topic_prefix + "aged"
+    two_minutes_ago = int((time.time() - 120) * 1000)
+    produce(topic, [{"fail": "raise"}], timestamp_ms=two_minutes_ago)
+    produce(topic, [{"n": 1}])
+    with running_mapping(fixture_app, topic, tmp_path):
+        wait_until(lambda: committed(topic, topic) == 2, what="commit past the expired record")
+    letters = read_topic(topic_prefix + "dlq", minimum=1)
+    headers = dict(letters[0].headers)
+    assert headers["x-error"].startswith(b"MaximumRecordAgeInSeconds exceeded")
+    assert headers["x-attempts"] == b"1"
+    offsets = [t["offset"] for t in traced(trace_file)]
+    assert offsets.count(0) == 1  # the expired record is not retried; the young one is, if it shared its batch
+    assert offsets[-1] == 1
