@@ -133,5 +133,5 @@ def test_records_past_the_maximum_age_go_to_the_destination_without_retries(
     assert headers["x-error"].startswith(b"MaximumRecordAgeInSeconds exceeded")
     assert headers["x-attempts"] == b"1"
     offsets = [t["offset"] for t in traced(trace_file)]
-    assert offsets.count(0) == 1  # the expired record is not retried; the young one is, if it shared its batch
+    assert offsets.count(0) == 1  # not retried; the young record is, when it shared the batch
     assert offsets[-1] == 1
