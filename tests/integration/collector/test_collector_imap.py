@@ -21,8 +21,9 @@ from collector_stack import free_port, wait_for_port
 from kazoo.client import KazooClient
 
 from collector.imap_cursor import Cursor, CursorStore
-from collector.imap_poller import poll
+from collector.imap_poller import JOB, poll
 from collector.runtime import Runtime
+from planetmail.coordination.leader import election_path
 from planetmail.settings import Secret, Settings
 from planetmail_local.emulator.service import Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application
@@ -188,7 +189,7 @@ def test_only_the_lock_holder_polls(imap_settings: Settings) -> None:
     append(imap_settings, "not yet")
     client = KazooClient(hosts=imap_settings.zookeeper)
     client.start(timeout=5)
-    lock = client.Lock(f"{imap_settings.zk_root}/leaders/imap-poller", "other-instance")
+    lock = client.Lock(election_path(imap_settings.zk_root, JOB), "other-instance")
     assert lock.acquire(timeout=5)
     try:
         skipped = poll_with(imap_settings)
