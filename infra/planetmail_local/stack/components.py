@@ -3,8 +3,8 @@
 ``up`` walks it forwards, ``down`` stops its services backwards, ``status``/``logs`` list its services.
 To add a service (the FaaS emulator, for instance), append one line to :func:`stack_components`::
 
-    CommandService(config, "emulator", 3000, python_module("planetmail_local.cli.main", "start"),
-                   lambda: probes.http_ok("http://127.0.0.1:3000/..."))
+    CommandService(config, "emulator", 3000, planetmail_cli("start"),
+                   lambda: probes.http_ok("http://127.0.0.1:3001/..."), port_setting="...")
 
 or a small :class:`~planetmail_local.stack.service.ManagedService` subclass with ``command()`` and
 ``healthy()``. Its pid file, log file (``planetmail logs NAME``), port-conflict check, adoption of a

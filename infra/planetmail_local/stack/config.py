@@ -11,7 +11,17 @@ import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from planetmail.settings import Settings
+from planetmail.settings import (
+    ENV_AWS_ENDPOINT_URL,
+    ENV_CACHE_DIR,
+    ENV_KAFKA_BOOTSTRAP,
+    ENV_SMTP_HOST,
+    ENV_SMTP_PORT,
+    ENV_SMTP_VIEWER_PORT,
+    ENV_STATE_DIR,
+    ENV_ZOOKEEPER,
+    Settings,
+)
 
 KAFKA_VERSION = "3.9.1"
 KAFKA_CHROOT = "/kafka"
@@ -100,6 +110,19 @@ class StackConfig:
 
     def pid_file(self, service: str) -> Path:
         return self.run_dir / f"{service}.pid"
+
+    def environment(self) -> dict[str, str]:
+        """Variables pointing a process (a service, a ``planetmail`` command) at this instance."""
+        return {
+            ENV_STATE_DIR: str(self.state_dir),
+            ENV_CACHE_DIR: str(self.cache_dir),
+            ENV_ZOOKEEPER: self.zookeeper,
+            ENV_KAFKA_BOOTSTRAP: self.kafka_bootstrap,
+            ENV_AWS_ENDPOINT_URL: self.aws_endpoint_url,
+            ENV_SMTP_HOST: self.host,
+            ENV_SMTP_PORT: str(self.smtp_port),
+            ENV_SMTP_VIEWER_PORT: str(self.smtp_viewer_port),
+        }
 
     def settings(self) -> Settings:
         """Settings a client of this instance uses (explicit values beat env and local.json)."""

@@ -69,7 +69,8 @@ class ManagedService:
         raise NotImplementedError
 
     def environment(self) -> Mapping[str, str]:
-        return {}
+        """Every service sees its own instance's ports and state folder (a throwaway one included)."""
+        return self.config.environment()
 
     def start(self) -> int:
         return spawn(self.command(), self.log_file, self.pid_file, self.environment())
@@ -81,20 +82,20 @@ class ManagedService:
 class CommandService(ManagedService):
     """Any command with a health check, e.g. the FaaS emulator::
 
-        CommandService(config, "emulator", 3000,
-                       [sys.executable, "-m", "planetmail_local.cli.main", "start"],
-                       lambda: probes.http_ok("http://127.0.0.1:3000/health"))
+        CommandService(config, "emulator", 3000, planetmail_cli("start"),
+                       lambda: probes.http_ok("http://127.0.0.1:3001/..."))
     """
 
     def __init__(
         self, config: StackConfig, name: str, port: int, argv: list[str], health: Callable[[], bool],
-        start_timeout: float = 60.0,
+        start_timeout: float = 60.0, port_setting: str = "",
     ) -> None:
         super().__init__(config, port)
         self.name = name
         self.argv = argv
         self.health = health
         self.start_timeout = start_timeout
+        self.port_setting = port_setting
 
     def command(self) -> list[str]:
         return self.argv
@@ -106,3 +107,8 @@ class CommandService(ManagedService):
 def python_module(module: str, *args: str) -> list[str]:
     """argv running a module with this interpreter (the venv's)."""
     return [sys.executable, "-m", module, *args]
+
+
+def planetmail_cli(*args: str) -> list[str]:
+    """argv running a ``planetmail`` subcommand from this venv (e.g. ``planetmail_cli("start")``)."""
+    return [str(Path(sys.executable).with_name("planetmail")), *args]

@@ -8,15 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from planetmail.settings import (
-    ENV_AWS_ENDPOINT_URL,
-    ENV_KAFKA_BOOTSTRAP,
-    ENV_SMTP_PORT,
-    ENV_SMTP_VIEWER_PORT,
-    ENV_STATE_DIR,
-    ENV_ZOOKEEPER,
-    Settings,
-)
+from planetmail.settings import Settings
 from planetmail_local.stack import control
 from planetmail_local.stack.config import StackConfig
 
@@ -28,15 +20,7 @@ def throwaway_config(state_dir: Path) -> StackConfig:
 
 def environment(config: StackConfig) -> dict[str, str]:
     """What a ``planetmail`` command needs to address this instance."""
-    return {
-        **os.environ,
-        ENV_STATE_DIR: str(config.state_dir),
-        ENV_ZOOKEEPER: config.zookeeper,
-        ENV_KAFKA_BOOTSTRAP: config.kafka_bootstrap,
-        ENV_AWS_ENDPOINT_URL: config.aws_endpoint_url,
-        ENV_SMTP_PORT: str(config.smtp_port),
-        ENV_SMTP_VIEWER_PORT: str(config.smtp_viewer_port),
-    }
+    return {**os.environ, **config.environment()}
 
 
 @pytest.fixture(scope="package")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -18,17 +17,16 @@ from planetmail_local.stack import control
 from planetmail_local.stack.components import stack_services
 from planetmail_local.stack.config import StackConfig
 from planetmail_local.stack.lifecycle import Origin, ensure_running, stop_service
+from planetmail_local.stack.service import planetmail_cli
 from planetmail_local.stack.topics import ensure_topics
 
 from .conftest import environment, throwaway_config
-
-PLANETMAIL = Path(sys.executable).parent / "planetmail"
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def planetmail(config: StackConfig, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(PLANETMAIL), *args], env=environment(config),
+    return subprocess.run(planetmail_cli(*args), env=environment(config),
                           capture_output=True, text=True, timeout=180, check=False)
 
 
