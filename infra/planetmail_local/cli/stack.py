@@ -13,7 +13,7 @@ from rich.table import Table
 from planetmail.settings import Settings
 from planetmail_local.cli.errors import UserError
 from planetmail_local.stack import control
-from planetmail_local.stack.components import stack_services
+from planetmail_local.stack.components import stack_components
 from planetmail_local.stack.config import StackConfig
 from planetmail_local.stack.lifecycle import Origin
 
@@ -70,9 +70,9 @@ def status(as_json: bool) -> None:
 @click.option("-f", "--follow", is_flag=True, help="Keep printing new lines (Ctrl-C to stop).")
 @click.option("-n", "--lines", default=50, show_default=True, help="How many last lines to print first.")
 def logs(service: str, follow: bool, lines: int) -> None:
-    """Print the log of SERVICE (zookeeper, kafka, aws, smtp, ...)."""
+    """Print the log of SERVICE (zookeeper, kafka, aws, smtp, ...) or of a step (kafka-jars, ...)."""
     config = _config()
-    names = [s.name for s in stack_services(config)]
+    names = [component.name for component in stack_components(config)]
     if service not in names:
         raise UserError(f"no service named {service!r}; choose one of {', '.join(names)}")
     path = config.log_file(service)

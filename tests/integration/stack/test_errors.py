@@ -66,6 +66,6 @@ def test_failed_resolution_names_the_maven_log(tmp_path: Path, monkeypatch: pyte
     broken_pom = tmp_path / "pom.xml"
     broken_pom.write_text(maven.POM.read_text().replace("<packaging>pom</packaging>", "<packaging>pom"))
     monkeypatch.setattr(maven, "POM", broken_pom)
-    with pytest.raises(UserError, match=r"Maven could not resolve Kafka 3\.9\.1 .*log: .*maven\.log"):
+    with pytest.raises(UserError, match=r"Maven could not resolve Kafka 3\.9\.1 .*log: .*kafka-jars\.log"):
         maven.resolve_kafka(config)
     assert not (tmp_path / "cache" / "lib").exists()
