@@ -130,9 +130,9 @@ def start(
         signal.signal(signum, lambda *_: stopped.set())
     try:
         emulator.start()
-    except (EmulatorError, OSError) as exc:
+    except EmulatorError as exc:
         emulator.stop()
-        raise UserError(f"{exc}; fix it and run planetmail start again") from None
+        raise UserError(str(exc)) from None
     _announce(app, host, port, lambda_port, log_dir)
     stopped.wait()
     click.echo("stopping: finishing in-flight batches", err=True)

@@ -5,13 +5,21 @@ from __future__ import annotations
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from planetmail_local.emulator.errors import EmulatorError
+
 FRAMING_HEADERS = ("content-length", "transfer-encoding", "connection")
 """Set by this server for the body it actually sends, whatever the function said."""
 
 
 class BackgroundServer:
     def __init__(self, handler: type[BaseHTTPRequestHandler], host: str, port: int) -> None:
-        self._server = ThreadingHTTPServer((host, port), handler)
+        try:
+            self._server = ThreadingHTTPServer((host, port), handler)
+        except OSError as exc:
+            raise EmulatorError(
+                f"cannot listen on {host}:{port} ({exc.strerror}); "
+                "stop what uses it or pick another --port / --lambda-port"
+            ) from None
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name=f"http {port}", daemon=True)
 
@@ -23,9 +31,10 @@ class BackgroundServer:
         self._thread.start()
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread.is_alive():  # shutdown() would wait forever on a server never started
+            self._server.shutdown()
+            self._thread.join(timeout=5)
         self._server.server_close()
-        self._thread.join(timeout=5)
 
 
 class QuietHandler(BaseHTTPRequestHandler):

@@ -78,10 +78,8 @@ class Emulator:
         if http:
             gateway = ApiGateway(RouteTable(self.app.routes), self.invoke)
             invoke_api = LambdaInvokeApi(sorted(self.app.functions), self.invoke, self.status)
-            self._servers = [
-                gateway_server(gateway, self.options.host, self.options.api_port),
-                lambda_server(invoke_api, self.options.host, self.options.lambda_port),
-            ]
+            self._servers.append(gateway_server(gateway, self.options.host, self.options.api_port))
+            self._servers.append(lambda_server(invoke_api, self.options.host, self.options.lambda_port))
             for server in self._servers:
                 server.start()
         if kafka:

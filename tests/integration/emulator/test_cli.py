@@ -96,3 +96,11 @@ def test_bad_handler_path_names_the_function(tmp_path):
     result = planetmail("invoke", "Fn", "-e", "-", "-t", str(template), stdin="{}")
     assert result.returncode == 2
     assert "function Fn: handler module 'app' not found" in result.stderr
+
+
+def test_start_on_a_busy_port_is_one_line(emulator):
+    busy = emulator.api_url.rsplit(":", 1)[1]
+    result = planetmail("start", "-t", str(TEMPLATE), "--port", busy, "--lambda-port", "0")
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{busy}" in result.stderr
+    assert result.stderr.count("\n") == 1
