@@ -7,33 +7,22 @@ One line in ``planetmail_local.stack.components.stack_components``, after the to
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from planetmail_local.emulator.lambda_api import STATUS_PATH
 from planetmail_local.emulator.service import DEFAULT_API_PORT, DEFAULT_LAMBDA_PORT
 from planetmail_local.stack.config import StackConfig
 from planetmail_local.stack.probes import http_ok
-from planetmail_local.stack.service import CommandService
+from planetmail_local.stack.service import CommandService, planetmail_cli
 
 TEMPLATE = Path("template.yaml")
 
 
 def emulator_service(config: StackConfig, template: Path = TEMPLATE) -> CommandService:
-    planetmail = Path(sys.executable).parent / "planetmail"
-    argv = [
-        str(planetmail),
-        "start",
-        "-t",
-        str(template),
-        "--host",
-        config.host,
-        "--port",
-        str(DEFAULT_API_PORT),
-        "--lambda-port",
-        str(DEFAULT_LAMBDA_PORT),
-        "--log-dir",
-        str(config.logs_dir / "functions"),
-    ]
+    argv = planetmail_cli(
+        "start", "-t", str(template), "--host", config.host,
+        "--port", str(DEFAULT_API_PORT), "--lambda-port", str(DEFAULT_LAMBDA_PORT),
+        "--log-dir", str(config.logs_dir / "functions"),
+    )  # fmt: skip
     status_url = f"http://{config.host}:{DEFAULT_LAMBDA_PORT}{STATUS_PATH}"
     return CommandService(config, "emulator", DEFAULT_API_PORT, argv, lambda: http_ok(status_url))
