@@ -20,7 +20,7 @@ def resolve_kafka(config: StackConfig) -> Path:
         return lib
     mvn = shutil.which("mvn")
     if mvn is None:
-        raise UserError("mvn not found on PATH; install Apache Maven 3.6+ (mvn -v) and retry")
+        raise UserError("mvn not found on PATH; install Apache Maven 3.8+ (mvn -v) and retry")
     log = config.log_file("kafka-jars")
     log.parent.mkdir(parents=True, exist_ok=True)
     lib.parent.mkdir(parents=True, exist_ok=True)
