@@ -126,7 +126,9 @@ class TrafficMix:
             "charsets": json.dumps({"subject": "UTF-8", "from": "UTF-8", "text": "UTF-8", "to": "UTF-8"}),
             "SPF": "pass", "dkim": "{@subscribers.example : pass}",
         }
-        return InboundRequest("sendgrid", "/webhooks/sendgrid", self._basic("sendgrid"), form=form)
+        content_type, body = multipart_form(form)
+        headers = {**self._basic("sendgrid"), "Content-Type": content_type}
+        return InboundRequest("sendgrid", "/webhooks/sendgrid", headers, content=body)
 
     def _mailgun(self, message: CorpusMessage, sender: str, extra: dict[str, str]) -> InboundRequest:
         timestamp, token = str(int(time.time())), uuid.uuid4().hex
@@ -161,3 +163,14 @@ def rfc822(message: CorpusMessage, sender: str, extra_headers: dict[str, str]) -
         email[name] = value
     email.set_content(message.body)
     return bytes(email)
+
+
+def multipart_form(fields: dict[str, str]) -> tuple[str, bytes]:
+    """A multipart/form-data body as SendGrid's Inbound Parse posts it (text fields only)."""
+    boundary = f"planetmail-{uuid.uuid4().hex}"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields.items()
+    ]
+    body = "".join(parts) + f"--{boundary}--\r\n"
+    return f"multipart/form-data; boundary={boundary}", body.encode("utf-8")

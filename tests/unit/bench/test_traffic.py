@@ -20,9 +20,16 @@ def _requests(count: int, **options):
 def test_every_provider_appears_and_senders_are_unique():
     requests = _requests(40)
     assert {r.provider for r in requests} == {"api", "postmark", "sendgrid", "mailgun"}
-    senders = [r.form["from"] if r.form else None for r in requests]
-    filled = [s for s in senders if s]
-    assert len(filled) == len(set(filled))
+    senders = [r.form["from"] for r in requests if r.form]
+    assert senders and len(senders) == len(set(senders))
+
+
+def test_sendgrid_posts_multipart_form_data_with_every_field():
+    sendgrid = next(r for r in _requests(8) if r.provider == "sendgrid")
+    assert sendgrid.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+    assert sendgrid.content is not None
+    for field in (b'name="headers"', b'name="envelope"', b'name="text"', b"Paper missing"):
+        assert field in sendgrid.content
 
 
 def test_mailgun_signature_verifies_with_the_signing_key():
