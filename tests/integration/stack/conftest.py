@@ -1,29 +1,19 @@
-"""A throwaway stack instance on free ports in a temporary state folder (the shared one stays untouched)."""
+"""A throwaway stack instance, started once per module that asks for it and purged afterwards."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from stack_instance import throwaway_config
 
-from planetmail.settings import Settings
 from planetmail_local.stack import control
 from planetmail_local.stack.config import StackConfig
+from planetmail_local.stack.lifecycle import ensure_running, stop_service
+from planetmail_local.stack.services import SmtpSink
 
 
-def throwaway_config(state_dir: Path) -> StackConfig:
-    """Free ports, a temporary state folder, the shared jar cache."""
-    return StackConfig.on_free_ports(state_dir, Settings.load().cache_dir)
-
-
-def environment(config: StackConfig) -> dict[str, str]:
-    """What a ``planetmail`` command needs to address this instance."""
-    return {**os.environ, **config.environment()}
-
-
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def throwaway_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
     config = throwaway_config(tmp_path_factory.mktemp("stack") / ".planetmail")
     try:
@@ -31,3 +21,15 @@ def throwaway_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackC
         yield config
     finally:
         control.down(config, purge=True)
+
+
+@pytest.fixture(scope="module")
+def throwaway_sink(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
+    """Only the SMTP sink of a throwaway instance (no JVM needed)."""
+    config = throwaway_config(tmp_path_factory.mktemp("sink") / ".planetmail")
+    sink = SmtpSink(config)
+    try:
+        ensure_running(sink)
+        yield config
+    finally:
+        stop_service(sink)

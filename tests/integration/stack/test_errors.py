@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from stack_instance import throwaway_config
 
 from planetmail_local.cli.errors import UserError
 from planetmail_local.stack import maven
@@ -14,8 +15,6 @@ from planetmail_local.stack.config import free_port
 from planetmail_local.stack.jvm import ZooKeeper
 from planetmail_local.stack.lifecycle import ensure_running
 from planetmail_local.stack.service import CommandService
-
-from .conftest import throwaway_config
 
 pytestmark = pytest.mark.integration
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from stack_instance import environment, throwaway_config
 
 from planetmail.kafka import make_consumer, make_producer
 from planetmail.topics import TopicSpec
@@ -19,8 +20,6 @@ from planetmail_local.stack.config import StackConfig
 from planetmail_local.stack.lifecycle import Origin, ensure_running, stop_service
 from planetmail_local.stack.service import planetmail_cli
 from planetmail_local.stack.topics import ensure_topics
-
-from .conftest import environment, throwaway_config
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def viewer(throwaway_stack: StackConfig) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=throwaway_stack.smtp_viewer_url, timeout=10) as client:
+def viewer(throwaway_sink: StackConfig) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=throwaway_sink.smtp_viewer_url, timeout=10) as client:
         client.delete("/api/messages")
         yield client
         client.delete("/api/faults")
@@ -35,10 +35,10 @@ def send(config: StackConfig, subject: str, html: str | None = None) -> None:
 
 
 def test_messages_are_listed_newest_first_with_envelope_headers_and_bodies(
-    throwaway_stack: StackConfig, viewer: httpx.Client
+    throwaway_sink: StackConfig, viewer: httpx.Client
 ) -> None:
-    send(throwaway_stack, "first")
-    send(throwaway_stack, "second", html="<p>second</p>")
+    send(throwaway_sink, "first")
+    send(throwaway_sink, "second", html="<p>second</p>")
 
     listed = viewer.get("/api/messages").json()
 
@@ -50,7 +50,7 @@ def test_messages_are_listed_newest_first_with_envelope_headers_and_bodies(
     assert newest["text"].strip() == "text of second" and newest["html"].strip() == "<p>second</p>"
     assert newest["received_at"]
     assert viewer.get(f"/api/messages/{newest['id']}").json()["subject"] == "second"
-    assert (throwaway_stack.data_dir / "smtp" / f"{newest['id']}.eml").is_file()
+    assert (throwaway_sink.data_dir / "smtp" / f"{newest['id']}.eml").is_file()
 
 
 def test_unknown_message_is_a_problem_document(viewer: httpx.Client) -> None:
@@ -60,8 +60,8 @@ def test_unknown_message_is_a_problem_document(viewer: httpx.Client) -> None:
     assert "00000-missing" in response.json()["detail"]
 
 
-def test_delete_empties_the_sink(throwaway_stack: StackConfig, viewer: httpx.Client) -> None:
-    send(throwaway_stack, "to delete")
+def test_delete_empties_the_sink(throwaway_sink: StackConfig, viewer: httpx.Client) -> None:
+    send(throwaway_sink, "to delete")
     assert viewer.delete("/api/messages").json() == {"deleted": 1}
     assert viewer.get("/api/messages").json() == []
 
@@ -72,13 +72,13 @@ def test_delete_empties_the_sink(throwaway_stack: StackConfig, viewer: httpx.Cli
     ("data", 451, smtplib.SMTPDataError),
 ])
 def test_injected_fault_refuses_the_next_messages_then_recovers(
-    throwaway_stack: StackConfig, viewer: httpx.Client, stage: str, code: int, error: type[Exception]
+    throwaway_sink: StackConfig, viewer: httpx.Client, stage: str, code: int, error: type[Exception]
 ) -> None:
     viewer.put("/api/faults", json={"stage": stage, "code": code, "count": 1}).raise_for_status()
 
     with pytest.raises(error) as refused:
-        send(throwaway_stack, "refused")
-    send(throwaway_stack, "accepted")
+        send(throwaway_sink, "refused")
+    send(throwaway_sink, "accepted")
 
     assert str(code) in str(refused.value)
     assert [m["subject"] for m in viewer.get("/api/messages").json()] == ["accepted"]

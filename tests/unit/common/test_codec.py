@@ -3,13 +3,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from common_records import email, every_record
 from pydantic import BaseModel
 
 from planetmail.codec import RecordError, decode, decode_as, encode
 from planetmail.inbound import InboundEmail
 from planetmail.lifecycle import LifecycleEvent
-
-from .records import email, every_record
 
 
 @pytest.mark.parametrize("record", every_record(), ids=lambda r: type(r).__name__)

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import pydantic
 import pytest
+from common_records import RECEIVED, email
 
 from planetmail.classification import Classification
 from planetmail.inbound import Address, new_tracking_id
-
-from .records import RECEIVED, email
 
 
 def test_sender_is_the_from_address_normalised() -> None:
