@@ -6,12 +6,17 @@ restart brings back the same znodes and sessions, as a real ZooKeeper outage wou
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
+
+from kazoo.client import KazooClient, KazooState
+from kazoo.exceptions import SessionExpiredError
 
 ZOOKEEPER_LIB = Path("/tmp/kprobe/lib")
 MAIN_CLASS = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
@@ -73,3 +78,24 @@ class ThrowawayZooKeeper:
             self.process.send_signal(sig)
             self.process.wait(timeout=20)
             self.process = None
+
+
+def expire_session(client: KazooClient) -> None:
+    """Make ZooKeeper expire ``client``'s session, as after a long partition or pause: a second
+    client attaches to the same session and closes it (kazoo's own test harness does the same)."""
+    lost = threading.Event()
+    client.add_listener(lambda state: lost.set() if state == KazooState.LOST else None)
+    hosts = ",".join(f"{host}:{port}" for host, port in client.hosts)
+    twin = KazooClient(hosts=hosts, client_id=client.client_id, timeout=client._session_timeout / 1000)
+    twin.start(timeout=10)
+    twin.stop()
+    twin.close()
+    with contextlib.suppress(SessionExpiredError):
+        client.exists("/")  # the next request meets the expired session
+    if not lost.wait(10):
+        raise RuntimeError("the session did not expire")
+    deadline = time.monotonic() + 10
+    while not client.connected:  # kazoo starts a new session by itself
+        if time.monotonic() > deadline:
+            raise RuntimeError("no new session after the expiry")
+        time.sleep(0.02)

@@ -156,8 +156,7 @@ class LeaderElection:
         self._term_over.wait()
         self._set_holding(False)
         log.info("%s no longer leads %s", self.identifier, self.job)
-        with suppress(*_ZOOKEEPER_ERRORS):  # a lost session took its lock node with it
-            lock.release()
+        _release(lock)
 
 
 def run_as_leader(election: LeaderElection, work: Callable[[threading.Event], None]) -> None:
@@ -190,6 +189,12 @@ def try_lead(client: KazooClient, job: str, identifier: str, *, root: str = "/pl
     try:
         yield acquired
     finally:
-        if acquired:
-            with suppress(*_ZOOKEEPER_ERRORS):  # the session's end removes the lock node
-                lock.release()
+        if acquired and client.connected:
+            _release(lock)
+        elif acquired:  # kazoo calls wait for a reconnection: release then, in the background
+            client.handler.spawn(_release, lock)
+
+
+def _release(lock: Any) -> None:
+    with suppress(*_ZOOKEEPER_ERRORS):  # a lost session took its lock node with it
+        lock.release()

@@ -89,12 +89,18 @@ class Registration:
         self._stopped.set()
         if self._thread.is_alive():
             self._thread.join(timeout=self._interval + 1)
+        if self._client.connected:
+            self._remove()
+        else:  # kazoo calls wait for a reconnection; don't make the caller wait for it
+            self._client.handler.spawn(self._remove)
+
+    def _remove(self) -> None:
         try:
             stat = self._client.exists(self.path)
             if stat is not None and self._owns(stat):
                 self._client.delete(self.path, version=stat.version)
         except (KazooException, KazooTimeoutError):
-            pass  # already gone, or unreachable: the session's end removes it
+            pass  # already gone, or the session ended and took the node with it
 
     def _publish(self) -> None:
         data = self.entry.model_dump_json().encode()
