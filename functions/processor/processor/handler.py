@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from planetmail.config import config_source
 from planetmail.metrics import pipeline_metrics
 from planetmail.settings import Settings
 from processor.kafka_event import kafka_messages
@@ -21,7 +22,8 @@ _runtime: Runtime | None = None
 def runtime() -> Runtime:
     global _runtime  # noqa: PLW0603 - one runtime per warm worker, built lazily
     if _runtime is None:
-        _runtime = Runtime(Settings.load())
+        settings = Settings.load()
+        _runtime = Runtime(settings, config=config_source(settings).current)
     return _runtime
 
 

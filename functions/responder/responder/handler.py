@@ -11,6 +11,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from planetmail.config import config_source
 from planetmail.settings import Settings
 from responder.acknowledgement import Responder
 from responder.kafka_batch import ItemIdentifier, ack_records, batch_response
@@ -24,7 +25,8 @@ _responder: Responder | None = None
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     global _responder  # noqa: PLW0603 - one responder (and SMTP connection) per warm worker
     if _responder is None:
-        _responder = build_responder(Settings.load())
+        settings = Settings.load()
+        _responder = build_responder(settings, config=config_source(settings).current)
     return handle(event, _responder)
 
 
