@@ -15,8 +15,8 @@ from email.parser import BytesParser
 
 from collector import headers
 from collector.delivery import AttachmentBody, Delivery, attachment_body
-from collector.html_text import html_to_text
 from collector.problems import BadRequest
+from planetmail.html_text import html_to_text
 from planetmail.inbound import InboundEmail, Source, new_tracking_id, utcnow
 
 _PARSE_ERRORS = (MessageError, ValueError, LookupError, TypeError, IndexError, AttributeError, UnicodeError)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from html.parser import HTMLParser
 from typing import Final
 
+from planetmail.html_text import html_to_text as shared_html_to_text
 from planetmail.inbound import InboundEmail
 
 FEATURE_CHARS: Final = 2000
@@ -18,39 +18,13 @@ FEATURE_CHARS: Final = 2000
 RAW_HTML_CHARS: Final = 10 * FEATURE_CHARS
 """HTML is cut before parsing, so a 5 MB body costs no more than a short one."""
 
-_SKIPPED_TAGS = frozenset({"script", "style", "head", "title"})
-_BLOCK_TAGS = frozenset({"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "blockquote"})
 _SPACES = re.compile(r"[ \t\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED_TAGS:
-            self._skipping += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED_TAGS and self._skipping:
-            self._skipping -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
-
-
 def html_to_text(html: str) -> str:
-    extractor = _TextExtractor()
-    extractor.feed(html[:RAW_HTML_CHARS])
-    extractor.close()
-    return "".join(extractor.parts).strip()
+    return shared_html_to_text(html[:RAW_HTML_CHARS])
 
 
 def clean(text: str) -> str:

@@ -11,8 +11,8 @@ from collector import headers, mime
 from collector.delivery import Delivery, attachment_body
 from collector.documents import load_object, validate
 from collector.forms import require_media_type
-from collector.html_text import html_to_text
 from collector.problems import BadRequest
+from planetmail.html_text import html_to_text
 from planetmail.inbound import InboundEmail, new_tracking_id, utcnow
 
 JSON = "application/json"

@@ -10,8 +10,8 @@ import json
 from collector import headers, mime
 from collector.delivery import Delivery, attachment_body
 from collector.forms import Form
-from collector.html_text import html_to_text
 from collector.problems import BadRequest, Unauthorized
+from planetmail.html_text import html_to_text
 from planetmail.inbound import InboundEmail, new_tracking_id, utcnow
 from planetmail.settings import Secret
 

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from collector import headers
 from collector.delivery import AttachmentBody, Delivery, attachment_body
 from collector.documents import load_object, validate
-from collector.html_text import html_to_text
 from collector.problems import BadRequest
+from planetmail.html_text import html_to_text
 from planetmail.inbound import Address, InboundEmail, new_tracking_id, utcnow
 
 

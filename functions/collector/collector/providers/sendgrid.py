@@ -11,8 +11,8 @@ from typing import Any
 from collector import headers, mime
 from collector.delivery import AttachmentBody, Delivery, attachment_body
 from collector.forms import Form
-from collector.html_text import html_to_text
 from collector.problems import BadRequest
+from planetmail.html_text import html_to_text
 from planetmail.inbound import AuthResults, InboundEmail, Verdict, new_tracking_id, utcnow
 
 _DKIM_RESULT = re.compile(r":\s*([a-zA-Z]+)")
