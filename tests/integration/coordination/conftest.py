@@ -14,7 +14,7 @@ import pytest
 from coordination_zookeeper import ZOOKEEPER_LIB, ThrowawayZooKeeper
 from kazoo.client import KazooClient
 
-from planetmail.coordination.client import new_client
+from planetmail.coordination.client import zookeeper
 from planetmail.settings import Settings
 
 CANDIDATE = Path(__file__).with_name("coordination_candidate.py")
@@ -25,22 +25,14 @@ def zk_settings(stack_settings: Settings) -> Iterator[Settings]:
     """Stack settings with a unique ZooKeeper root, deleted afterwards."""
     settings = dataclasses.replace(stack_settings, zk_root=f"/planetmail-test-{uuid.uuid4().hex[:12]}")
     yield settings
-    client = new_client(settings)
-    client.start(timeout=10)
-    try:
+    with zookeeper(settings) as client:
         client.delete(settings.zk_root, recursive=True)
-    finally:
-        client.stop()
-        client.close()
 
 
 @pytest.fixture
 def zk_client(zk_settings: Settings) -> Iterator[KazooClient]:
-    client = new_client(zk_settings)
-    client.start(timeout=10)
-    yield client
-    client.stop()
-    client.close()
+    with zookeeper(zk_settings) as client:
+        yield client
 
 
 @pytest.fixture

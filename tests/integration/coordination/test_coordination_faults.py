@@ -18,7 +18,7 @@ from coordination_zookeeper import ThrowawayZooKeeper
 from kazoo.client import KazooClient
 
 from planetmail.config import ZooKeeperConfigSource, config_path, write_document
-from planetmail.coordination.client import new_client
+from planetmail.coordination.client import zookeeper
 from planetmail.coordination.registry import registered, watch_registry
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
@@ -39,11 +39,8 @@ def settings(throwaway_zookeeper: ThrowawayZooKeeper) -> Settings:
 
 @pytest.fixture
 def observer(settings: Settings) -> Iterator[KazooClient]:
-    client = new_client(settings)
-    client.start(timeout=10)
-    yield client
-    client.stop()
-    client.close()
+    with zookeeper(settings) as client:
+        yield client
 
 
 @pytest.fixture
