@@ -84,7 +84,8 @@ class LeaderElection:
         self._term_over.set()
         self._lock.cancel()
         self._update()
-        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._thread.join(timeout)
         self._client.remove_listener(self._on_connection)
 
     @property
