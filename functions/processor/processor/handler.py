@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from planetmail.config import config_source
+from planetmail.kafka_event import batch_response, kafka_messages
 from planetmail.metrics import pipeline_metrics
 from planetmail.settings import Settings
-from processor.kafka_event import kafka_messages
 from processor.runtime import Runtime
 from processor.triage import process_batch
 
@@ -36,10 +36,10 @@ def use_runtime(replacement: Runtime | None) -> None:
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     messages = kafka_messages(event)
     if not messages:
-        return {"batchItemFailures": []}
+        return batch_response([])
     worker = runtime()
     config = worker.config()
     with pipeline_metrics.timed("processor"):
         outcome = process_batch(messages, worker.models.classifier(config.model_version), config,
                                 worker.outputs)
-    return {"batchItemFailures": [{"itemIdentifier": m.item_identifier} for m in outcome.failed]}
+    return batch_response([m.item_identifier for m in outcome.failed])

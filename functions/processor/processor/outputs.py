@@ -20,10 +20,10 @@ from planetmail.ack import AckRequest
 from planetmail.classification import ClassifiedEmail
 from planetmail.dead_letters import dead_letter_headers
 from planetmail.events import LifecycleReporter
+from planetmail.kafka_event import KafkaMessage
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.metrics import pipeline_metrics
 from planetmail.settings import Settings
-from processor.kafka_event import KafkaMessage
 
 FLUSH_TIMEOUT_SECONDS: Final = 30.0
 DEAD_LETTER_ATTEMPTS: Final = 1

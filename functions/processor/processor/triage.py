@@ -21,10 +21,10 @@ from planetmail import codec, topics
 from planetmail.ack import AckRequest
 from planetmail.classification import Classification, ClassifiedEmail
 from planetmail.inbound import InboundEmail, utcnow
+from planetmail.kafka_event import KafkaMessage
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.pipeline_config import PipelineConfig
 from processor.classifier import Classifier
-from processor.kafka_event import KafkaMessage
 from processor.outputs import Outputs
 from processor.text import email_text
 

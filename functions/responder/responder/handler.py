@@ -12,9 +12,10 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from planetmail.config import config_source
+from planetmail.kafka_event import batch_response
 from planetmail.settings import Settings
 from responder.acknowledgement import Responder
-from responder.kafka_batch import ItemIdentifier, ack_records, batch_response
+from responder.kafka_batch import ItemIdentifier, ack_records
 from responder.worker import build_responder
 
 logger = Logger(service="responder")

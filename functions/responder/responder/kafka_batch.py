@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from aws_lambda_powertools.utilities.data_classes.kafka_event import KafkaEvent, KafkaEventRecord
-
 from planetmail.ack import AckRequest
 from planetmail.codec import RecordError, decode_as
+from planetmail.kafka_event import KafkaMessage, kafka_messages
 
 ItemIdentifier = dict[str, Any]
 
@@ -22,16 +21,12 @@ class AckRecord:
 
 
 def ack_records(event: dict[str, Any]) -> list[AckRecord]:
-    return [_ack_record(record) for record in KafkaEvent(event).records]
+    return [_ack_record(message) for message in kafka_messages(event)]
 
 
-def batch_response(failed: list[ItemIdentifier]) -> dict[str, Any]:
-    return {"batchItemFailures": [{"itemIdentifier": item} for item in failed]}
-
-
-def _ack_record(record: KafkaEventRecord) -> AckRecord:
-    item = {"partition": f"{record.topic}-{record.partition}", "offset": record.offset}
+def _ack_record(message: KafkaMessage) -> AckRecord:
+    item = message.item_identifier
     try:
-        return AckRecord(item, decode_as(AckRequest, record.decoded_value))
+        return AckRecord(item, decode_as(AckRequest, message.value))
     except RecordError as exc:
         return AckRecord(item, None, str(exc))

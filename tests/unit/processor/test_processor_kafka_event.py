@@ -1,6 +1,6 @@
 import base64
 
-from processor.kafka_event import kafka_messages
+from planetmail.kafka_event import kafka_messages
 
 
 def _b64(raw: bytes) -> str:

@@ -6,9 +6,9 @@ from processor_fakes import FakeProducer, FakeReporter
 from planetmail import codec, topics
 from planetmail.dead_letters import DeadLetter
 from planetmail.inbound import InboundEmail
+from planetmail.kafka_event import KafkaMessage
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
-from processor.kafka_event import KafkaMessage
 from processor.outputs import Outputs
 from processor.triage import process_batch
 

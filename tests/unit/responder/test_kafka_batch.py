@@ -10,7 +10,8 @@ from planetmail import codec
 from planetmail.ack import AckRequest
 from planetmail.classification import Classification
 from planetmail.inbound import Address, InboundEmail
-from responder.kafka_batch import ack_records, batch_response
+from planetmail.kafka_event import batch_response
+from responder.kafka_batch import ack_records
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""The MSK / self-managed Kafka event, converted at the edge into plain typed messages."""
+"""The MSK / self-managed Kafka event (event-source mapping), converted at the edge into plain messages."""
 
 from __future__ import annotations
 
@@ -22,6 +22,11 @@ class KafkaMessage:
     def item_identifier(self) -> dict[str, Any]:
         """How ReportBatchItemFailures names this record."""
         return {"partition": f"{self.topic}-{self.partition}", "offset": self.offset}
+
+
+def batch_response(failed: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ReportBatchItemFailures answer: redeliver from the first failed record of each partition."""
+    return {"batchItemFailures": [{"itemIdentifier": item} for item in failed]}
 
 
 def kafka_messages(event: dict[str, Any]) -> list[KafkaMessage]:
