@@ -15,16 +15,15 @@ import logging
 import os
 import socket
 import threading
-import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from kafka import KafkaProducer
-from kazoo.client import KazooClient, KazooState
-from kazoo.exceptions import KazooException
 
 from planetmail import codec, topics
+from planetmail.coordination.client import zookeeper
+from planetmail.coordination.leader import LeaderElection, run_as_leader
 from planetmail.inbound import utcnow
 from planetmail.kafka import make_producer
 from planetmail.lifecycle import LifecycleEvent
@@ -37,7 +36,7 @@ from planetmail_local.observability.feed import EventFeed
 log = logging.getLogger(__name__)
 
 GROUP_ID = "planetmail.sla-watch"
-ELECTION = "elections/sla-watch"
+ELECTION = "sla-watch"
 
 ConfigSource = Callable[[], PipelineConfig]
 Notifier = Callable[[Sequence[Overdue], PipelineConfig], None]
@@ -143,28 +142,14 @@ def watch_while_leading(settings: Settings, watch: SlaWatch, interval: float,
 
 def run_elected(settings: Settings, identity: str, work: Callable[[threading.Event], None],
                 session_timeout: float = 10.0) -> None:
-    """Run ``work(lost)`` only while this process is the elected leader, forever.
+    """Run ``work(standing_down)`` only while this process is the elected leader, forever.
 
-    ``lost`` is set when the ZooKeeper session expires: ``work`` must then return, and this process
-    queues up in the election again. Uses kazoo's Election recipe directly
-    (planetmail.coordination.leader did not exist yet when this was written).
+    ``standing_down`` is set when leadership may be lost: ``work`` must then return, and this
+    process runs it again once it leads again.
     """
-    zk = KazooClient(hosts=settings.zookeeper, timeout=session_timeout)
-    lost = threading.Event()
-    zk.add_listener(lambda state: lost.set() if state == KazooState.LOST else None)
-    zk.start()
-    try:
-        election = zk.Election(f"{settings.zk_root}/{ELECTION}", identity)
-        while True:
-            lost.clear()
-            try:
-                election.run(work, lost)
-            except KazooException as exc:
-                log.warning("SLA watch election interrupted (%s); queuing again", exc)
-                time.sleep(1.0)
-    finally:
-        zk.stop()
-        zk.close()
+    with zookeeper(settings, session_timeout=session_timeout) as client, \
+            LeaderElection(client, ELECTION, identity, root=settings.zk_root) as election:
+        run_as_leader(election, work)
 
 
 def run(settings: Settings, config: ConfigSource, *, interval: float, session_timeout: float) -> None:

@@ -17,6 +17,7 @@ from kafka import KafkaConsumer
 from kazoo.client import KazooClient
 
 from planetmail import codec, topics
+from planetmail.coordination.leader import election_path
 from planetmail.inbound import utcnow
 from planetmail.kafka import make_consumer, make_producer
 from planetmail.lifecycle import LifecycleEvent
@@ -80,7 +81,7 @@ def contenders(settings: Settings, zk_root: str) -> list[str]:
     zk = KazooClient(hosts=settings.zookeeper)
     zk.start()
     try:
-        return [str(c) for c in zk.Election(f"{zk_root}/{ELECTION}").contenders()]
+        return [str(c) for c in zk.Lock(election_path(zk_root, ELECTION)).contenders()]
     finally:
         zk.stop()
 
