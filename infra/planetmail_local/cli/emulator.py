@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sys
@@ -20,6 +21,10 @@ from planetmail_local.emulator.errors import EmulatorError, UnknownFunctionError
 from planetmail_local.emulator.model import Application
 from planetmail_local.emulator.service import DEFAULT_API_PORT, DEFAULT_LAMBDA_PORT, Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application, load_env_overrides, parse_parameter_overrides
+from planetmail_local.observability.emulator_feed import EmulatorFeed
+from planetmail_local.observability.observatory import Observatory
+from planetmail_local.observability.server import DEFAULT_PORT as DASHBOARD_PORT
+from planetmail_local.observability.server import serve_in_background
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_LOG_DIR = Path(".planetmail/logs")
@@ -106,6 +111,8 @@ def invoke(
     show_default=True,
     help="One <Function>.log per function (START/END/REPORT and the handler's output).",
 )
+@click.option("--dashboard-port", default=DASHBOARD_PORT, show_default=True,
+              help="Dashboard, JSON API and Prometheus /metrics; 0 turns them off.")
 def start(
     template: Path,
     env_vars: Path | None,
@@ -114,16 +121,20 @@ def start(
     port: int,
     lambda_port: int,
     log_dir: Path,
+    dashboard_port: int,
 ) -> None:
     """Run the API gateway, the Lambda Invoke API, every Kafka mapping and schedule, in the foreground."""
     settings = Settings.load()
     app = load(template, env_vars, parameter_overrides, settings)
     options = {k: v for k, v in connection_options(settings).items() if k != "bootstrap_servers"}
+    observatory = Observatory(settings)
+    feed = EmulatorFeed(observatory.emulator)
     emulator = Emulator(
         app,
         EmulatorOptions(
             log_dir=log_dir, host=host, api_port=port, lambda_port=lambda_port, kafka_options=options
         ),
+        listener=feed.on_invocation,
     )
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -133,10 +144,18 @@ def start(
     except EmulatorError as exc:
         emulator.stop()
         raise UserError(str(exc)) from None
-    _announce(app, host, port, lambda_port, log_dir)
-    stopped.wait()
-    click.echo("stopping: finishing in-flight batches", err=True)
-    emulator.stop()
+    with contextlib.ExitStack() as dashboard:
+        if dashboard_port:
+            observatory.start()
+            dashboard.callback(observatory.stop)
+            feed.follow(emulator.status)
+            dashboard.callback(feed.stop)
+            url = dashboard.enter_context(serve_in_background(observatory, host, dashboard_port))
+            click.echo(f"dashboard  {url}/   metrics {url}/metrics", err=True)
+        _announce(app, host, port, lambda_port, log_dir)
+        stopped.wait()
+        click.echo("stopping: finishing in-flight batches", err=True)
+        emulator.stop()
 
 
 def _announce(app: Application, host: str, port: int, lambda_port: int, log_dir: Path) -> None:
