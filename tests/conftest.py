@@ -12,7 +12,7 @@ from planetmail.settings import Settings
 from planetmail_local.cli.errors import UserError
 from planetmail_local.stack import control
 from planetmail_local.stack.config import StackConfig
-from planetmail_local.stack.topics import ensure_topics
+from planetmail_local.stack.topics import delete_topics, ensure_topics
 
 
 @pytest.fixture(scope="session")
@@ -32,8 +32,13 @@ def stack_settings() -> Iterator[Settings]:
 
 
 @pytest.fixture
-def isolated_settings(stack_settings: Settings) -> Settings:
-    """Stack settings with a unique topic prefix; every contract topic exists under it."""
+def isolated_settings(stack_settings: Settings) -> Iterator[Settings]:
+    """Stack settings with a unique topic prefix; every contract topic exists under it.
+
+    The topics are deleted afterwards: a session of hundreds of tests would otherwise leave
+    thousands of partitions on the one local broker.
+    """
     settings = dataclasses.replace(stack_settings, topic_prefix=f"t{uuid.uuid4().hex[:10]}.")
     ensure_topics(settings)
-    return settings
+    yield settings
+    delete_topics(settings)

@@ -9,34 +9,27 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
 import os
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
+from e2e_support import CREDENTIALS, ROOT, genuine_corpus, send_all, viewer_url, worker_environment
 
 from planetmail.config import config_path, read_document, write_document
 from planetmail.coordination.client import new_client
 from planetmail.pipeline_config import PipelineConfig
-from planetmail.settings import ENV_API_TOKEN, ENV_WEBHOOK_CREDENTIALS, ENV_ZK_ROOT, Settings
+from planetmail.settings import Settings
 from planetmail_local.bench.follow import wait_for_acknowledgements
-from planetmail_local.bench.traffic import TrafficMix, WebhookCredentials, load_corpus
+from planetmail_local.bench.traffic import TrafficMix
 from planetmail_local.emulator.service import Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application
 from planetmail_local.stack.config import free_port
-from planetmail_local.stack.topics import ensure_topics
+from planetmail_local.stack.topics import delete_topics, ensure_topics
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
-CREDENTIALS = WebhookCredentials(
-    api_token="e2e-token",
-    basic={"sendgrid": ("sg-user", "sg-pass"), "postmark": ("pm-user", "pm-pass")},
-    mailgun_signing_key="e2e-mailgun-key",
-)
 MESSAGES = 24
 ZK_ROOT = f"/planetmail-e2e-{os.getpid()}"
 
@@ -46,13 +39,7 @@ def pipeline(stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
     """The API gateway URL of planetmail's template, on unique topics, every Kafka mapping polling."""
     settings = dataclasses.replace(stack_settings, topic_prefix=f"e2e{os.getpid()}{int(time.time())}.")
     ensure_topics(settings)
-    environment = {
-        ENV_API_TOKEN: CREDENTIALS.api_token,
-        ENV_WEBHOOK_CREDENTIALS: json.dumps({
-            "sendgrid": "sg-user:sg-pass", "postmark": "pm-user:pm-pass", "mailgun": "e2e-mailgun-key"}),
-        "AWS_ENDPOINT_URL": str(settings.aws_endpoint_url),
-        ENV_ZK_ROOT: ZK_ROOT,
-    }
+    environment = worker_environment(settings, ZK_ROOT)
     saved = {name: os.environ.get(name) for name in environment}
     os.environ.update(environment)
     application = load_application(ROOT / "template.yaml", parameter_overrides={
@@ -67,6 +54,7 @@ def pipeline(stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
     finally:
         emulator.stop()
         _delete_zk_root(settings)
+        delete_topics(settings)
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -75,23 +63,13 @@ def pipeline(stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
 
 
 def test_every_genuine_message_is_acknowledged_exactly_once(pipeline: str, stack_settings: Settings):
-    # Spam is left out: whether one message is caught is the model's business (tested with the
-    # processor); here the reply policy's auto-replies are the mail that must never be answered.
-    genuine = [m for m in load_corpus(ROOT / "data") if m.category != "spam"]
-    mix = TrafficMix(genuine, CREDENTIALS, auto_reply_share=0.2, seed=11)
-    requests = list(itertools.islice(mix.requests(), MESSAGES))
-    accepted: dict[str, bool] = {}
-    with httpx.Client(base_url=pipeline, timeout=60) as client:
-        for request in requests:
-            response = client.post(request.path, headers=request.headers, content=request.content,
-                                   json=request.json_body, data=request.form)
-            assert response.status_code == 202, (request.provider, response.text)
-            accepted[response.json()["id"]] = request.expects_ack
+    mix = TrafficMix(genuine_corpus(), CREDENTIALS, auto_reply_share=0.2, seed=11)
+    accepted = send_all(pipeline, list(itertools.islice(mix.requests(), MESSAGES)))
     expected = {tracking_id for tracking_id, wanted in accepted.items() if wanted}
     unwanted = set(accepted) - expected
     assert expected and unwanted, "the mix must hold both genuine mail and mail that must not be answered"
 
-    viewer = _viewer_url(stack_settings)
+    viewer = viewer_url(stack_settings)
     deliveries = wait_for_acknowledgements(viewer, expected, deadline=time.time() + 120)
     # Give stragglers (a wrong second email, or an answer to an auto-reply) time to show up.
     time.sleep(3)
@@ -110,11 +88,6 @@ def test_every_genuine_message_is_acknowledged_exactly_once(pipeline: str, stack
             assert {"received", "classified", "acknowledged"} <= set(states), states
 
 
-def _viewer_url(settings: Settings) -> str:
-    local = json.loads((settings.state_dir / "local.json").read_text(encoding="utf-8"))
-    return str(local["smtp_viewer_url"])
-
-
 def test_a_configuration_change_in_zookeeper_reaches_running_workers(pipeline: str, stack_settings: Settings):
     """With the threshold at 1.0 nothing is confident enough: mail goes to human review, live."""
     settings = dataclasses.replace(stack_settings, zk_root=ZK_ROOT)
@@ -125,8 +98,8 @@ def test_a_configuration_change_in_zookeeper_reaches_running_workers(pipeline: s
         stored = read_document(client, path)
         write_document(client, path, PipelineConfig(confidence_threshold=1.0), stored.version)
         time.sleep(1.5)  # the issue's promise: applied within a second, without a restart
-        genuine = [m for m in load_corpus(ROOT / "data") if m.category == "complaints"]
-        request = next(TrafficMix(genuine, CREDENTIALS, auto_reply_share=0.0, seed=3).requests())
+        complaints = [m for m in genuine_corpus() if m.category == "complaints"]
+        request = next(TrafficMix(complaints, CREDENTIALS, auto_reply_share=0.0, seed=3).requests())
         headers = {"Authorization": f"Bearer {CREDENTIALS.api_token}"}
         with httpx.Client(base_url=pipeline, timeout=60) as http:
             accepted = http.post(request.path, headers=request.headers, content=request.content,

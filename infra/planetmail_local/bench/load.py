@@ -19,10 +19,14 @@ from planetmail_local.bench.traffic import InboundRequest
 @dataclasses.dataclass
 class Submission:
     provider: str
-    expects_ack: bool
+    kind: str
     scheduled_at: float
     accepted_at: float | None = None
     """Wall-clock time the collector's 202 arrived (comparable with the SMTP sink's clock)."""
+
+    @property
+    def expects_ack(self) -> bool:
+        return self.kind == "genuine"
     status: int | None = None
     tracking_id: str | None = None
     error: str | None = None
@@ -46,7 +50,7 @@ async def run_load(
             delay = start + index / rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            submission = Submission("", True, scheduled_at=time.time())
+            submission = Submission("", "genuine", scheduled_at=time.time())
             tasks.append(asyncio.create_task(_submit(client, gate, next(requests), submission, on_done)))
         return list(await asyncio.gather(*tasks))
 
@@ -58,7 +62,7 @@ async def _submit(
     submission: Submission,
     on_done: Callable[[Submission], None],
 ) -> Submission:
-    submission.provider, submission.expects_ack = request.provider, request.expects_ack
+    submission.provider, submission.kind = request.provider, request.kind
     async with gate:
         try:
             response = await client.post(request.path, headers=request.headers, content=request.content,

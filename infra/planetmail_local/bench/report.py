@@ -19,7 +19,10 @@ class BenchResult:
     rejected: int
     acknowledged: int
     suppressed_expected: int
-    unexpected_acks: int
+    auto_replies_answered: int
+    """Reply-policy failures: an auto-reply must never be answered (a mail loop)."""
+    spam_answered: int
+    """Model misses: spam the classifier took for genuine mail (quality, not correctness)."""
     lost: int
     duplicates: int
     duration_s: float
@@ -53,7 +56,8 @@ def summarise(submissions: list[Submission], deliveries: Deliveries) -> BenchRes
         rejected=len(submissions) - len(accepted),
         acknowledged=len(latencies),
         suppressed_expected=sum(1 for s in unwanted if s.tracking_id not in deliveries.times),
-        unexpected_acks=sum(1 for s in unwanted if s.tracking_id in deliveries.times),
+        auto_replies_answered=_answered(unwanted, "auto_reply", deliveries),
+        spam_answered=_answered(unwanted, "spam", deliveries),
         lost=len(wanted) - len(latencies),
         duplicates=sum(len(times) - 1 for times in deliveries.times.values() if len(times) > 1),
         duration_s=round(span, 3),
@@ -61,6 +65,10 @@ def summarise(submissions: list[Submission], deliveries: Deliveries) -> BenchRes
         latency_ms=_percentiles([ms for _, ms in latencies]),
         latencies=latencies,
     )
+
+
+def _answered(submissions: list[Submission], kind: str, deliveries: Deliveries) -> int:
+    return sum(1 for s in submissions if s.kind == kind and s.tracking_id in deliveries.times)
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:

@@ -52,8 +52,12 @@ class InboundRequest:
     content: bytes | None = None
     json_body: dict[str, Any] | None = None
     form: dict[str, str] | None = None
-    expects_ack: bool = True
-    """False for auto-replies and spam: the reply policy must suppress them."""
+    kind: str = "genuine"
+    """genuine, auto_reply (the reply policy must suppress it) or spam (the model should catch it)."""
+
+    @property
+    def expects_ack(self) -> bool:
+        return self.kind == "genuine"
 
 
 def load_corpus(data_dir: Path) -> list[CorpusMessage]:
@@ -86,7 +90,7 @@ class TrafficMix:
 
     def _build(self, provider: str, message: CorpusMessage, sender: str, auto_reply: bool) -> InboundRequest:
         extra_headers = {"Auto-Submitted": "auto-replied"} if auto_reply else {}
-        expects_ack = not auto_reply and message.category != "spam"
+        kind = "auto_reply" if auto_reply else "spam" if message.category == "spam" else "genuine"
         builder = {
             "api": self._api,
             "postmark": self._postmark,
@@ -94,7 +98,7 @@ class TrafficMix:
             "mailgun": self._mailgun,
         }[provider]
         request = builder(message, sender, extra_headers)
-        return dataclasses.replace(request, expects_ack=expects_ack)
+        return dataclasses.replace(request, kind=kind)
 
     def _api(self, message: CorpusMessage, sender: str, extra: dict[str, str]) -> InboundRequest:
         raw = rfc822(message, sender, extra)

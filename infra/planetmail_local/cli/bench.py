@@ -53,7 +53,7 @@ def bench(rate: float, duration: float, concurrency: int, grace: float, json_pat
         write_json(result, json_path)
     if plot_path:
         write_plot(result, plot_path, sla_seconds=300)
-    if result.lost or result.duplicates or result.unexpected_acks:
+    if result.lost or result.duplicates or result.auto_replies_answered:
         raise SystemExit(1)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -13,7 +14,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from kazoo.handlers.threading import KazooTimeoutError
 
+from planetmail.coordination.client import zookeeper
+from planetmail.coordination.registry import register
 from planetmail.kafka import connection_options
 from planetmail.settings import Settings
 from planetmail_local.cli.errors import UserError
@@ -144,18 +148,32 @@ def start(
     except EmulatorError as exc:
         emulator.stop()
         raise UserError(str(exc)) from None
-    with contextlib.ExitStack() as dashboard:
+    with contextlib.ExitStack() as running:
         if dashboard_port:
             observatory.start()
-            dashboard.callback(observatory.stop)
+            running.callback(observatory.stop)
             feed.follow(emulator.status)
-            dashboard.callback(feed.stop)
-            url = dashboard.enter_context(serve_in_background(observatory, host, dashboard_port))
+            running.callback(feed.stop)
+            url = running.enter_context(serve_in_background(observatory, host, dashboard_port))
             click.echo(f"dashboard  {url}/   metrics {url}/metrics", err=True)
+        _register(running, settings, emulator, f"{socket.gethostname()}:{port}")
         _announce(app, host, port, lambda_port, log_dir)
         stopped.wait()
         click.echo("stopping: finishing in-flight batches", err=True)
         emulator.stop()
+
+
+def _register(running: contextlib.ExitStack, settings: Settings, emulator: Emulator, instance: str) -> None:
+    """An ephemeral node under <zk_root>/registry/emulator, so `planetmail status` sees this instance."""
+    try:
+        client = running.enter_context(zookeeper(settings))
+    except KazooTimeoutError:
+        click.echo(f"warning: ZooKeeper at {settings.zookeeper} is not reachable; this instance is not in "
+                   "the service registry (start it with 'planetmail up')", err=True)
+        return
+    running.enter_context(register(client, settings.zk_root, "emulator", instance,
+                                   functions=sorted(emulator.app.functions),
+                                   mappings=[m.mapping.name for m in emulator.mappings]))
 
 
 def _announce(app: Application, host: str, port: int, lambda_port: int, log_dir: Path) -> None:

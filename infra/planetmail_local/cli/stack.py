@@ -34,7 +34,7 @@ def up() -> None:
     """Start the local stack (reusing whatever already runs healthy) and write .planetmail/local.json."""
     config = _config()
     with console.status("starting the local stack…"):
-        document = control.up(config, _progress)
+        document = control.up(config, _progress, pipeline=True)
     console.print(f"\nlocal stack ready; URLs and credentials in [bold]{config.local_file}[/bold]")
     for key in ("kafka_bootstrap", "zookeeper", "aws_endpoint_url", "smtp_viewer_url", "api_url"):
         console.print(f"  {key:<17} {document[key]}")
@@ -44,14 +44,14 @@ def up() -> None:
 @click.option("--purge", is_flag=True, help="Also delete the data folder (Kafka logs, ZooKeeper, mail).")
 def down(purge: bool) -> None:
     """Stop the services this state folder started (hand-started ones are left alone)."""
-    control.down(_config(), purge, _progress)
+    control.down(_config(), purge, _progress, pipeline=True)
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status(as_json: bool) -> None:
     """Each service with pid, port and health; exit 1 when one is not healthy."""
-    states = control.status(_config())
+    states = control.status(_config(), pipeline=True)
     if as_json:
         click.echo(json.dumps([{**vars(s), "origin": str(s.origin)} for s in states], indent=2))
     else:
@@ -72,7 +72,7 @@ def status(as_json: bool) -> None:
 def logs(service: str, follow: bool, lines: int) -> None:
     """Print the log of SERVICE (zookeeper, kafka, aws, smtp, ...) or of a step (kafka-jars, ...)."""
     config = _config()
-    names = [component.name for component in stack_components(config)]
+    names = [component.name for component in stack_components(config, pipeline=True)]
     if service not in names:
         raise UserError(f"no service named {service!r}; choose one of {', '.join(names)}")
     path = config.log_file(service)

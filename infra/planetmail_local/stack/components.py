@@ -15,17 +15,20 @@ from __future__ import annotations
 
 from typing import TypeGuard
 
-from planetmail_local.stack.config import StackConfig
+from planetmail_local.emulator.stack_service import emulator_service
+from planetmail_local.stack.config import REPO_ROOT, StackConfig
 from planetmail_local.stack.jvm import Kafka, ZooKeeper
 from planetmail_local.stack.service import Service, Step
 from planetmail_local.stack.services import AwsEndpoint, SmtpSink
-from planetmail_local.stack.steps import AwsResources, ContractTopics, KafkaJars
+from planetmail_local.stack.steps import AwsResources, ClassifierModel, ContractTopics, KafkaJars
 
 Component = Service | Step
 
 
-def stack_components(config: StackConfig) -> list[Component]:
-    return [
+def stack_components(config: StackConfig, *, pipeline: bool = False) -> list[Component]:
+    """The services and steps; ``pipeline`` adds the classifier model and the FaaS emulator running
+    planetmail's template (what ``planetmail up`` starts; the test session runs its own emulators)."""
+    infrastructure: list[Component] = [
         KafkaJars(config),
         ZooKeeper(config),
         Kafka(config),
@@ -34,6 +37,9 @@ def stack_components(config: StackConfig) -> list[Component]:
         ContractTopics(config),
         AwsResources(config),
     ]
+    if not pipeline:
+        return infrastructure
+    return [*infrastructure, ClassifierModel(config), emulator_service(config, REPO_ROOT / "template.yaml")]
 
 
 def is_service(component: Component) -> TypeGuard[Service]:
@@ -44,5 +50,5 @@ def is_step(component: Component) -> TypeGuard[Step]:
     return hasattr(component, "run")
 
 
-def stack_services(config: StackConfig) -> list[Service]:
-    return [c for c in stack_components(config) if is_service(c)]
+def stack_services(config: StackConfig, *, pipeline: bool = False) -> list[Service]:
+    return [c for c in stack_components(config, pipeline=pipeline) if is_service(c)]

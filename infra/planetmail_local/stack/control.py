@@ -8,6 +8,8 @@ import shutil
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from planetmail_local.emulator.service import DEFAULT_API_PORT
+from planetmail_local.observability.server import DEFAULT_PORT as DASHBOARD_PORT
 from planetmail_local.stack.components import is_service, is_step, stack_components, stack_services
 from planetmail_local.stack.config import StackConfig
 from planetmail_local.stack.lifecycle import Origin, ServiceState, ensure_running, inspect, stop_service
@@ -21,16 +23,16 @@ def _quiet(name: str, message: str) -> None:
     return None
 
 
-def up(config: StackConfig, progress: Progress = _quiet) -> dict[str, Any]:
+def up(config: StackConfig, progress: Progress = _quiet, *, pipeline: bool = False) -> dict[str, Any]:
     """Start (or reuse) everything in order, wait for health, write local.json; return its content."""
     with _exclusive(config):
-        for component in stack_components(config):
+        for component in stack_components(config, pipeline=pipeline):
             if is_service(component):
                 state = ensure_running(component)
                 progress(component.name, f"{state.origin} (pid {state.pid}, port {state.port})")
             elif is_step(component):
                 progress(component.name, component.run())
-        return write_local_file(config)
+        return write_local_file(config, _pipeline_urls(config) if pipeline else None)
 
 
 @contextlib.contextmanager
@@ -45,10 +47,11 @@ def _exclusive(config: StackConfig) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def down(config: StackConfig, purge: bool = False, progress: Progress = _quiet) -> list[ServiceState]:
+def down(config: StackConfig, purge: bool = False, progress: Progress = _quiet, *,
+         pipeline: bool = False) -> list[ServiceState]:
     """Stop our services in reverse order; ``purge`` also deletes the data folder."""
     states = []
-    for service in reversed(stack_services(config)):
+    for service in reversed(stack_services(config, pipeline=pipeline)):
         state = stop_service(service)
         left_alone = state.origin is Origin.EXTERNAL
         progress(service.name, f"not ours, left running (pid {state.pid})" if left_alone else state.origin)
@@ -59,5 +62,11 @@ def down(config: StackConfig, purge: bool = False, progress: Progress = _quiet) 
     return states
 
 
-def status(config: StackConfig) -> list[ServiceState]:
-    return [inspect(service) for service in stack_services(config)]
+def status(config: StackConfig, *, pipeline: bool = False) -> list[ServiceState]:
+    return [inspect(service) for service in stack_services(config, pipeline=pipeline)]
+
+
+def _pipeline_urls(config: StackConfig) -> dict[str, str]:
+    dashboard = f"http://{config.host}:{DASHBOARD_PORT}"
+    return {"api_url": f"http://{config.host}:{DEFAULT_API_PORT}", "dashboard_url": f"{dashboard}/",
+            "metrics_url": f"{dashboard}/metrics"}

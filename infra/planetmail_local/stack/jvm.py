@@ -52,7 +52,7 @@ class JvmService(ManagedService):
 class ZooKeeper(JvmService):
     name = "zookeeper"
     main_class = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
-    heap = "-Xmx128m"
+    heap = "-Xmx256m"
     port_setting = ENV_ZOOKEEPER
 
     def __init__(self, config: StackConfig) -> None:
@@ -76,7 +76,9 @@ class ZooKeeper(JvmService):
 class Kafka(JvmService):
     name = "kafka"
     main_class = "kafka.Kafka"
-    heap = "-Xmx384m"
+    # Every test isolates itself on ~45 partitions of its own: a whole test session puts thousands
+    # of partitions on this one broker, which a 384 MB heap did not survive (OutOfMemoryError).
+    heap = "-Xmx1g"
     port_setting = ENV_KAFKA_BOOTSTRAP
     start_timeout = 90.0
 

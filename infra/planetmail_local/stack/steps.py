@@ -1,4 +1,5 @@
-"""One-shot steps of ``up``: resolve the Kafka jars, create the contract topics, create the AWS resources."""
+"""One-shot steps of ``up``: resolve the Kafka jars, create the contract topics, create the AWS resources,
+train the classifier when no model is installed."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from kafka.errors import KafkaError
 from planetmail_local.cli.errors import UserError
 from planetmail_local.stack.config import REPO_ROOT, StackConfig
 from planetmail_local.stack.maven import resolve_kafka
+from planetmail_local.stack.service import planetmail_cli
 from planetmail_local.stack.topics import ensure_topics
 
 AWS_BOOTSTRAP = REPO_ROOT / "localstack" / "bootstrap.py"
@@ -60,3 +62,22 @@ class AwsResources:
         if result.returncode != 0:
             raise UserError(f"the AWS bootstrap failed (exit {result.returncode}); see its log: {log}")
         return "bucket, tables, SES identity"
+
+
+class ClassifierModel:
+    """``planetmail train --if-missing``: the processor needs a model; it is built, never committed."""
+
+    name = "model"
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+
+    def run(self) -> str:
+        log = self.config.log_file(self.name)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("ab") as out:
+            result = subprocess.run(planetmail_cli("train", "--if-missing"), stdout=out,
+                                    stderr=subprocess.STDOUT, check=False, timeout=900)
+        if result.returncode != 0:
+            raise UserError(f"training the classifier failed (exit {result.returncode}); see its log: {log}")
+        return "installed"

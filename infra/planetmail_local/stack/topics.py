@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import time
+from typing import Any
 
 from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaTimeoutError, TopicAlreadyExistsError, UnknownTopicOrPartitionError
 
 from planetmail.kafka import make_admin
 from planetmail.settings import Settings
@@ -24,6 +26,41 @@ def ensure_topics(
             # Another process may create some in between: that is the goal anyway.
             with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics([NewTopic(name, wanted[name], replication) for name in missing])
+            _wait_until_led(admin, missing)
         return missing
     finally:
         admin.close()
+
+
+def delete_topics(settings: Settings) -> list[str]:
+    """Delete every topic under the settings' (non-empty) topic prefix; return their names."""
+    if not settings.topic_prefix:
+        raise ValueError("refusing to delete topics without a topic prefix: that would be the contract's")
+    admin = make_admin(settings)
+    try:
+        doomed = sorted(t for t in admin.list_topics() if t.startswith(settings.topic_prefix))
+        if doomed:
+            with contextlib.suppress(UnknownTopicOrPartitionError):
+                admin.delete_topics(doomed)
+        return doomed
+    finally:
+        admin.close()
+
+
+def _wait_until_led(admin: Any, names: list[str], timeout_s: float = 15.0) -> None:
+    """Creation returns before every partition has a leader; clients started right after would find
+    the topic missing or unwritable, so wait until the broker's metadata shows them all led."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        described = admin.describe_topics(names)
+        if len(described) == len(names) and all(_led(topic) for topic in described):
+            return
+        time.sleep(0.2)
+    raise KafkaTimeoutError(f"topics {', '.join(names)} have no partition leader after {timeout_s:.0f} s")
+
+
+def _led(topic: dict[str, Any]) -> bool:
+    partitions = topic.get("partitions") or []
+    return topic.get("error_code", 0) == 0 and bool(partitions) and all(
+        p.get("error_code", 0) == 0 and p.get("leader_id", -1) >= 0 for p in partitions)
+

@@ -3,8 +3,8 @@ from planetmail_local.bench.load import Submission
 from planetmail_local.bench.report import summarise
 
 
-def _accepted(tracking_id: str, at: float, expects_ack: bool = True) -> Submission:
-    return Submission("api", expects_ack, scheduled_at=at, accepted_at=at, status=202,
+def _accepted(tracking_id: str, at: float, kind: str = "genuine") -> Submission:
+    return Submission("api", kind, scheduled_at=at, accepted_at=at, status=202,
                       tracking_id=tracking_id)
 
 
@@ -13,20 +13,22 @@ def test_counts_lost_duplicates_and_suppressions():
         _accepted("A", 100.0),
         _accepted("B", 100.5),
         _accepted("C", 101.0),  # never acknowledged: lost
-        _accepted("D", 101.0, expects_ack=False),  # auto-reply, correctly suppressed
-        _accepted("E", 101.0, expects_ack=False),  # spam, wrongly acknowledged
-        Submission("mailgun", True, scheduled_at=101.5, status=401, error="unauthorised"),
+        _accepted("D", 101.0, kind="auto_reply"),  # correctly suppressed
+        _accepted("E", 101.0, kind="spam"),  # the model missed it: acknowledged
+        _accepted("F", 101.0, kind="auto_reply"),  # answered: a reply-policy failure
+        Submission("mailgun", "genuine", scheduled_at=101.5, status=401, error="unauthorised"),
     ]
     deliveries = Deliveries()
     deliveries.times["A"] += [100.2, 100.9]  # acknowledged twice: one duplicate
     deliveries.times["B"].append(101.5)
     deliveries.times["E"].append(102.0)
+    deliveries.times["F"].append(102.5)
 
     result = summarise(submissions, deliveries)
 
-    assert (result.sent, result.accepted, result.rejected) == (6, 5, 1)
+    assert (result.sent, result.accepted, result.rejected) == (7, 6, 1)
     assert (result.acknowledged, result.lost, result.duplicates) == (2, 1, 1)
-    assert (result.suppressed_expected, result.unexpected_acks) == (1, 1)
+    assert (result.suppressed_expected, result.auto_replies_answered, result.spam_answered) == (1, 1, 1)
     assert result.latency_ms["max"] == 1000.0
     assert result.latency_ms["p50"] == 600.0
 
