@@ -30,11 +30,13 @@ def _progress(name: str, message: str) -> None:
 
 
 @click.command()
-def up() -> None:
+@click.option("--pipeline/--no-pipeline", default=True, show_default=True,
+              help="Also train the model if missing and start the emulator running template.yaml.")
+def up(pipeline: bool) -> None:
     """Start the local stack (reusing whatever already runs healthy) and write .planetmail/local.json."""
     config = _config()
     with console.status("starting the local stack…"):
-        document = control.up(config, _progress, pipeline=True)
+        document = control.up(config, _progress, pipeline=pipeline)
     console.print(f"\nlocal stack ready; URLs and credentials in [bold]{config.local_file}[/bold]")
     for key in ("kafka_bootstrap", "zookeeper", "aws_endpoint_url", "smtp_viewer_url", "api_url"):
         console.print(f"  {key:<17} {document[key]}")
@@ -44,14 +46,16 @@ def up() -> None:
 @click.option("--purge", is_flag=True, help="Also delete the data folder (Kafka logs, ZooKeeper, mail).")
 def down(purge: bool) -> None:
     """Stop the services this state folder started (hand-started ones are left alone)."""
-    control.down(_config(), purge, _progress, pipeline=True)
+    config = _config()
+    control.down(config, purge, _progress, pipeline=_pipeline_started(config))
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status(as_json: bool) -> None:
     """Each service with pid, port and health; exit 1 when one is not healthy."""
-    states = control.status(_config(), pipeline=True)
+    config = _config()
+    states = control.status(config, pipeline=_pipeline_started(config))
     if as_json:
         click.echo(json.dumps([{**vars(s), "origin": str(s.origin)} for s in states], indent=2))
     else:
@@ -63,6 +67,11 @@ def status(as_json: bool) -> None:
         console.print(table)
     if not all(s.healthy for s in states):
         raise SystemExit(1)
+
+
+def _pipeline_started(config: StackConfig) -> bool:
+    """The emulator is part of this stack when `up` started it (its pid file stays until `down`)."""
+    return config.pid_file("emulator").exists()
 
 
 @click.command()

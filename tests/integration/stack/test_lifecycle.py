@@ -86,7 +86,7 @@ def test_status_exits_non_zero_when_a_service_is_down(throwaway_stack: StackConf
     assert broken.returncode == 1
     assert {row["name"]: row["healthy"] for row in json.loads(broken.stdout)}["smtp"] is False
 
-    assert planetmail(throwaway_stack, "up").returncode == 0
+    assert planetmail(throwaway_stack, "up", "--no-pipeline").returncode == 0
     assert planetmail(throwaway_stack, "status").returncode == 0
 
 
@@ -105,7 +105,7 @@ def test_logs_of_an_unknown_service_is_one_line_error(throwaway_stack: StackConf
 
 def test_down_stops_everything_and_leaves_no_orphans(tmp_path) -> None:
     config = throwaway_config(tmp_path / ".planetmail")
-    up = planetmail(config, "up")
+    up = planetmail(config, "up", "--no-pipeline")
     assert up.returncode == 0, up.stderr
     pids = [state.pid for state in control.status(config)]
     assert all(pids)
