@@ -20,7 +20,7 @@ from e2e_support import CREDENTIALS, ROOT, genuine_corpus, send_all, viewer_url,
 
 from planetmail.coordination.client import zookeeper
 from planetmail.coordination.registry import registered
-from planetmail.settings import ENV_TOPIC_PREFIX, Settings
+from planetmail.settings import ENV_TOPIC_PREFIX, ENV_ZK_ROOT, Settings
 from planetmail_local.bench.follow import wait_for_acknowledgements
 from planetmail_local.bench.traffic import TrafficMix
 from planetmail_local.stack.config import free_port
@@ -81,7 +81,11 @@ def test_two_instances_share_the_work_and_each_message_is_acknowledged_once(two_
         deadline = time.monotonic() + 20
         while len(registered(client, settings.zk_root, "emulator")) < 2 and time.monotonic() < deadline:
             time.sleep(0.3)
-        assert len(registered(client, settings.zk_root, "emulator")) == 2
+        instances_seen = [entry.instance for entry in registered(client, settings.zk_root, "emulator")]
+        assert len(instances_seen) == 2
+    shown = subprocess.run([str(PLANETMAIL), "status"], env={**os.environ, ENV_ZK_ROOT: settings.zk_root},
+                           capture_output=True, text=True, timeout=60, check=False)
+    assert all(instance in shown.stdout for instance in instances_seen), shown.stdout
 
     mix = TrafficMix(genuine_corpus(), CREDENTIALS, auto_reply_share=0.0, seed=5)
     requests = list(itertools.islice(mix.requests(), MESSAGES))

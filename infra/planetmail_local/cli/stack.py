@@ -7,17 +7,26 @@ import time
 from pathlib import Path
 
 import click
+import httpx
+from kazoo.exceptions import KazooException
+from kazoo.handlers.threading import KazooTimeoutError
 from rich.console import Console
 from rich.table import Table
 
+from planetmail.coordination.client import zookeeper
+from planetmail.coordination.registry import registered
 from planetmail.settings import Settings
 from planetmail_local.cli.errors import UserError
+from planetmail_local.emulator.lambda_api import STATUS_PATH
+from planetmail_local.emulator.service import DEFAULT_LAMBDA_PORT
 from planetmail_local.stack import control
 from planetmail_local.stack.components import stack_components
 from planetmail_local.stack.config import StackConfig
 from planetmail_local.stack.lifecycle import Origin
 
 console = Console(highlight=False)
+MAPPING_COLUMNS = {"pollers": "pollers", "lag": "lag", "batches_in_flight": "in flight",
+                   "processed": "processed", "dead_lettered": "dead-lettered"}
 OWNERS = {Origin.EXTERNAL: "someone else (reused)", Origin.STOPPED: "-"}
 
 
@@ -65,8 +74,43 @@ def status(as_json: bool) -> None:
             owner = OWNERS.get(s.origin, "planetmail")
             table.add_row(s.name, str(s.pid or "-"), str(s.port), health, owner)
         console.print(table)
+        healthy = {s.name for s in states if s.healthy}
+        if "zookeeper" in healthy:
+            _print_registry(config)
+        if "emulator" in healthy:
+            _print_mappings(config)
     if not all(s.healthy for s in states):
         raise SystemExit(1)
+
+
+def _print_registry(config: StackConfig) -> None:
+    """Every instance registered in ZooKeeper (emulators of this and other state folders)."""
+    settings = config.settings()
+    try:
+        with zookeeper(settings, connect_timeout=3) as client:
+            entries = registered(client, settings.zk_root)
+    except (KazooException, KazooTimeoutError) as exc:
+        console.print(f"registry: ZooKeeper did not answer ({type(exc).__name__})")
+        return
+    table = Table("registered", "instance", "pid", "functions", "mappings", "heartbeat", title="registry")
+    for entry in entries:
+        table.add_row(entry.kind, entry.instance, str(entry.pid), str(len(entry.functions)),
+                      ", ".join(entry.mappings), f"{entry.age():.0f} s ago")
+    console.print(table)
+
+
+def _print_mappings(config: StackConfig) -> None:
+    """Pollers, lag and batches in flight per Kafka event-source mapping, from the emulator."""
+    url = f"http://{config.host}:{DEFAULT_LAMBDA_PORT}{STATUS_PATH}"
+    try:
+        mappings = httpx.get(url, timeout=3).json().get("mappings", {})
+    except (httpx.HTTPError, ValueError) as exc:
+        console.print(f"mappings: the emulator did not answer at {url} ({type(exc).__name__})")
+        return
+    table = Table("mapping", *MAPPING_COLUMNS.values(), title="Kafka mappings")
+    for name, figures in sorted(mappings.items()):
+        table.add_row(name, *(str(figures.get(key, 0)) for key in MAPPING_COLUMNS))
+    console.print(table)
 
 
 def _pipeline_started(config: StackConfig) -> bool:
