@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from collector.problems import BadRequest
+from planetmail import codec
+from planetmail.codec import RecordError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def load_object(body: bytes | str, what: str) -> dict[str, Any]:
     try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest(f"{what} is not valid JSON: {exc}") from None
-    if not isinstance(document, dict):
-        raise BadRequest(f"{what} must be a JSON object, not {type(document).__name__}")
-    return document
+        return codec.load_object(body, what)
+    except RecordError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def validate(model: type[ModelT], document: Any, what: str) -> ModelT:
     try:
-        return model.model_validate(document)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(root)"
-        raise BadRequest(f"{what}: {where}: {first['msg']}") from None
+        return codec.validate_as(model, document, what)
+    except RecordError as exc:
+        raise BadRequest(str(exc)) from None

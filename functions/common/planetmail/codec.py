@@ -36,34 +36,37 @@ def to_dict(record: BaseModel) -> dict[str, Any]:
 
 def decode(value: bytes | str) -> BaseModel:
     """Any planetmail record, typed by its ``schema``."""
-    document = _load(value)
+    document = load_object(value)
     schema = document.get("schema")
     record_type = RECORD_TYPES.get(schema) if isinstance(schema, str) else None
     if record_type is None:
         known = ", ".join(sorted(RECORD_TYPES))
         raise RecordError(f"unknown schema {schema!r}; expected one of {known}")
-    return _validate(record_type, document)
+    return validate_as(record_type, document)
 
 
 def decode_as(record_type: type[ModelT], value: bytes | str) -> ModelT:
     """A record of one expected type; anything else is a RecordError."""
-    return _validate(record_type, _load(value))
+    return validate_as(record_type, load_object(value))
 
 
-def _load(value: bytes | str) -> dict[str, Any]:
+def load_object(value: bytes | str, what: str = "value") -> dict[str, Any]:
+    """A JSON object, or a RecordError naming ``what`` and the problem."""
     try:
         document = json.loads(value)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RecordError(f"value is not JSON: {exc}") from None
+        raise RecordError(f"{what} is not valid JSON: {exc}") from None
     if not isinstance(document, dict):
-        raise RecordError(f"value is a JSON {type(document).__name__}, not an object")
+        raise RecordError(f"{what} must be a JSON object, not {type(document).__name__}")
     return document
 
 
-def _validate(record_type: type[ModelT], document: dict[str, Any]) -> ModelT:
+def validate_as(record_type: type[ModelT], document: Any, what: str | None = None) -> ModelT:
+    """A typed model, or a RecordError naming the first invalid field."""
     try:
         return record_type.model_validate(document)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "(root)"
-        raise RecordError(f"not a valid {record_type.__name__}: {where}: {first['msg']}") from None
+        label = what or f"not a valid {record_type.__name__}"
+        raise RecordError(f"{label}: {where}: {first['msg']}") from None

@@ -26,9 +26,9 @@ def test_wire_format_uses_aliases_and_keeps_unicode() -> None:
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    (b"\xff\xfe", "value is not JSON"),
-    (b"{not json", "value is not JSON"),
-    (b"[1, 2]", "value is a JSON list, not an object"),
+    (b"\xff\xfe", "value is not valid JSON"),
+    (b"{not json", "value is not valid JSON"),
+    (b"[1, 2]", "value must be a JSON object, not list"),
     (b'{"schema": "planetmail.nope/v9"}', "unknown schema 'planetmail.nope/v9'"),
     (b'{"id": "x"}', "unknown schema None"),
 ])

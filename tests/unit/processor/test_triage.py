@@ -75,10 +75,10 @@ def test_routing_comes_from_the_configuration(classifier):
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        (b"\x00\xff binary", "not JSON"),
+        (b"\x00\xff binary", "not valid JSON"),
         (b'{"schema": "planetmail.email/v1"}', "not a valid InboundEmail"),
         (json.dumps({"schema": "planetmail.ack/v1", "id": "01X"}).encode(), "not a valid InboundEmail"),
-        (b"", "not JSON"),
+        (b"", "not valid JSON"),
     ],
 )
 def test_an_invalid_record_is_dead_lettered_and_not_retried(classifier, value, reason):
