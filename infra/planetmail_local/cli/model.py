@@ -14,12 +14,12 @@ from rich.table import Table
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
 from planetmail_local.cli.errors import UserError
+from planetmail_local.paths import CHECKOUT, shared_dir
 from processor import artifact
 from processor.corpus import CorpusError, split
 from processor.text import message_text
 from processor.training import CV_FOLDS, Sources
 
-CHECKOUT = Path(__file__).resolve().parents[3]
 QUALITY_BARS = {"macro_f1": 0.90, "spam_recall": 0.95, "ham_flagged_spam": 0.01}
 CLASSIFY_BATCH = 100
 
@@ -28,7 +28,7 @@ console = Console(stderr=True)
 
 def _sources(settings: Settings, corpus: Path | None, supplements: Path | None,
              use_supplements: bool) -> Sources:
-    spamassassin = supplements or CHECKOUT.parent / "shared" / "data" / "spamassassin"
+    spamassassin = supplements or shared_dir() / "data" / "spamassassin"
     return Sources(corpus=corpus or CHECKOUT / "data" / "corpus",
                    spamassassin=spamassassin if use_supplements and spamassassin.is_dir() else None)
 

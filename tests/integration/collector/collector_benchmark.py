@@ -38,10 +38,11 @@ from mangum import Mangum
 
 from planetmail.inbound import new_tracking_id
 from planetmail.settings import Settings
+from planetmail_local.paths import shared_dir
 
 HERE = Path(__file__).resolve().parent
 PAYLOAD = json.loads(
-    Path("/work/shared/fixtures/webhooks/postmark/postmark-inbound-test-payload.json").read_text()
+    (shared_dir() / "fixtures/webhooks/postmark/postmark-inbound-test-payload.json").read_text()
 )
 BARE_TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"

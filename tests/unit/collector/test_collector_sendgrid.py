@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from collector import forms
 from collector.problems import BadRequest
 from collector.providers import sendgrid
+from planetmail_local.paths import shared_dir
 
-FIXTURES = Path("/work/shared/fixtures/webhooks/sendgrid")
+FIXTURES = shared_dir() / "fixtures" / "webhooks" / "sendgrid"
 
 
 @pytest.mark.parametrize(
