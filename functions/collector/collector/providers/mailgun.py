@@ -58,9 +58,10 @@ def parsed_fields(form: Form) -> Delivery:
         for _, part in sorted(form.files.items())
     )
     kept = headers.kept(pairs)
-    auth = headers.auth_results(kept).model_copy(update={
-        "spf": headers.verdict(kept.get("x-mailgun-spf")) or headers.auth_results(kept).spf,
-        "dkim": headers.verdict(kept.get("x-mailgun-dkim-check-result")) or headers.auth_results(kept).dkim,
+    reported = headers.auth_results(kept)
+    auth = reported.model_copy(update={
+        "spf": headers.verdict(kept.get("x-mailgun-spf")) or reported.spf,
+        "dkim": headers.verdict(kept.get("x-mailgun-dkim-check-result")) or reported.dkim,
     })
     email = InboundEmail(
         id=new_tracking_id(),
