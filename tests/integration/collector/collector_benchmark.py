@@ -39,6 +39,7 @@ from mangum import Mangum
 from planetmail.inbound import new_tracking_id
 from planetmail.settings import Settings
 from planetmail_local.paths import shared_dir
+from planetmail_local.stack.config import free_port
 
 HERE = Path(__file__).resolve().parent
 PAYLOAD = json.loads(
@@ -84,7 +85,7 @@ async def bare_webhook(request: Request) -> JSONResponse:
 
 @contextmanager
 def uvicorn_server(target: str, env: dict[str, str]) -> Iterator[str]:
-    port = collector_stack.free_port()
+    port = free_port()
     command = [
         sys.executable,
         "-m",

@@ -10,11 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from collector_stack import free_port
 
 from planetmail.settings import Settings
 from planetmail_local.emulator.service import Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application
+from planetmail_local.stack.config import free_port
 
 TEMPLATE = Path(__file__).resolve().parents[3] / "template.yaml"
 

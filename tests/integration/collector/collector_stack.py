@@ -72,13 +72,6 @@ def environment(settings: Settings) -> dict[str, str]:
     }
 
 
-def free_port() -> int:
-    """A loopback port nothing listens on (right now)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def wait_for_port(port: int, what: str, timeout_s: float = 20.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

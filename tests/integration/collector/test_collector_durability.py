@@ -7,13 +7,13 @@ import uuid
 from email.message import EmailMessage
 
 import pytest
-from collector_stack import free_port
 from fastapi.testclient import TestClient
 
 from collector import mime
 from collector.app import create_app
 from collector.runtime import Runtime
 from planetmail.settings import Settings
+from planetmail_local.stack.config import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import collector_stack
 import pytest
 from collector_gateway import TEMPLATE, patched_environment, template_parameters
-from collector_stack import free_port, wait_for_port
+from collector_stack import wait_for_port
 from kazoo.client import KazooClient
 
 from collector.imap_cursor import Cursor, CursorStore
@@ -27,6 +27,7 @@ from planetmail.coordination.leader import election_path
 from planetmail.settings import Secret, Settings
 from planetmail_local.emulator.service import Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application
+from planetmail_local.stack.config import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

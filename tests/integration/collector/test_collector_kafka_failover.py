@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from collector_stack import free_port, wait_for_port
+from collector_stack import wait_for_port
 from fastapi.testclient import TestClient
 from kazoo.client import KazooClient
 
@@ -27,6 +27,7 @@ from planetmail.inbound import InboundEmail
 from planetmail.kafka import make_consumer
 from planetmail.settings import Settings
 from planetmail.topics import contract_topics
+from planetmail_local.stack.config import free_port
 from planetmail_local.stack.topics import ensure_topics
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.faults]

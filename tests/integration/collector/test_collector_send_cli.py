@@ -11,11 +11,11 @@ import pytest
 import uvicorn
 from click.testing import CliRunner
 from collector_payloads import API_TOKEN, CREDENTIALS, FIXTURES
-from collector_stack import free_port
 
 from collector.app import create_app
 from collector.runtime import Runtime
 from planetmail_local.cli.main import cli
+from planetmail_local.stack.config import free_port
 
 pytestmark = pytest.mark.integration
 

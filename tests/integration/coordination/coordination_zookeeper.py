@@ -18,6 +18,8 @@ from pathlib import Path
 from kazoo.client import KazooClient, KazooState
 from kazoo.exceptions import SessionExpiredError
 
+from planetmail_local.stack.config import free_port
+
 ZOOKEEPER_LIB = Path("/tmp/kprobe/lib")
 MAIN_CLASS = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
 
@@ -31,12 +33,6 @@ clientPortAddress=127.0.0.1
 admin.enableServer=false
 4lw.commands.whitelist=ruok
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def is_serving(port: int) -> bool:

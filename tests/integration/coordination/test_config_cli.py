@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from coordination_waiting import wait_for
-from coordination_zookeeper import free_port
 from kafka import TopicPartition
 
 from planetmail import codec, topics
@@ -20,6 +19,7 @@ from planetmail.kafka import make_consumer
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.settings import Settings
 from planetmail_local.cli.main import cli
+from planetmail_local.stack.config import free_port
 
 pytestmark = pytest.mark.integration
 

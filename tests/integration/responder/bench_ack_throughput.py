@@ -30,11 +30,12 @@ from contextlib import closing
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
-from responder_harness import ack_request, free_port, temporary_tables
+from responder_harness import ack_request, temporary_tables
 
 from planetmail.ack import AckRequest
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
+from planetmail_local.stack.config import free_port
 from planetmail_local.stack.topics import ensure_topics
 from responder.compose import compose, recipient_of
 from responder.render import render

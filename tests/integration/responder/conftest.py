@@ -11,7 +11,6 @@ from aiosmtpd.controller import Controller
 from responder_harness import (
     FAST_BACKOFF,
     SinkHandler,
-    free_port,
     kafka_event_from_topic,
     publish,
     temporary_tables,
@@ -20,6 +19,7 @@ from responder_harness import (
 from planetmail.ack import AckRequest
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
+from planetmail_local.stack.config import free_port
 from responder.acknowledgement import Responder
 from responder.senders.backoff import Backoff
 from responder.senders.smtp import SmtpTransport

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -62,12 +61,6 @@ class SinkHandler:
 
     def message_ids(self) -> list[str]:
         return [str(m["Message-ID"]) for m in self.messages]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextlib.contextmanager

@@ -8,10 +8,11 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
-from responder_harness import FAST_BACKOFF, SinkHandler, ack_request, free_port
+from responder_harness import FAST_BACKOFF, SinkHandler, ack_request
 
 from planetmail.pipeline_config import SenderIdentity
 from planetmail.settings import Settings
+from planetmail_local.stack.config import free_port
 from responder.compose import Bodies, compose
 from responder.senders import PermanentSendError, TransientSendError
 from responder.senders.smtp import SmtpTransport
