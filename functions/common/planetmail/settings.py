@@ -57,6 +57,13 @@ ENV_CONFIG_SOURCE = "PLANETMAIL_CONFIG_SOURCE"
 ENV_CONFIG_DOCUMENT = "PLANETMAIL_CONFIG"
 ENV_CONFIG_PARAMETER = "PLANETMAIL_CONFIG_PARAMETER"
 ENV_CONFIG_REFRESH_SECONDS = "PLANETMAIL_CONFIG_REFRESH_SECONDS"
+# On AWS: Secrets Manager ARNs resolved by planetmail.secrets into the settings they name.
+ENV_API_TOKEN_SECRET_ARN = "PLANETMAIL_API_TOKEN_SECRET_ARN"  # noqa: S105 - a variable name
+ENV_WEBHOOK_CREDENTIALS_SECRET_ARN = "PLANETMAIL_WEBHOOK_CREDENTIALS_SECRET_ARN"  # noqa: S105
+ENV_SMTP_PASSWORD_SECRET_ARN = "PLANETMAIL_SMTP_PASSWORD_SECRET_ARN"  # noqa: S105 - a variable name
+ENV_KAFKA_SASL_SECRET_ARN = "PLANETMAIL_KAFKA_SASL_SECRET_ARN"  # noqa: S105 - a variable name
+ENV_MODEL_BUCKET = "PLANETMAIL_MODEL_BUCKET"
+ENV_MODEL_PREFIX = "PLANETMAIL_MODEL_PREFIX"
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 MAIL_TRANSPORTS = ("smtp", "ses")
@@ -133,6 +140,9 @@ class Settings:
     api_token: Secret = dataclasses.field(default_factory=lambda: Secret(""))
     webhook_credentials: Mapping[str, Secret] = dataclasses.field(default_factory=dict)
     model_path: str | None = None
+    model_bucket: str | None = None
+    """On AWS: the S3 bucket holding the models folder ``planetmail train`` builds (LATEST, <version>/)."""
+    model_prefix: str = "models/"
     state_dir: Path = dataclasses.field(default_factory=default_state_dir)
     cache_dir: Path = dataclasses.field(default_factory=lambda: Path.home() / ".cache" / "planetmail")
     """Downloads kept outside git (the Kafka jars resolved by Maven)."""
@@ -173,6 +183,7 @@ class Settings:
         values["state_dir"] = state_dir
         values.update(_from_local_file(state_dir / "local.json"))
         values.update(_from_environment(env))
+        values.update(_from_secrets_manager(env, {**values, **overrides}))
         values.update(overrides)
         if "cache_dir" in values:
             values["cache_dir"] = Path(values["cache_dir"])
@@ -218,6 +229,8 @@ _ENV_FIELDS = {
     ENV_MAIL_TRANSPORT: "mail_transport",
     ENV_API_TOKEN: "api_token",
     ENV_MODEL_PATH: "model_path",
+    ENV_MODEL_BUCKET: "model_bucket",
+    ENV_MODEL_PREFIX: "model_prefix",
     ENV_MAX_BODY_BYTES: "max_body_bytes",
     ENV_INLINE_BODY_LIMIT: "inline_body_limit",
     ENV_SNS_CERT_DIR: "sns_cert_dir",
@@ -242,6 +255,11 @@ _LOCAL_FILE_FIELDS = {
     "smtp_host": "smtp_host",
     "smtp_port": "smtp_port",
     "api_token": "api_token",
+    "kafka_security_protocol": "kafka_security_protocol",
+    "kafka_sasl_mechanism": "kafka_sasl_mechanism",
+    "kafka_sasl_username": "kafka_sasl_username",
+    "kafka_sasl_password": "kafka_sasl_password",
+    "kafka_ssl_cafile": "kafka_ssl_cafile",
 }
 
 
@@ -260,6 +278,14 @@ def _from_environment(env: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
+def _from_secrets_manager(env: Mapping[str, str], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Settings held in AWS Secrets Manager, named by the ``*_SECRET_ARN`` variables (none locally)."""
+    from planetmail import secrets
+
+    fetch = secrets.fetcher(values.get("aws_endpoint_url"), values.get("aws_region") or "us-east-1")
+    return secrets.settings_values(env, fetch)
+
+
 def _from_local_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
@@ -269,8 +295,13 @@ def _from_local_file(path: Path) -> dict[str, Any]:
         raise SettingsError(f"{path} is not valid JSON ({exc}); run 'planetmail up' to rewrite it") from exc
     values = {field: document[key] for key, field in _LOCAL_FILE_FIELDS.items() if key in document}
     if isinstance(document.get("webhooks"), dict):
-        values["webhook_credentials"] = {k: Secret(_credential(v)) for k, v in document["webhooks"].items()}
+        values["webhook_credentials"] = credentials_from_document(document["webhooks"])
     return values
+
+
+def credentials_from_document(document: Mapping[str, Any]) -> dict[str, Secret]:
+    """Provider → credential: a secret string, or ``{"username", "password"}`` for basic auth."""
+    return {str(provider): Secret(_credential(value)) for provider, value in document.items()}
 
 
 def _credential(value: Any) -> str:

@@ -16,7 +16,7 @@ from planetmail.kafka import make_producer
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
 from planetmail.status import StatusStore
-from processor import artifact
+from processor import artifact, model_store
 from processor.classifier import Classifier
 from processor.language import warm_up
 from processor.outputs import Outputs
@@ -41,13 +41,13 @@ class Models:
 
     def _resolve(self, version: str) -> Path:
         try:
-            return artifact.resolve(self._settings, version)
+            return model_store.locate(self._settings, version)
         except artifact.ModelNotFoundError:
             if not version:
                 raise
             logger.error("configured model version is not installed; using the latest build",
                          extra={"model_version": version})
-            return artifact.resolve(self._settings)
+            return model_store.locate(self._settings)
 
 
 class Runtime:
