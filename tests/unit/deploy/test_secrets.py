@@ -91,8 +91,9 @@ def test_smtp_secret_is_a_password_or_a_login(text: str, username: str, password
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(secrets, "fetcher", lambda endpoint, region: FakeSecretsManager(smtp=text))
 
-    settings = Settings.load({ENV_SMTP_PASSWORD_SECRET_ARN: ARN.format("smtp"), ENV_SMTP_USERNAME: "from-env"},
-                             state_dir=tmp_path)
+    environ = {ENV_SMTP_PASSWORD_SECRET_ARN: ARN.format("smtp"), ENV_SMTP_USERNAME: "from-env"}
+
+    settings = Settings.load(environ, state_dir=tmp_path)
 
     assert (settings.smtp_username, settings.smtp_password) == (username, Secret(password))
 
