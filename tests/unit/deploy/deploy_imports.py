@@ -1,0 +1,95 @@
+"""What a Lambda package imports at run time, and which requirements files provide it.
+
+A handler's imports are followed through the project's own packages (the handler module, its
+package's modules it imports, the planetmail layer); what is left outside the standard library are
+the distributions the deployment package must install.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata
+import re
+import sys
+import tomllib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).parents[3]
+SOURCE_DIRS = [ROOT / "functions" / name for name in ("common", "collector", "processor", "responder")]
+PROJECT_PACKAGES = {"planetmail", "collector", "processor", "responder"}
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def module_file(module: str) -> Path | None:
+    for base in SOURCE_DIRS:
+        path = base.joinpath(*module.split("."))
+        if (path / "__init__.py").is_file():
+            return path / "__init__.py"
+        if path.with_suffix(".py").is_file():
+            return path.with_suffix(".py")
+    return None
+
+
+def imported_names(path: Path) -> Iterator[str]:
+    """Every absolute import in the file, ``from a import b`` also as ``a.b`` (b may be a module)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def third_party_modules(start: Iterable[str]) -> set[str]:
+    """Top-level third-party modules reachable from ``start`` through the project's own modules."""
+    pending, seen, found = list(start), set(), set()
+    while pending:
+        module = pending.pop()
+        path = module_file(module)
+        if module in seen or path is None:
+            continue
+        seen.add(module)
+        for name in imported_names(path):
+            top = name.split(".")[0]
+            if top in PROJECT_PACKAGES:
+                pending.append(name)
+            elif top not in sys.stdlib_module_names:
+                found.add(top)
+    return found
+
+
+def distributions(modules: Iterable[str]) -> set[str]:
+    owners = importlib.metadata.packages_distributions()
+    return {canonical(owners[module][0]) for module in modules}
+
+
+def requirement_lines(path: Path) -> list[str]:
+    lines = (line.split("#")[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line]
+
+
+def pyproject_dependencies() -> list[str]:
+    document = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return list(document["project"]["dependencies"])
+
+
+def installed_closure(requirements: Iterable[str]) -> set[str]:
+    """The listed distributions and everything they pull in (runtime dependencies, no extras)."""
+    pending = [canonical(Requirement(line).name) for line in requirements]
+    closure: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in closure:
+            continue
+        closure.add(name)
+        for line in importlib.metadata.requires(name) or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                pending.append(canonical(requirement.name))
+    return closure
