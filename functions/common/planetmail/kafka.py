@@ -24,8 +24,8 @@ def connection_options(settings: Settings) -> dict[str, Any]:
         options["sasl_plain_username"] = settings.kafka_sasl_username
         options["sasl_plain_password"] = settings.kafka_sasl_password.reveal()
     if settings.kafka_security_protocol.endswith("SSL") and settings.kafka_ssl_cafile:
+        # The broker's name is checked too (kafka-python's default): a local CA signs it for its address.
         options["ssl_cafile"] = settings.kafka_ssl_cafile
-        options["ssl_check_hostname"] = False
     return options
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -41,14 +42,19 @@ def _progress(name: str, message: str) -> None:
 @click.command()
 @click.option("--pipeline/--no-pipeline", default=True, show_default=True,
               help="Also train the model if missing and start the emulator running template.yaml.")
-def up(pipeline: bool) -> None:
+@click.option("--secure/--plaintext", default=None,
+              help="Kafka on SASL_SSL (SCRAM-SHA-512, local CA) or PLAINTEXT; default: as local.json says.")
+def up(pipeline: bool, secure: bool | None) -> None:
     """Start the local stack (reusing whatever already runs healthy) and write .planetmail/local.json."""
     config = _config()
+    if secure is not None:
+        config = dataclasses.replace(config, secure=secure)
     with console.status("starting the local stack…"):
         document = control.up(config, _progress, pipeline=pipeline)
     console.print(f"\nlocal stack ready; URLs and credentials in [bold]{config.local_file}[/bold]")
-    for key in ("kafka_bootstrap", "zookeeper", "aws_endpoint_url", "smtp_viewer_url", "api_url"):
-        console.print(f"  {key:<17} {document[key]}")
+    for key in ("kafka_bootstrap", "kafka_security_protocol", "zookeeper", "aws_endpoint_url",
+                "smtp_viewer_url", "api_url"):
+        console.print(f"  {key:<23} {document[key]}")
 
 
 @click.command()

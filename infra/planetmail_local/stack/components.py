@@ -20,7 +20,13 @@ from planetmail_local.stack.config import REPO_ROOT, StackConfig
 from planetmail_local.stack.jvm import Kafka, ZooKeeper
 from planetmail_local.stack.service import Service, Step
 from planetmail_local.stack.services import AwsEndpoint, SmtpSink
-from planetmail_local.stack.steps import AwsResources, ClassifierModel, ContractTopics, KafkaJars
+from planetmail_local.stack.steps import (
+    AwsResources,
+    ClassifierModel,
+    ContractTopics,
+    KafkaJars,
+    KafkaSecurity,
+)
 
 Component = Service | Step
 
@@ -31,6 +37,7 @@ def stack_components(config: StackConfig, *, pipeline: bool = False) -> list[Com
     infrastructure: list[Component] = [
         KafkaJars(config),
         ZooKeeper(config),
+        KafkaSecurity(config),
         Kafka(config),
         AwsEndpoint(config),
         SmtpSink(config),

@@ -25,6 +25,8 @@ from planetmail.settings import (
 
 KAFKA_VERSION = "3.9.1"
 KAFKA_CHROOT = "/kafka"
+SECURE_PROTOCOL = "SASL_SSL"
+"""The protocol of ``planetmail up --secure`` (SCRAM-SHA-512 over TLS, see stack/secure.py)."""
 DEFAULT_AWS_ENDPOINT = "http://127.0.0.1:4566"
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -39,6 +41,8 @@ class StackConfig:
     aws_endpoint_url: str = DEFAULT_AWS_ENDPOINT
     smtp_port: int = 1025
     smtp_viewer_port: int = 8025
+    secure: bool = False
+    """Kafka on SASL_SSL only (``planetmail up --secure``); clients learn it from local.json."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StackConfig:
@@ -50,6 +54,7 @@ class StackConfig:
             aws_endpoint_url=settings.aws_endpoint_url or DEFAULT_AWS_ENDPOINT,
             smtp_port=settings.smtp_port,
             smtp_viewer_port=settings.smtp_viewer_port,
+            secure=settings.kafka_security_protocol == SECURE_PROTOCOL,
         )
 
     @classmethod
@@ -100,6 +105,10 @@ class StackConfig:
     @property
     def data_dir(self) -> Path:
         return self.state_dir / "data"
+
+    @property
+    def tls_dir(self) -> Path:
+        return self.state_dir / "tls"
 
     @property
     def local_file(self) -> Path:

@@ -8,7 +8,9 @@ from pathlib import Path
 from planetmail.settings import ENV_KAFKA_BOOTSTRAP, ENV_ZOOKEEPER
 from planetmail_local.cli.errors import UserError
 from planetmail_local.stack.config import KAFKA_CHROOT, StackConfig
+from planetmail_local.stack.local_file import read_local_file
 from planetmail_local.stack.probes import kafka_serving, zookeeper_serving
+from planetmail_local.stack.secure import listener_properties
 from planetmail_local.stack.service import ManagedService
 
 LOG4J = """\
@@ -25,9 +27,24 @@ log4j.logger.state.change.logger=WARN
 
 
 def write_properties(path: Path, values: dict[str, object]) -> Path:
+    """Written 0600: the broker's file carries its SCRAM password and TLS key in secure mode."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
     path.write_text("".join(f"{key}={value}\n" for key, value in values.items()), encoding="utf-8")
     return path
+
+
+def java_executable() -> str:
+    java = shutil.which("java")
+    if java is None:
+        raise UserError("java not found on PATH; install Java 17+ (java -version) and retry")
+    return java
+
+
+def java_tool(config: StackConfig) -> list[str]:
+    """``java`` with the Kafka jars on the classpath, for a one-shot tool: append its class and arguments."""
+    return [java_executable(), "-Xmx128m", "-XX:+UseSerialGC", "-cp", f"{config.kafka_lib}/*"]
 
 
 class JvmService(ManagedService):
@@ -35,9 +52,7 @@ class JvmService(ManagedService):
     heap = "-Xmx256m"
 
     def java_command(self, properties: Path) -> list[str]:
-        java = shutil.which("java")
-        if java is None:
-            raise UserError("java not found on PATH; install Java 17+ (java -version) and retry")
+        java = java_executable()
         log4j = self.config.conf_dir / "log4j.properties"
         log4j.parent.mkdir(parents=True, exist_ok=True)
         log4j.write_text(LOG4J, encoding="utf-8")
@@ -88,7 +103,7 @@ class Kafka(JvmService):
     def command(self) -> list[str]:
         properties = write_properties(self.config.conf_dir / "kafka.properties", {
             "broker.id": 0,
-            "listeners": f"PLAINTEXT://{self.host}:{self.port}",
+            **listener_properties(self.config, read_local_file(self.config)),
             "zookeeper.connect": f"{self.config.zookeeper}{KAFKA_CHROOT}",
             "zookeeper.session.timeout.ms": 6000,
             "log.dirs": self.config.data_dir / "kafka",
@@ -106,4 +121,4 @@ class Kafka(JvmService):
         return self.java_command(properties)
 
     def healthy(self) -> bool:
-        return kafka_serving(f"{self.host}:{self.port}")
+        return kafka_serving(self.config.settings())

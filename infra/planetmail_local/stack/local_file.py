@@ -10,6 +10,7 @@ import secrets
 from typing import Any
 
 from planetmail_local.stack.config import StackConfig
+from planetmail_local.stack.secure import client_credentials
 
 WEBHOOK_PROVIDERS = ("sendgrid", "mailgun", "postmark", "ses")
 BASIC_AUTH_PROVIDERS = ("sendgrid", "postmark")
@@ -21,6 +22,7 @@ def write_local_file(config: StackConfig, extra: dict[str, Any] | None = None) -
         "api_url": previous.get("api_url", "http://127.0.0.1:3000"),
         "api_token": previous.get("api_token") or secrets.token_urlsafe(32),
         "kafka_bootstrap": config.kafka_bootstrap,
+        **client_credentials(config, previous),
         "zookeeper": config.zookeeper,
         "aws_endpoint_url": config.aws_endpoint_url,
         "smtp_host": config.host,

@@ -6,9 +6,10 @@ import contextlib
 import socket
 
 import httpx
-from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
+from planetmail.kafka import make_admin
+from planetmail.settings import Settings
 from planetmail_local.stack.process import port_open
 
 
@@ -20,13 +21,17 @@ def zookeeper_serving(host: str, port: int) -> bool:
     return False
 
 
-def kafka_serving(bootstrap: str) -> bool:
-    """The broker answers metadata and a controller is elected (topics can be created)."""
-    if not port_open(*_split(bootstrap)):
+def kafka_serving(settings: Settings) -> bool:
+    """The broker answers metadata and a controller is elected (topics can be created).
+
+    The client is built like every planetmail client, so on a ``--secure`` stack this also proves that
+    the SCRAM login and the TLS certificate are accepted.
+    """
+    if not port_open(*_split(settings.kafka_bootstrap.split(",")[0])):
         return False
     try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000,
-                                 client_id="planetmail-health")
+        admin = make_admin(settings, bootstrap_timeout_ms=3000, request_timeout_ms=3000,
+                           client_id="planetmail-health")
     except (KafkaError, OSError, ValueError):
         return False
     try:

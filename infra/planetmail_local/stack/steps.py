@@ -10,7 +10,15 @@ from kafka.errors import KafkaError
 
 from planetmail_local.cli.errors import UserError
 from planetmail_local.stack.config import REPO_ROOT, StackConfig
+from planetmail_local.stack.jvm import java_tool
+from planetmail_local.stack.local_file import write_local_file
 from planetmail_local.stack.maven import resolve_kafka
+from planetmail_local.stack.secure import (
+    create_scram_users,
+    ensure_certificates,
+    running_mode_conflict,
+    scram_users,
+)
 from planetmail_local.stack.service import planetmail_cli
 from planetmail_local.stack.topics import ensure_topics
 
@@ -26,6 +34,29 @@ class KafkaJars:
     def run(self) -> str:
         lib = resolve_kafka(self.config)
         return f"{sum(1 for _ in lib.glob('*.jar'))} jars in {lib}"
+
+
+class KafkaSecurity:
+    """Before the broker starts: the CA, its certificate and the SCRAM users (``--secure``), and the
+    client security settings in local.json (so every client, this ``up``'s health checks included,
+    connects the way the broker listens)."""
+
+    name = "kafka-security"
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+
+    def run(self) -> str:
+        conflict = running_mode_conflict(self.config)
+        if conflict:
+            raise UserError(conflict)
+        if not self.config.secure:
+            write_local_file(self.config)
+            return "PLAINTEXT (planetmail up --secure for SASL_SSL)"
+        tls = ensure_certificates(self.config)
+        users = scram_users(write_local_file(self.config))
+        create_scram_users(self.config, java_tool(self.config), users)
+        return f"SASL_SSL, SCRAM-SHA-512 users {', '.join(users)}; CA {tls.ca_file}"
 
 
 class ContractTopics:
