@@ -11,6 +11,7 @@ import psutil
 from planetmail_local.cli.errors import UserError
 from planetmail_local.stack.process import describe, exit_code, own_process, port_open, port_owner, stop
 from planetmail_local.stack.service import Service
+from planetmail_local.stack.start_failures import diagnose
 
 
 class Origin(enum.StrEnum):
@@ -53,9 +54,10 @@ def _wait_healthy(service: Service, process: psutil.Process) -> None:
     while not service.healthy():
         code = exit_code(process)
         if code is not None:
+            cause, fix = diagnose(_log_lines(service))
             raise UserError(
-                f"{service.name} exited while starting (exit code {code}): {_last_line(service)}; "
-                f"fix the cause and run 'planetmail up' again; log: {service.log_file}"
+                f"{service.name} exited while starting (exit code {code}): {cause}; "
+                f"{fix}; log: {service.log_file}"
             )
         if time.monotonic() > deadline:
             raise UserError(
@@ -65,13 +67,11 @@ def _wait_healthy(service: Service, process: psutil.Process) -> None:
         time.sleep(0.5)
 
 
-def _last_line(service: Service) -> str:
+def _log_lines(service: Service) -> list[str]:
     try:
-        lines = service.log_file.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        return service.log_file.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
-        return "no log output"
-    errors = [line for line in lines if "ERROR" in line or "Error" in line]
-    return (errors or lines or ["no log output"])[-1].strip()[:200]
+        return []
 
 
 def stop_service(service: Service) -> ServiceState:
