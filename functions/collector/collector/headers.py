@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import getaddresses, parsedate_to_datetime
-from typing import Any, get_args
+from typing import Any, TypedDict, get_args
 
 from planetmail.inbound import Address, AuthResults, Verdict
 
@@ -27,6 +27,36 @@ MAX_HEADER_VALUE = 2000
 _VERDICTS = frozenset(get_args(Verdict))
 _MESSAGE_IDS = re.compile(r"<[^<>\s]+>")
 _AUTH_RESULT = re.compile(r"\b(spf|dkim|dmarc)\s*=\s*([a-z]+)", re.IGNORECASE)
+
+
+class HeaderFields(TypedDict):
+    """The InboundEmail fields one header block determines, whatever carried it (MIME, a provider's
+    header list, the canonical document's ``headers``)."""
+
+    message_id: str | None
+    reply_to: list[Address]
+    envelope_from: str | None
+    date: datetime | None
+    headers: dict[str, str]
+    in_reply_to: str | None
+    references: list[str]
+    auth: AuthResults
+
+
+def header_fields(pairs: Iterable[tuple[str, str]]) -> HeaderFields:
+    listed = list(pairs)
+    first = first_values(listed)
+    kept_headers = kept(listed)
+    return HeaderFields(
+        message_id=message_id(first.get("message-id")),
+        reply_to=addresses(first.get("reply-to")),
+        envelope_from=envelope_sender(first.get("return-path")),
+        date=date(first.get("date")),
+        headers=kept_headers,
+        in_reply_to=message_id(first.get("in-reply-to")),
+        references=message_ids(first.get("references")),
+        auth=auth_results(kept_headers),
+    )
 
 
 def kept(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -55,28 +55,20 @@ def _delivery(message: EmailMessage, raw: bytes, source: Source) -> Delivery:
     html = _text_of(html_part) if html_part is not None else None
     text = _text_of(plain) if plain is not None else html_to_text(html or "")
     attachments = tuple(_attachments(message, skip={id(plain), id(html_part)}))
-    kept = headers.kept(pairs)
     email = InboundEmail(
         id=new_tracking_id(),
         received_at=utcnow(),
         source=source,
-        message_id=headers.message_id(first.get("message-id")),
         subject=first.get("subject", ""),
         **{"from": headers.first_address(first["from"])},
         to=headers.addresses(first.get("to")),
         cc=headers.addresses(first.get("cc")),
-        reply_to=headers.addresses(first.get("reply-to")),
-        envelope_from=headers.envelope_sender(first.get("return-path")),
-        date=headers.date(first.get("date")),
         content_type=message.get_content_type(),
         report_type=_report_type(message),
         text=text,
         html=html,
-        headers=kept,
-        in_reply_to=headers.message_id(first.get("in-reply-to")),
-        references=headers.message_ids(first.get("references")),
         attachments=[body.meta for body in attachments],
-        auth=headers.auth_results(kept),
+        **headers.header_fields(pairs),
     )
     return Delivery(email=email, raw=raw, attachments=attachments)
 

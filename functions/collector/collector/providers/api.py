@@ -13,7 +13,7 @@ from collector.documents import load_object, validate
 from collector.forms import require_media_type
 from collector.problems import BadRequest
 from planetmail.html_text import html_to_text
-from planetmail.inbound import InboundEmail, new_tracking_id, utcnow
+from planetmail.inbound import Address, InboundEmail, new_tracking_id, utcnow
 
 JSON = "application/json"
 RFC822 = "message/rfc822"
@@ -58,26 +58,29 @@ def from_canonical(document: CanonicalEmail) -> Delivery:
         attachment_body(item.filename, item.content_type, _decode(item.content_base64, n))
         for n, item in enumerate(document.attachments)
     )
-    kept = headers.kept(document.headers.items())
+    derived = headers.header_fields(document.headers.items())
+    derived["message_id"] = document.message_id or derived["message_id"]
+    derived["in_reply_to"] = document.in_reply_to or derived["in_reply_to"]
+    derived["references"] = document.references or derived["references"]
+    derived["reply_to"] = _addresses(document.reply_to) or derived["reply_to"]
     email = InboundEmail(
         id=new_tracking_id(),
         received_at=utcnow(),
         source="api",
-        message_id=document.message_id,
         subject=document.subject,
         **{"from": headers.first_address(document.from_)},
-        to=[address for value in document.to for address in headers.addresses(value)],
-        cc=[address for value in document.cc for address in headers.addresses(value)],
-        reply_to=[address for value in document.reply_to for address in headers.addresses(value)],
-        envelope_from=headers.envelope_sender(kept.get("return-path")),
+        to=_addresses(document.to),
+        cc=_addresses(document.cc),
         text=document.text or html_to_text(document.html or ""),
         html=document.html,
-        headers=kept,
-        in_reply_to=document.in_reply_to,
-        references=document.references,
         attachments=[body.meta for body in attachments],
+        **derived,
     )
     return Delivery(email=email, attachments=attachments)
+
+
+def _addresses(values: list[str]) -> list[Address]:
+    return [address for value in values for address in headers.addresses(value)]
 
 
 def _decode(content: str, index: int) -> bytes:

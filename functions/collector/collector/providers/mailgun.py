@@ -12,7 +12,7 @@ from collector.delivery import Delivery, attachment_body
 from collector.forms import Form
 from collector.problems import BadRequest, Unauthorized
 from planetmail.html_text import html_to_text
-from planetmail.inbound import InboundEmail, new_tracking_id, utcnow
+from planetmail.inbound import AuthResults, InboundEmail, new_tracking_id, utcnow
 from planetmail.settings import Secret
 
 MAX_SIGNATURE_AGE_SECONDS = 15 * 60
@@ -57,32 +57,32 @@ def parsed_fields(form: Form) -> Delivery:
         attachment_body(part.filename, part.content_type, part.content)
         for _, part in sorted(form.files.items())
     )
-    kept = headers.kept(pairs)
-    reported = headers.auth_results(kept)
-    auth = reported.model_copy(update={
-        "spf": headers.verdict(kept.get("x-mailgun-spf")) or reported.spf,
-        "dkim": headers.verdict(kept.get("x-mailgun-dkim-check-result")) or reported.dkim,
-    })
+    derived = headers.header_fields(pairs)
+    derived["message_id"] = headers.message_id(form.text("Message-Id")) or derived["message_id"]
+    derived["auth"] = _mailgun_verdicts(derived)
     email = InboundEmail(
         id=new_tracking_id(),
         received_at=utcnow(),
         source="mailgun",
-        message_id=headers.message_id(form.text("Message-Id") or first.get("message-id")),
         subject=form.text("subject") or first.get("subject", ""),
         **{"from": headers.first_address(sender)},
         to=headers.addresses(form.text("To") or first.get("to")),
         cc=headers.addresses(form.text("Cc") or first.get("cc")),
-        reply_to=headers.addresses(first.get("reply-to")),
-        date=headers.date(first.get("date")),
         text=form.text("body-plain") or html_to_text(html or ""),
         html=html,
-        headers=kept,
-        in_reply_to=headers.message_id(first.get("in-reply-to")),
-        references=headers.message_ids(first.get("references")),
         attachments=[body.meta for body in attachments],
-        auth=auth,
+        **derived,
     )
     return Delivery(email=email, attachments=attachments)
+
+
+def _mailgun_verdicts(derived: headers.HeaderFields) -> AuthResults:
+    """Mailgun's own X-Mailgun-* checks win over the Authentication-Results it passed on."""
+    kept, reported = derived["headers"], derived["auth"]
+    return reported.model_copy(update={
+        "spf": headers.verdict(kept.get("x-mailgun-spf")) or reported.spf,
+        "dkim": headers.verdict(kept.get("x-mailgun-dkim-check-result")) or reported.dkim,
+    })
 
 
 def _message_headers(form: Form) -> list[tuple[str, str]]:

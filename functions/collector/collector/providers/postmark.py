@@ -60,31 +60,24 @@ def convert(body: bytes) -> Delivery:
 
 
 def from_inbound(payload: PostmarkInbound) -> Delivery:
-    pairs = [(header.name, header.value) for header in payload.headers]
-    first = headers.first_values(pairs)
-    kept = headers.kept(pairs)
+    derived = headers.header_fields((header.name, header.value) for header in payload.headers)
+    derived["reply_to"] = headers.addresses(payload.reply_to)
+    derived["date"] = headers.date(payload.date)
     attachments = tuple(_attachment(item, n) for n, item in enumerate(payload.attachments))
     email = InboundEmail(
         id=new_tracking_id(),
         received_at=utcnow(),
         source="postmark",
         provider_event_id=payload.message_id,
-        message_id=headers.message_id(first.get("message-id")),
         subject=payload.subject,
         **{"from": _address(payload.from_full)},
         to=[_address(item) for item in payload.to_full],
         cc=[_address(item) for item in payload.cc_full],
-        reply_to=headers.addresses(payload.reply_to),
-        envelope_from=headers.envelope_sender(first.get("return-path")),
         envelope_to=[payload.original_recipient] if payload.original_recipient else [],
-        date=headers.date(payload.date),
         text=payload.text_body or html_to_text(payload.html_body or ""),
         html=payload.html_body or None,
-        headers=kept,
-        in_reply_to=headers.message_id(first.get("in-reply-to")),
-        references=headers.message_ids(first.get("references")),
         attachments=[body.meta for body in attachments],
-        auth=headers.auth_results(kept),
+        **derived,
     )
     raw = payload.raw_email.encode("utf-8") if payload.raw_email else None
     return Delivery(email=email, raw=raw, attachments=attachments)

@@ -38,7 +38,6 @@ def parsed_fields(form: Form) -> Delivery:
     html = form.text("html", charsets.get("html", "utf-8")) if form.has("html") else None
     text = form.text("text", charsets.get("text", "utf-8")) if form.has("text") else html_to_text(html or "")
     attachments = tuple(_attachments(form))
-    kept = headers.kept(pairs)
     sender = form.text("from", charsets.get("from", "utf-8")) or first.get("from", "")
     if "@" not in sender:
         raise BadRequest("the SendGrid form has neither a 'from' field nor a From header")
@@ -46,22 +45,15 @@ def parsed_fields(form: Form) -> Delivery:
         id=new_tracking_id(),
         received_at=utcnow(),
         source="sendgrid",
-        message_id=headers.message_id(first.get("message-id")),
         subject=form.text("subject", charsets.get("subject", "utf-8")),
         **{"from": headers.first_address(sender)},
         to=headers.addresses(form.text("to", charsets.get("to", "utf-8"))),
         cc=headers.addresses(form.text("cc", charsets.get("cc", "utf-8"))),
-        reply_to=headers.addresses(first.get("reply-to")),
-        envelope_from=headers.envelope_sender(first.get("return-path")),
-        date=headers.date(first.get("date")),
         content_type=_content_type(first.get("content-type")),
         text=text,
         html=html,
-        headers=kept,
-        in_reply_to=headers.message_id(first.get("in-reply-to")),
-        references=headers.message_ids(first.get("references")),
         attachments=[body.meta for body in attachments],
-        auth=headers.auth_results(kept),
+        **headers.header_fields(pairs),
     )
     return Delivery(email=email, attachments=attachments)
 
