@@ -42,9 +42,10 @@ class SnsMessage(BaseModel):
     topic_arn: str = Field(alias="TopicArn")
     message: str = Field(alias="Message")
     timestamp: str = Field(alias="Timestamp")
-    signature_version: str = Field(alias="SignatureVersion")
-    signature: str = Field(alias="Signature")
-    signing_cert_url: str = Field(alias="SigningCertURL")
+    signature_version: str = Field("", alias="SignatureVersion")
+    signature: str = Field("", alias="Signature")
+    signing_cert_url: str = Field("", alias="SigningCertURL")
+    """Optional here so that an unsigned message is refused as unauthenticated (401), not malformed."""
     subject: str | None = Field(None, alias="Subject")
     token: str | None = Field(None, alias="Token")
     subscribe_url: str | None = Field(None, alias="SubscribeURL")
@@ -90,6 +91,10 @@ class SigningCertificates:
 
 
 def verify(message: SnsMessage, certificates: SigningCertificates) -> None:
+    unsigned = [alias for alias, value in (("Signature", message.signature),
+                                           ("SigningCertURL", message.signing_cert_url)) if not value]
+    if unsigned:
+        raise Unauthorized(f"the SNS message is not signed (no {' or '.join(unsigned)})")
     algorithm = _HASHES.get(message.signature_version)
     if algorithm is None:
         raise Unauthorized(f"SNS SignatureVersion {message.signature_version!r} is not supported (1 or 2)")
