@@ -1,0 +1,238 @@
+"""Mail flowing while a fault happens: a steady background sender through the API gateway, then the
+settlement of every accepted message (acknowledged in the SMTP sink, or suppressed on mail.events)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import itertools
+import os
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+
+import httpx
+from e2e_support import CREDENTIALS, genuine_corpus
+from fault_pipeline import FaultPipeline
+from kafka import TopicPartition
+
+from planetmail import topics
+from planetmail.codec import RecordError, decode_as
+from planetmail.kafka import make_consumer
+from planetmail.lifecycle import LifecycleEvent
+from planetmail_local.bench.follow import read_sink
+from planetmail_local.bench.traffic import InboundRequest, TrafficMix
+
+AUTO_REPLY_SHARE = 0.1
+SETTLE_SECONDS = 240.0
+STRAGGLER_SECONDS = 3.0
+"""Room for a wrong second email (or an answer to an auto-reply) to arrive after everything settled."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TrafficPlan:
+    """How much mail one fault test sends and how long its outages last (CI defaults; env overrides)."""
+
+    messages: int
+    rate: float
+    """Messages per second the background sender posts."""
+    outage_scale: float
+
+    @classmethod
+    def from_environment(cls) -> TrafficPlan:
+        return cls(messages=int(os.environ.get("PLANETMAIL_FAULT_MESSAGES", "120")),
+                   rate=float(os.environ.get("PLANETMAIL_FAULT_RATE", "4")),
+                   outage_scale=float(os.environ.get("PLANETMAIL_FAULT_OUTAGE_SCALE", "1")))
+
+    def outage(self, seconds: float) -> float:
+        return seconds * self.outage_scale
+
+
+@dataclasses.dataclass
+class FaultWindow:
+    started: float = dataclasses.field(default_factory=time.time)
+    lifted: float = 0.0
+
+    def lift(self) -> None:
+        self.lifted = time.time()
+
+
+class SteadySender:
+    """Posts provider-native requests at a steady rate; remembers what was accepted and when."""
+
+    def __init__(self, api_url: str, plan: TrafficPlan, seed: int) -> None:
+        mix = TrafficMix(genuine_corpus(), CREDENTIALS, auto_reply_share=AUTO_REPLY_SHARE, seed=seed)
+        self._requests = list(itertools.islice(mix.requests(), plan.messages))
+        self._api_url = api_url
+        self._interval = 1.0 / plan.rate
+        self.accepted: dict[str, bool] = {}
+        """tracking id → whether an acknowledgement is expected (False: the reply policy suppresses it)."""
+        self.accepted_at: dict[str, float] = {}
+        self.refused = 0
+        self._thread = threading.Thread(target=self._run, name="fault-sender", daemon=True)
+        self._stop = threading.Event()
+
+    @property
+    def sent(self) -> int:
+        return len(self.accepted) + self.refused
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wait_for(self, count: int, timeout_s: float = 120) -> None:
+        deadline = time.monotonic() + timeout_s
+        while self.sent < count and self._thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def finish(self, timeout_s: float = 300) -> None:
+        self._thread.join(timeout_s)
+        self._stop.set()
+
+    def _run(self) -> None:
+        next_at = time.monotonic()
+        with httpx.Client(base_url=self._api_url, timeout=30) as client:
+            for request in self._requests:
+                if self._stop.is_set():
+                    return
+                self._post(client, request)
+                next_at += self._interval
+                time.sleep(max(0.0, next_at - time.monotonic()))
+
+    def _post(self, client: httpx.Client, request: InboundRequest) -> None:
+        """A refusal (5xx, timeout) is what a provider retries later; it was never promised an answer."""
+        try:
+            response = client.post(request.path, headers=request.headers, content=request.content,
+                                   json=request.json_body, data=request.form)
+        except httpx.TransportError:
+            self.refused += 1
+            return
+        if response.status_code != 202:
+            self.refused += 1
+            return
+        tracking_id = response.json()["id"]
+        self.accepted[tracking_id] = request.expects_ack
+        self.accepted_at[tracking_id] = time.time()
+
+
+@contextlib.contextmanager
+def steady_traffic(pipeline: FaultPipeline, plan: TrafficPlan, seed: int) -> Iterator[SteadySender]:
+    sender = SteadySender(pipeline.api_url, plan, seed)
+    sender.start()
+    try:
+        yield sender
+    finally:
+        sender.finish()
+
+
+@dataclasses.dataclass
+class Settlement:
+    """Per tracking id: when each acknowledgement reached the sink / each suppression was decided."""
+
+    acks: dict[str, list[float]]
+    suppressions: dict[str, set[float]]
+
+    def settled_at(self, tracking_id: str) -> float | None:
+        times = [*self.acks.get(tracking_id, []), *self.suppressions.get(tracking_id, set())]
+        return min(times) if times else None
+
+    def times(self, tracking_id: str) -> int:
+        """How often it was settled: once is right, never is lost, more is a duplicate."""
+        return len(self.acks.get(tracking_id, [])) + len(self.suppressions.get(tracking_id, set()))
+
+
+@dataclasses.dataclass(frozen=True)
+class FaultFigures:
+    fault: str
+    sent: int
+    refused: int
+    accepted: int
+    acknowledged: int
+    suppressed: int
+    lost: list[str]
+    duplicates: dict[str, int]
+    misjudged: list[str]
+    """Genuine mail suppressed, or an auto-reply answered."""
+    recovery_seconds: float | None
+
+    def line(self) -> str:
+        recovery = "never" if self.recovery_seconds is None else f"{self.recovery_seconds:.1f}s"
+        return (f"[fault] {self.fault}: sent {self.sent}, refused {self.refused}, accepted {self.accepted}, "
+                f"acknowledged {self.acknowledged}, suppressed {self.suppressed}, lost {len(self.lost)}, "
+                f"duplicates {sum(self.duplicates.values())}, recovery {recovery}")
+
+    def assert_exactly_once(self) -> None:
+        assert not self.lost, f"{self.fault}: never settled: {self.lost[:10]}"
+        assert not self.duplicates, f"{self.fault}: settled more than once: {self.duplicates}"
+        assert not self.misjudged, f"{self.fault}: the reply policy was not applied to {self.misjudged[:10]}"
+
+
+def settle(pipeline: FaultPipeline, sender: SteadySender, window: FaultWindow, fault: str,
+           timeout_s: float = SETTLE_SECONDS) -> FaultFigures:
+    """Wait until every accepted message is settled (or the timeout), then count."""
+    deadline = time.monotonic() + timeout_s
+    settlement = observe(pipeline)
+    while not _all_settled(sender, settlement) and time.monotonic() < deadline:
+        time.sleep(2)
+        settlement = observe(pipeline)
+    time.sleep(STRAGGLER_SECONDS)
+    figures = count(fault, sender, observe(pipeline), window)
+    print(figures.line())
+    return figures
+
+
+def observe(pipeline: FaultPipeline) -> Settlement:
+    with httpx.Client(timeout=30) as client:
+        deliveries = read_sink(pipeline.config.smtp_viewer_url, client)
+    suppressions: dict[str, set[float]] = defaultdict(set)
+    for event in lifecycle_events(pipeline):
+        if event.state == "suppressed":
+            suppressions[event.id].add(event.at.timestamp())
+    return Settlement(dict(deliveries.times), dict(suppressions))
+
+
+def lifecycle_events(pipeline: FaultPipeline) -> list[LifecycleEvent]:
+    """Every event on mail.events (a re-reported decision keeps its time: one decision, one time)."""
+    settings = pipeline.settings
+    consumer = make_consumer(settings, group_id=None, consumer_timeout_ms=2000)
+    try:
+        topic = settings.topic(topics.EVENTS)
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        events = []
+        while any(consumer.position(p) < ends[p] for p in partitions):
+            for records in consumer.poll(timeout_ms=2000).values():
+                for record in records:
+                    with contextlib.suppress(RecordError):
+                        events.append(decode_as(LifecycleEvent, record.value))
+        return events
+    finally:
+        consumer.close()
+
+
+def count(fault: str, sender: SteadySender, settlement: Settlement, window: FaultWindow) -> FaultFigures:
+    settled = {tid: settlement.times(tid) for tid in sender.accepted}
+    wrong = sorted(tid for tid, expects in sender.accepted.items()
+                   if (settlement.suppressions if expects else settlement.acks).get(tid))
+    return FaultFigures(
+        fault, sender.sent, sender.refused, len(sender.accepted),
+        acknowledged=sum(1 for tid in sender.accepted if settlement.acks.get(tid)),
+        suppressed=sum(1 for tid in sender.accepted if settlement.suppressions.get(tid)),
+        lost=sorted(tid for tid, times in settled.items() if times == 0),
+        duplicates={tid: times - 1 for tid, times in settled.items() if times > 1},
+        misjudged=wrong, recovery_seconds=_recovery(sender, settlement, window))
+
+
+def _all_settled(sender: SteadySender, settlement: Settlement) -> bool:
+    return all(settlement.settled_at(tid) is not None for tid in sender.accepted)
+
+
+def _recovery(sender: SteadySender, settlement: Settlement, window: FaultWindow) -> float | None:
+    """From the fault's end until the backlog accepted up to then was settled."""
+    backlog = [tid for tid, at in sender.accepted_at.items() if at <= window.lifted]
+    times = [settlement.settled_at(tid) for tid in backlog]
+    if any(t is None for t in times):
+        return None
+    return max(0.0, max((t for t in times if t is not None), default=window.lifted) - window.lifted)

@@ -1,0 +1,71 @@
+"""The stack's services fail while mail flows; afterwards every accepted message was acknowledged exactly
+once in the SMTP sink, or suppressed exactly once where the reply policy says so (issue 9, fault suite).
+
+Each test sends ``PLANETMAIL_FAULT_MESSAGES`` (default 120) messages at ``PLANETMAIL_FAULT_RATE``
+(default 4/s) through the API gateway and injects its fault once a third of them were sent. Outages last
+what the issue names, times ``PLANETMAIL_FAULT_OUTAGE_SCALE`` (default 1): the broker is down 5 s after its
+kill -9, ZooKeeper 30 s, the AWS endpoint 30 s, the SMTP server 60 s.
+
+The AWS endpoint (moto) keeps its state in memory, so it is frozen with SIGSTOP and thawed with SIGCONT
+rather than restarted: clients meet an endpoint that accepts connections and never answers, then comes
+back with its tables (status rows, idempotency and send ledger) intact. A restart would lose them, and
+the ledger is what keeps an acknowledgement from going out twice.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+from fault_pipeline import FaultPipeline
+from fault_traffic import FaultWindow, TrafficPlan, settle, steady_traffic
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.faults]
+
+
+def test_kafka_broker_killed_and_restarted(pipeline: FaultPipeline, traffic_plan: TrafficPlan):
+    with steady_traffic(pipeline, traffic_plan, seed=1) as sender:
+        sender.wait_for(traffic_plan.messages // 3)
+        window = FaultWindow()
+        pipeline.kill_service("kafka")
+        time.sleep(traffic_plan.outage(5))
+        pipeline.restart_service("kafka")
+        window.lift()
+    settle(pipeline, sender, window, "Kafka broker kill -9").assert_exactly_once()
+
+
+def test_zookeeper_down(pipeline: FaultPipeline, traffic_plan: TrafficPlan):
+    with steady_traffic(pipeline, traffic_plan, seed=2) as sender:
+        sender.wait_for(traffic_plan.messages // 3)
+        window = FaultWindow()
+        pipeline.kill_service("zookeeper")
+        time.sleep(traffic_plan.outage(30))
+        pipeline.restart_service("zookeeper")
+        window.lift()
+    settle(pipeline, sender, window, "ZooKeeper down").assert_exactly_once()
+
+
+def test_aws_endpoint_unreachable(pipeline: FaultPipeline, traffic_plan: TrafficPlan):
+    moto = pipeline.service_process("aws")
+    with steady_traffic(pipeline, traffic_plan, seed=3) as sender:
+        sender.wait_for(traffic_plan.messages // 3)
+        window = FaultWindow()
+        moto.send_signal(signal.SIGSTOP)
+        try:
+            time.sleep(traffic_plan.outage(30))
+        finally:
+            moto.send_signal(signal.SIGCONT)
+        window.lift()
+    settle(pipeline, sender, window, "AWS endpoint frozen").assert_exactly_once()
+
+
+def test_smtp_server_down(pipeline: FaultPipeline, traffic_plan: TrafficPlan):
+    with steady_traffic(pipeline, traffic_plan, seed=4) as sender:
+        sender.wait_for(traffic_plan.messages // 3)
+        window = FaultWindow()
+        pipeline.kill_service("smtp")
+        time.sleep(traffic_plan.outage(60))
+        pipeline.restart_service("smtp")
+        window.lift()
+    settle(pipeline, sender, window, "SMTP server down").assert_exactly_once()
