@@ -100,7 +100,7 @@ def test_logs_of_an_unknown_service_is_one_line_error(throwaway_stack: StackConf
     result = planetmail(throwaway_stack, "logs", "postgres")
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
-    assert "zookeeper, kafka, aws, smtp" in result.stderr and "kafka-jars" in result.stderr
+    assert "zookeeper, kafka-security, kafka, aws, smtp" in result.stderr and "kafka-jars" in result.stderr
 
 
 def test_down_stops_everything_and_leaves_no_orphans(tmp_path) -> None:
