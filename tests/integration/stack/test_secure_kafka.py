@@ -108,12 +108,24 @@ def test_a_client_without_the_local_ca_rejects_the_broker_certificate(
 
 def test_status_probe_reports_the_secure_broker_healthy(secure_stack: StackConfig,
                                                         client_settings: Settings) -> None:
-    result = subprocess.run(planetmail_cli("status", "--json"), env=environment(secure_stack),
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = planetmail(secure_stack, "status", "--json")
     health = {state["name"]: state["healthy"] for state in json.loads(result.stdout)}
     assert health["kafka"] is True, result.stderr
     assert result.returncode == 0
     assert not kafka_serving(dataclasses.replace(client_settings, kafka_security_protocol="PLAINTEXT"))
+
+
+def test_cli_up_refuses_to_switch_a_running_broker_to_plaintext(secure_stack: StackConfig) -> None:
+    switch = planetmail(secure_stack, "up", "--plaintext", "--no-pipeline")
+    assert switch.returncode == 2
+    assert switch.stderr.strip().count("\n") == 0
+    assert "runs SASL_SSL; run 'planetmail down' then 'planetmail up --plaintext'" in switch.stderr
+    assert json.loads(secure_stack.local_file.read_text())["kafka_security_protocol"] == "SASL_SSL"
+
+
+def planetmail(config: StackConfig, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(planetmail_cli(*args), env=environment(config), capture_output=True, text=True,
+                          timeout=120, check=False)
 
 
 def assert_cannot_bootstrap(settings: Settings) -> None:
