@@ -16,7 +16,6 @@ Secret formats (``SecretString``):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -130,13 +129,12 @@ def _get_secret_string(arn: str, endpoint_url: str | None, region: str) -> str:
 
 
 def _json_object(variable: str, text: str) -> dict[str, Any]:
+    from planetmail.codec import RecordError, load_object
+
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SettingsError(f"the secret named by {variable} is not JSON ({exc.msg})") from None
-    if not isinstance(document, dict):
-        raise SettingsError(f"the secret named by {variable} must be a JSON object")
-    return document
+        return load_object(text, f"the secret named by {variable}")
+    except RecordError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _login(variable: str, text: str) -> tuple[str | None, Secret]:

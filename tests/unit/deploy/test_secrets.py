@@ -99,7 +99,7 @@ def test_smtp_secret_is_a_password_or_a_login(text: str, username: str, password
 
 
 @pytest.mark.parametrize(("variable", "text", "complaint"), [
-    (ENV_KAFKA_SASL_SECRET_ARN, "not json", "is not JSON"),
+    (ENV_KAFKA_SASL_SECRET_ARN, "not json", "is not valid JSON"),
     (ENV_KAFKA_SASL_SECRET_ARN, '{"password": "hunter2"}', "has no username"),
     (ENV_KAFKA_SASL_SECRET_ARN, '{"username": "u"}', "has no password"),
     (ENV_WEBHOOK_CREDENTIALS_SECRET_ARN, '["sendgrid"]', "must be a JSON object"),
