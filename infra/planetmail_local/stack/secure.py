@@ -124,8 +124,13 @@ def create_scram_users(config: StackConfig, java: list[str], users: dict[str, st
     with zookeeper(config.settings(), connect_timeout=10) as client:
         client.ensure_path(KAFKA_CHROOT)
     running = [(user, _config_command(config, java, user, password)) for user, password in users.items()]
-    failed = [user for user, command in running if command.wait() != 0]
+    try:
+        failed = [user for user, command in running if command.wait() != 0]
+    finally:  # a timed-out first command must not leave the other password files behind
+        for _, command in running:
+            command.password_file.unlink(missing_ok=True)
     log = config.log_file("kafka-security")
+    log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("a", encoding="utf-8") as out:
         out.write(_masked("".join(command.output for _, command in running), users.values()))
     if failed:
@@ -134,7 +139,7 @@ def create_scram_users(config: StackConfig, java: list[str], users: dict[str, st
 
 
 class _ConfigCommand:
-    """One ``ConfigCommand --alter`` upserting a user; the password file is removed once it ends."""
+    """One ``ConfigCommand --alter`` upserting a user, started at once so several run in parallel."""
 
     def __init__(self, argv: list[str], password_file: Path) -> None:
         self.password_file = password_file
@@ -144,8 +149,9 @@ class _ConfigCommand:
     def wait(self) -> int:
         try:
             self.output, _ = self.process.communicate(timeout=120)
-        finally:
-            self.password_file.unlink(missing_ok=True)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.output, _ = self.process.communicate()
         return self.process.returncode
 
 
