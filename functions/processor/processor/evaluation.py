@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from planetmail.classification import CATEGORIES
@@ -32,9 +33,12 @@ class Evaluation:
         return dataclasses.asdict(self)
 
 
-def evaluate(model: TriageModel, examples: Sequence[Example]) -> Evaluation:
+def evaluate(model: TriageModel, examples: Sequence[Example], counts: csr_matrix | None = None) -> Evaluation:
+    """Scores of ``model`` on ``examples`` (``counts``: their n-gram counts, when already made)."""
     if not examples:
         probabilities, urgency = np.zeros((0, len(model.labels))), np.zeros(0)
+    elif counts is not None:
+        probabilities, urgency = model.assess_counts(counts)
     else:
         probabilities, urgency = model.assess([e.text for e in examples])
     predictions = [model.labels[int(row.argmax())] for row in probabilities]

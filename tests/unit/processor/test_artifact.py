@@ -5,6 +5,7 @@ import skops.io as sio
 
 from planetmail.settings import Settings
 from processor import artifact
+from processor.model import SPAM_VETO
 
 
 class Gadget:
@@ -61,3 +62,17 @@ def test_the_card_keeps_version_labels_and_metrics(tiny_model):
     card = dataclasses.asdict(tiny_model.card)
     assert card["labels"] == list(tiny_model.model.labels)
     assert set(card["metrics"]["held_out"]["macro_f1"]) >= {"all", "en", "es"}
+
+
+def test_the_spam_threshold_is_saved_with_the_model(tiny_model, tmp_path):
+    tuned = dataclasses.replace(tiny_model.model, spam_threshold=0.42)
+    assert artifact.load(artifact.save(tuned, tiny_model.card, tmp_path)).model.spam_threshold == 0.42
+
+
+def test_an_artifact_from_before_the_chosen_threshold_loads_with_the_default(tiny_model, tmp_path):
+    tuned = dataclasses.replace(tiny_model.model, spam_threshold=0.42)
+    path = artifact.save(tuned, tiny_model.card, tmp_path)
+    parts = tiny_model.model.parts()
+    del parts["spam_threshold"]
+    sio.dump(parts, path)
+    assert artifact.load(path).model.spam_threshold == SPAM_VETO

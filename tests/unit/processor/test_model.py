@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -47,3 +49,15 @@ def test_priority_is_learned_only_from_labelled_examples(tiny_model):
     assert urgency[0] > urgency[1]
     assert tiny_model.model.priority_head is None  # the tiny corpus has no high-priority label
     assert tiny_model.model.assess(["anything"])[1].tolist() == [0.0]
+
+
+def test_a_message_is_spam_exactly_when_its_evidence_reaches_the_threshold(tiny_model):
+    texts = ["You have won a million dollars click here to claim", "win money now", "cancel my subscription",
+             "claim your free prize", "thanks for the crossword"]
+    evidence = tiny_model.model.spam_evidence(tiny_model.model.counter.transform(texts))
+    assert evidence.max() > 0.0
+    for threshold in sorted({*evidence.tolist(), 0.01, 0.99}):
+        if threshold <= 0.0:
+            continue
+        model = dataclasses.replace(tiny_model.model, spam_threshold=threshold)
+        assert [p == "spam" for p in model.predict(texts)] == (evidence >= threshold).tolist()

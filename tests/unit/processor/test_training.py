@@ -1,9 +1,22 @@
 import json
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
-from processor import artifact
-from processor.corpus import Example
-from processor.training import Sources, cross_validate, model_version, train
+import numpy as np
+import pytest
+
+from processor import artifact, training
+from processor.corpus import Example, split
+from processor.model import SPAM_VETO
+from processor.training import (
+    HAM_BUDGET,
+    SPAM_THRESHOLDS,
+    Sources,
+    choose_spam_threshold,
+    cross_validate,
+    model_version,
+    train,
+)
 
 
 def test_train_saves_a_model_card_with_held_out_and_cross_validation_scores(tiny_corpus, tmp_path):
@@ -32,8 +45,9 @@ def test_cross_validation_scores_every_language():
         )
     ]
     result = cross_validate(examples, folds=2)
-    assert set(result["macro_f1"]) == {"all", "en", "es"}
-    assert all(0.0 <= s["mean"] <= 1.0 for s in result["macro_f1"].values())
+    assert set(result.scores["macro_f1"]) == {"all", "en", "es"}
+    assert all(0.0 <= s["mean"] <= 1.0 for s in result.scores["macro_f1"].values())
+    assert result.spam_threshold == SPAM_VETO  # no real ham to choose a threshold from
 
 
 def test_the_version_names_the_time_and_the_data():
@@ -43,3 +57,65 @@ def test_the_version_names_the_time_and_the_data():
     assert model_version(examples, now).startswith("20261126T220000Z-")
     other = [Example(text="b", category="praise", group="g")]
     assert model_version(other, now) != model_version(examples, now)
+
+
+def test_the_spam_threshold_is_the_lowest_that_keeps_ham_within_the_budget():
+    ham_evidence = [0.0] * 396 + [0.3, 0.25, 0.21, 0.6]
+    evidence = np.array([*ham_evidence, 0.9, 0.5])
+    ham = np.array([*[True] * len(ham_evidence), False, False])
+    # 400 ham and a 0.5 % budget: two may be called spam, so 0.25 and 0.21 must fall below it
+    assert choose_spam_threshold(evidence, ham) == 0.26
+    assert choose_spam_threshold(evidence, ham, budget=0.0) == 0.61
+    assert choose_spam_threshold(evidence, ham, budget=0.0075) == 0.22  # three of 400
+
+
+def test_without_ham_the_default_threshold_stays():
+    assert choose_spam_threshold(np.array([0.9, 0.1]), np.array([False, False])) == SPAM_VETO
+
+
+def test_ham_that_no_threshold_clears_gets_the_highest_candidate():
+    assert choose_spam_threshold(np.array([0.99, 0.99]), np.array([True, True])) == SPAM_THRESHOLDS[-1]
+
+
+def _write_mail(folder, count, subject, body):
+    folder.mkdir(parents=True)
+    for i in range(count):
+        message = EmailMessage()
+        message["Subject"] = f"{subject} {chr(97 + i % 26)}{chr(97 + i // 26)}"
+        message.set_content(f"{body} {i}")
+        (folder / f"{i:05d}.txt").write_bytes(message.as_bytes())
+
+
+@pytest.fixture
+def spamassassin_folder(tmp_path):
+    root = tmp_path / "spamassassin"
+    _write_mail(root / "spam-2", 30, "cheap pills", "buy cheap pills now, click here to claim your prize")
+    _write_mail(root / "easy-ham-2", 30, "list digest", "the build is green again, notes from the meeting")
+    return root
+
+
+def test_training_chooses_the_spam_threshold_on_the_training_split_only(
+    tiny_corpus, spamassassin_folder, tmp_path, monkeypatch
+):
+    seen = []
+
+    def spy(evidence, ham, budget=HAM_BUDGET):
+        seen.append((len(evidence), int(ham.sum())))
+        return 0.37
+
+    monkeypatch.setattr(training, "choose_spam_threshold", spy)
+    sources = Sources(corpus=tiny_corpus, spamassassin=spamassassin_folder)
+    loaded = train(sources, tmp_path / "models", folds=2)
+
+    train_split, held_out = split(sources.load())
+    held_out_ham = [e for e in held_out if e.source == "spamassassin" and not e.spam]
+    assert held_out_ham  # the split does hold SpamAssassin ham out; none of it may choose
+    training_ham = [e for e in train_split if e.source == "spamassassin" and not e.spam]
+    assert seen == [(len(train_split), len(training_ham))]
+    assert loaded.model.spam_threshold == 0.37
+    assert loaded.card.metrics["cross_validation"]["spam"]["threshold"] == 0.37
+    assert artifact.load(loaded.path).model.spam_threshold == 0.37
+
+
+def test_without_cross_validation_the_default_threshold_is_kept(tiny_model):
+    assert tiny_model.model.spam_threshold == SPAM_VETO
