@@ -11,7 +11,7 @@ from pathlib import Path
 
 from planetmail_local.emulator.lambda_api import STATUS_PATH
 from planetmail_local.emulator.service import DEFAULT_API_PORT, DEFAULT_LAMBDA_PORT
-from planetmail_local.stack.config import SECURE_PROTOCOL, StackConfig
+from planetmail_local.stack.config import StackConfig
 from planetmail_local.stack.probes import http_ok
 from planetmail_local.stack.service import CommandService, planetmail_cli
 
@@ -24,7 +24,5 @@ def emulator_service(config: StackConfig, template: Path = TEMPLATE) -> CommandS
         "--port", str(DEFAULT_API_PORT), "--lambda-port", str(DEFAULT_LAMBDA_PORT),
         "--log-dir", str(config.logs_dir / "functions"),
     )  # fmt: skip
-    if config.secure:  # the template's env var beats local.json in the functions
-        argv += ["--parameter-overrides", f"KafkaSecurityProtocol={SECURE_PROTOCOL}"]
     status_url = f"http://{config.host}:{DEFAULT_LAMBDA_PORT}{STATUS_PATH}"
     return CommandService(config, "emulator", DEFAULT_API_PORT, argv, lambda: http_ok(status_url))

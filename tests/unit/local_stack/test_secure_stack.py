@@ -13,7 +13,6 @@ from cryptography import x509
 
 from planetmail.kafka import connection_options
 from planetmail.settings import Settings
-from planetmail_local.emulator.stack_service import emulator_service
 from planetmail_local.stack.config import StackConfig
 from planetmail_local.stack.local_file import write_local_file
 from planetmail_local.stack.secure import (
@@ -80,9 +79,3 @@ def test_secure_broker_listens_only_on_sasl_ssl(secure: StackConfig) -> None:
     assert listener_properties(dataclasses.replace(secure, secure=False), {}) == {
         "listeners": "PLAINTEXT://127.0.0.1:19093"}
 
-
-def test_emulated_functions_are_told_to_use_sasl_ssl(secure: StackConfig) -> None:
-    """The template's PLANETMAIL_KAFKA_SECURITY_PROTOCOL would otherwise beat local.json in the functions."""
-    assert "KafkaSecurityProtocol=SASL_SSL" in emulator_service(secure).command()
-    plaintext = dataclasses.replace(secure, secure=False)
-    assert "--parameter-overrides" not in emulator_service(plaintext).command()
