@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Final
 
 import boto3
 from botocore.config import Config
@@ -20,3 +22,36 @@ def client(service: str, settings: Settings) -> Any:
         options.setdefault("aws_access_key_id", "testing")
         options.setdefault("aws_secret_access_key", "testing")
     return boto3.client(service, **options)  # type: ignore[call-overload]
+
+
+BATCH_WRITE_LIMIT: Final = 25
+"""DynamoDB's maximum number of items in one BatchWriteItem call."""
+UNPROCESSED_ATTEMPTS: Final = 5
+"""Calls per chunk while DynamoDB hands back unprocessed items (throttling), with a growing pause."""
+
+
+class UnprocessedItemsError(RuntimeError):
+    """DynamoDB still had not written some items after the retries."""
+
+
+def put_all(dynamodb: Any, table: str, items: Sequence[dict[str, Any]],
+            pause: Callable[[float], None] = time.sleep) -> None:
+    """Put every item with BatchWriteItem, 25 a call: on moto about ten times cheaper per item than PutItem.
+
+    The items must have distinct keys. Raises UnprocessedItemsError when throttling outlasts the retries.
+    """
+    for start in range(0, len(items), BATCH_WRITE_LIMIT):
+        _put_chunk(dynamodb, table, items[start:start + BATCH_WRITE_LIMIT], pause)
+
+
+def _put_chunk(dynamodb: Any, table: str, items: Sequence[dict[str, Any]],
+               pause: Callable[[float], None]) -> None:
+    requests = {table: [{"PutRequest": {"Item": item}} for item in items]}
+    for attempt in range(UNPROCESSED_ATTEMPTS):
+        if attempt:
+            pause(0.05 * 2 ** attempt)
+        requests = dynamodb.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
+        if not requests:
+            return
+    left = sum(len(pending) for pending in requests.values())
+    raise UnprocessedItemsError(f"{left} items for {table} unprocessed after {UNPROCESSED_ATTEMPTS} calls")

@@ -3,11 +3,15 @@
 One item per lifecycle step: partition key ``id`` (tracking id), sort key ``seq``
 (``<ISO time>#<state>``), so a Query returns the timeline in order and a redelivered step
 overwrites itself instead of adding a row.
+
+Batch handlers write their rows with ``record_all``: one BatchWriteItem per 25 rows instead of one
+PutItem per row, which on the local AWS endpoint is about ten times cheaper per row.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from planetmail import aws
@@ -32,17 +36,13 @@ class StatusStore:
         self._dynamodb = dynamodb or aws.client("dynamodb", settings)
 
     def record(self, event: LifecycleEvent) -> None:
-        item = {
-            "id": {"S": event.id},
-            "seq": {"S": f"{event.at.isoformat()}#{event.state}"},
-            "stage": {"S": event.stage},
-            "state": {"S": event.state},
-            "at": {"S": event.at.isoformat()},
-            "detail": {"S": json.dumps(event.detail, default=str)},
-        }
-        if event.error:
-            item["error"] = {"S": event.error}
-        self._dynamodb.put_item(TableName=self._table, Item=item)
+        self._dynamodb.put_item(TableName=self._table, Item=_item(event))
+
+    def record_all(self, events: Iterable[LifecycleEvent]) -> None:
+        """Write every row, 25 per call; aws.UnprocessedItemsError if DynamoDB does not take them all."""
+        # A redelivered step has the same key; one call must not name a key twice (last one wins).
+        items = {(item["id"]["S"], item["seq"]["S"]): item for item in map(_item, events)}
+        aws.put_all(self._dynamodb, self._table, list(items.values()))
 
     def timeline(self, tracking_id: str) -> list[dict[str, Any]]:
         """The message's steps, oldest first; empty when the id is unknown."""
@@ -52,6 +52,20 @@ class StatusStore:
             ExpressionAttributeValues={":id": {"S": tracking_id}},
         )
         return [_step(item) for item in response.get("Items", [])]
+
+
+def _item(event: LifecycleEvent) -> dict[str, Any]:
+    item = {
+        "id": {"S": event.id},
+        "seq": {"S": f"{event.at.isoformat()}#{event.state}"},
+        "stage": {"S": event.stage},
+        "state": {"S": event.state},
+        "at": {"S": event.at.isoformat()},
+        "detail": {"S": json.dumps(event.detail, default=str)},
+    }
+    if event.error:
+        item["error"] = {"S": event.error}
+    return item
 
 
 def _step(item: dict[str, Any]) -> dict[str, Any]:

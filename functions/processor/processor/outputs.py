@@ -1,8 +1,10 @@
 """Where a processed batch goes: category topics, mail.ack, mail.dlq and lifecycle events.
 
 Every send is queued and tracked per source message; after ``flush`` a message counts as done only
-when all of its sends were acknowledged by Kafka (acks=all), so the caller can report the rest as
-batch item failures and let the event-source mapping retry them.
+when all of its sends were acknowledged by Kafka (acks=all) and its status rows were written (in
+batches, by the reporter), so the caller can report the rest as batch item failures and let the
+event-source mapping retry them. A dead-lettered message is done once its dead letter is on Kafka:
+its status row is a courtesy.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ import contextlib
 from collections import defaultdict
 from typing import Final
 
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from kafka.producer.future import FutureRecordMetadata
 
-from planetmail import codec, topics
+from planetmail import aws, codec, topics
 from planetmail.ack import AckRequest
 from planetmail.classification import ClassifiedEmail
 from planetmail.dead_letters import dead_letter_headers
@@ -29,6 +33,8 @@ FLUSH_TIMEOUT_SECONDS: Final = 30.0
 DEAD_LETTER_ATTEMPTS: Final = 1
 """A record that is not a valid email can never succeed, so it is dead-lettered on its first attempt."""
 
+logger = Logger(service="processor")
+
 
 class Outputs:
     def __init__(self, settings: Settings, producer: KafkaProducer, reporter: LifecycleReporter) -> None:
@@ -36,6 +42,8 @@ class Outputs:
         self._producer = producer
         self._reporter = reporter
         self._pending: dict[KafkaMessage, list[FutureRecordMetadata]] = defaultdict(list)
+        self._reported: set[KafkaMessage] = set()
+        self._dead_lettered: set[KafkaMessage] = set()
 
     def classified(self, source: KafkaMessage, record: ClassifiedEmail, topic: str) -> None:
         self._send(source, self._settings.topic(topic), record.id.encode(), codec.encode(record))
@@ -44,6 +52,7 @@ class Outputs:
         self._send(source, self._settings.topic(topics.ACK), request.id.encode(), codec.encode(request))
 
     def dead_letter(self, source: KafkaMessage, error: str) -> None:
+        self._dead_lettered.add(source)
         headers = dead_letter_headers(error, source.topic, source.partition, source.offset,
                                       DEAD_LETTER_ATTEMPTS)
         self._pending[source].append(self._producer.send(
@@ -51,16 +60,30 @@ class Outputs:
 
     def lifecycle(self, source: KafkaMessage, event: LifecycleEvent) -> None:
         self._pending[source].append(self._reporter.report(event))
+        self._reported.add(source)
         pipeline_metrics.observe(event)
 
     def flush(self) -> set[KafkaMessage]:
-        """Wait for Kafka; return the source messages with a send that did not succeed."""
+        """Write the status rows, wait for Kafka; return the source messages not completely done."""
+        failed = self._without_rows()
         with contextlib.suppress(KafkaError):  # the futures left undone say which messages it concerns
             self._producer.flush(timeout=FLUSH_TIMEOUT_SECONDS)
-        failed = {source for source, futures in self._pending.items()
-                  if not all(future.succeeded() for future in futures)}
+        failed |= {source for source, futures in self._pending.items()
+                   if not all(future.succeeded() for future in futures)}
         self._pending.clear()
+        self._reported.clear()
+        self._dead_lettered.clear()
         return failed
+
+    def _without_rows(self) -> set[KafkaMessage]:
+        """The messages whose status rows could not be written (all of them: one batch write failed)."""
+        try:
+            self._reporter.write_rows()
+        except (ClientError, BotoCoreError, aws.UnprocessedItemsError) as exc:
+            logger.warning("status rows not written; the batch's messages are retried",
+                           extra={"error": str(exc)})
+            return self._reported - self._dead_lettered
+        return set()
 
     def _send(self, source: KafkaMessage, topic: str, key: bytes, value: bytes) -> None:
         self._pending[source].append(self._producer.send(topic, key=key, value=value))

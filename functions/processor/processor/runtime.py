@@ -56,7 +56,7 @@ class Runtime:
         self.config = config
         self.models = Models(settings)
         self._producer = make_producer(settings)
-        reporter = LifecycleReporter(settings, self._producer, StatusStore(settings))
+        reporter = LifecycleReporter(settings, self._producer, StatusStore(settings), defer_rows=True)
         self.outputs = Outputs(settings, self._producer, reporter)
 
     def close(self) -> None:

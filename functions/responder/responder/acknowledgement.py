@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from email.message import EmailMessage
 from enum import StrEnum
@@ -58,7 +58,7 @@ class Responder:
     config: Callable[[], PipelineConfig] = PipelineConfig
     """Until planetmail.config (live ZooKeeper configuration) lands: any callable returning the config."""
     clock: Callable[[], datetime] = utcnow
-    _unflushed: list[str] = dataclasses.field(default_factory=list)
+    _unflushed: list[LifecycleEvent] = dataclasses.field(default_factory=list)
 
     def acknowledge(self, request: AckRequest) -> Outcome:
         claim = self.ledger.claim(request.id)
@@ -75,12 +75,18 @@ class Responder:
             return Outcome.FAILED
         return self._acknowledge_claimed(request, claim.owner)
 
+    def look_up(self, requests: Iterable[AckRequest]) -> None:
+        """Read a batch's hard-bounce entries in one go, before its messages are acknowledged one by one."""
+        self.suppressions.look_up(recipient_of(request.email).address for request in requests)
+
     def flush(self) -> None:
-        """Make this batch's events durable, then remember that they were reported."""
+        """Make this batch's events durable, then remember that they were reported.
+
+        When that fails the ids are forgotten, not marked: a redelivery reports the events again.
+        """
+        reported, self._unflushed = self._unflushed, []
         self.flush_events()
-        for tracking_id in self._unflushed:
-            self.ledger.mark_reported(tracking_id)
-        self._unflushed.clear()
+        self.ledger.mark_reported_all(reported)
 
     def close(self) -> None:
         self.transport.close()
@@ -157,7 +163,7 @@ class Responder:
         self.reporter.report(event)
         pipeline_metrics.observe(event)
         if remember:
-            self._unflushed.append(event.id)
+            self._unflushed.append(event)
 
     def _acknowledged(self, request: AckRequest, receipt: Receipt, message_id: str) -> LifecycleEvent:
         return self._event(request, "acknowledged", transport=receipt.transport, attempts=receipt.attempts,

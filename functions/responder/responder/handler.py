@@ -33,7 +33,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def handle(event: dict[str, Any], responder: Responder) -> dict[str, Any]:
     failed: list[ItemIdentifier] = []
-    for record in ack_records(event):
+    records = ack_records(event)
+    responder.look_up(record.request for record in records if record.request is not None)
+    for record in records:
         if record.request is None:
             logger.error("unreadable mail.ack record", item=record.item, error=record.error)
             failed.append(record.item)

@@ -8,7 +8,8 @@ One item per message (key ``ack#<tracking id>``), moving through these states:
   unknown, and the message is never sent again (two acknowledgements are worse than a missing one):
   the next delivery records it as failed, for an operator to look at and replay.
 - ``acknowledged`` / ``suppressed`` / ``failed``: terminal. ``event`` keeps the lifecycle event so a
-  redelivery can finish reporting it; ``reported`` says it reached ``mail.events``.
+  redelivery can finish reporting it; ``reported`` (or, for batches, a ``reported#<tracking id>`` item
+  naming the event) says it reached ``mail.events``.
 
 The table has the Powertools Idempotency key schema (partition key ``id``, TTL attribute
 ``expiration``), so ``settings.idempotency_table`` serves both. Powertools itself is not used because it
@@ -20,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -134,6 +135,17 @@ class SendLedger:
             UpdateExpression="SET reported = :yes", ExpressionAttributeValues={":yes": {"BOOL": True}},
         )
 
+    def mark_reported_all(self, events: Iterable[LifecycleEvent]) -> None:
+        """``mark_reported`` for a batch's settled events, 25 per BatchWriteItem.
+
+        A conditional update cannot be batched (and moto's TransactWriteItems copies whole tables on
+        every call), so each mark is an item of its own, ``reported#<id>``, naming the event it is for.
+        """
+        expiration = _n(int(self._clock()) + self._retention)
+        marks = {event.id: {"id": _s(_reported_key(event.id)), "event": _s(_event_mark(event)),
+                            TTL_ATTRIBUTE: expiration} for event in events}
+        aws.put_all(self._dynamodb, self._table, list(marks.values()))
+
     def _owned_update(self, tracking_id: str, owner: str, update: str, values: dict[str, Any]) -> None:
         if not self._update(tracking_id, update, "#owner = :owner", {**values, ":owner": _s(owner)}):
             raise LostClaimError(f"lease on {tracking_id} expired and another worker took it over")
@@ -156,9 +168,7 @@ class SendLedger:
         return True
 
     def _existing(self, tracking_id: str, now: float) -> Claim:
-        item = self._dynamodb.get_item(
-            TableName=self._table, Key={"id": _s(_key(tracking_id))}, ConsistentRead=True
-        ).get("Item")
+        item = self._item(_key(tracking_id))
         if item is None:  # settled item expired and deleted in between: let the next delivery claim it
             return Claim(ClaimStatus.BUSY)
         state = item["state"]["S"]
@@ -167,7 +177,18 @@ class SendLedger:
         if state in (_CLAIMED, _SENDING):
             return Claim(ClaimStatus.BUSY)
         event = codec.decode_as(LifecycleEvent, item["event"]["S"])
-        return Claim(ClaimStatus.DONE, event=event, reported=item.get("reported", {}).get("BOOL", False))
+        return Claim(ClaimStatus.DONE, event=event, reported=self._reported(item, event))
+
+    def _reported(self, item: dict[str, Any], event: LifecycleEvent) -> bool:
+        if item.get("reported", {}).get("BOOL", False):
+            return True
+        mark = self._item(_reported_key(event.id))
+        return mark is not None and mark["event"]["S"] == _event_mark(event)
+
+    def _item(self, key: str) -> dict[str, Any] | None:
+        found: dict[str, Any] | None = self._dynamodb.get_item(
+            TableName=self._table, Key={"id": _s(key)}, ConsistentRead=True).get("Item")
+        return found
 
 
 def _settled(event: LifecycleEvent) -> dict[str, Any]:
@@ -176,6 +197,16 @@ def _settled(event: LifecycleEvent) -> dict[str, Any]:
 
 def _key(tracking_id: str) -> str:
     return f"ack#{tracking_id}"
+
+
+def _reported_key(tracking_id: str) -> str:
+    return f"reported#{tracking_id}"
+
+
+def _event_mark(event: LifecycleEvent) -> str:
+    """Which settled event a ``reported#`` item is about (a message claimed again after its retention
+    ends has a new one)."""
+    return f"{event.at.isoformat()}#{event.state}"
 
 
 def _s(value: str) -> dict[str, str]:

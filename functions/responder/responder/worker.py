@@ -34,14 +34,14 @@ def build_responder(
     dynamodb = aws.client("dynamodb", settings)
     owned_producer = producer is None
     producer = producer or make_producer(settings)
-    reporter = LifecycleReporter(settings, producer, StatusStore(settings, dynamodb))
+    reporter = LifecycleReporter(settings, producer, StatusStore(settings, dynamodb), defer_rows=True)
     return Responder(
         ledger=ledger or SendLedger(settings, dynamodb),
         suppressions=SuppressionList(settings, dynamodb),
         cap=RecipientCap(settings, dynamodb),
         transport=transport or make_transport(settings),
         reporter=reporter,
-        flush_events=producer.flush,
+        flush_events=reporter.flush,
         close_events=producer.close if owned_producer else lambda: None,
         config=config,
     )

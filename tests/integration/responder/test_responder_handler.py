@@ -142,6 +142,16 @@ def test_permanent_refusal_fails_once_and_suppresses_the_address(
     assert [s["detail"]["reason"] for s in steps(responder_settings, later)] == ["hard_bounce"]
 
 
+def test_an_address_refused_early_in_a_batch_is_suppressed_for_the_rest_of_it(
+    smtp_server: SmtpServer, make_responder: MakeResponder, ack_batch: AckBatch, responder_settings: Settings
+) -> None:
+    rejecting, port = smtp_server(refuse_first=1000, refusal="550 5.1.1 <gone@example.com>: no such user")
+    first, second = ack_request("gone@example.com"), ack_request("gone@example.com")
+    assert handle(ack_batch([first, second]), make_responder(port)) == NO_FAILURES
+    assert rejecting.refused == 1
+    assert [s["detail"]["reason"] for s in steps(responder_settings, second)] == ["hard_bounce"]
+
+
 def test_unreadable_record_is_reported_as_a_batch_item_failure(
     smtp_server: SmtpServer, make_responder: MakeResponder, responder_settings: Settings
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from planetmail.lifecycle import LifecycleEvent
@@ -72,6 +74,23 @@ def test_settled_then_reported(ledger: SendLedger) -> None:
     ledger.mark_reported("T1")
     again = ledger.claim("T1")
     assert (again.status, again.event, again.reported) == (ClaimStatus.DONE, event(), True)
+
+
+def test_a_batch_marks_its_settled_events_reported(ledger: SendLedger) -> None:
+    for tracking_id in ("T1", "T2"):
+        claim = ledger.claim(tracking_id)
+        ledger.settle(tracking_id, claim.owner, event().model_copy(update={"id": tracking_id}))
+    ledger.mark_reported_all([event(), event().model_copy(update={"id": "T2"})])
+    assert [ledger.claim(t).reported for t in ("T1", "T2")] == [True, True]
+
+
+def test_a_mark_for_another_event_of_the_same_id_does_not_count(ledger: SendLedger) -> None:
+    claim = ledger.claim("T1")
+    ledger.settle("T1", claim.owner, event())
+    earlier = event().model_copy(update={"at": event().at - timedelta(days=8)})
+    ledger.mark_reported_all([earlier])
+    again = ledger.claim("T1")
+    assert (again.status, again.reported) == (ClaimStatus.DONE, False)
 
 
 def test_released_message_can_be_claimed_again(ledger: SendLedger) -> None:

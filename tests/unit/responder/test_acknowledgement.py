@@ -38,8 +38,8 @@ class FakeLedger:
     def release(self, tracking_id: str, owner: str) -> None:
         self.calls.append("release")
 
-    def mark_reported(self, tracking_id: str) -> None:
-        self.calls.append(f"reported {tracking_id}")
+    def mark_reported_all(self, events: list[LifecycleEvent]) -> None:
+        self.calls.extend(f"reported {event.id}" for event in events)
 
 
 class FakeTransport:
