@@ -12,13 +12,14 @@ import logging
 
 from botocore.exceptions import BotoCoreError, ClientError
 from kafka.errors import KafkaError
+from kafka.producer.future import FutureRecordMetadata
 
 from collector.claimcheck import ClaimCheck
 from collector.delivery import Delivery
 from collector.ledger import dedupe_key
 from collector.problems import ServiceUnavailable
 from collector.runtime import Runtime
-from planetmail import codec, topics
+from planetmail import aws, codec, status, topics
 from planetmail.inbound import InboundEmail
 from planetmail.lifecycle import LifecycleEvent
 
@@ -42,9 +43,7 @@ def accept(delivery: Delivery, runtime: Runtime) -> Acceptance:
     settings = runtime.settings
     email = ClaimCheck(runtime.s3, settings.raw_bucket, settings.inline_body_limit).store(delivery)
     publish(email, runtime)
-    _report_received(email, runtime)
-    if item_id is not None:
-        ledger.mark_stored(item_id)
+    _record_received(email, item_id, runtime)
     return Acceptance(email.id, duplicate=False)
 
 
@@ -59,11 +58,40 @@ def publish(email: InboundEmail, runtime: Runtime) -> None:
         raise ServiceUnavailable(f"Kafka did not acknowledge the record ({reason}); retry later") from None
 
 
-def _report_received(email: InboundEmail, runtime: Runtime) -> None:
-    """The record is already durable: a lost lifecycle event is logged, not a reason to refuse the mail."""
+def _record_received(email: InboundEmail, item_id: str | None, runtime: Runtime) -> None:
+    """The record is durable: one BatchWriteItem writes the ``received`` status row and, for a
+    deduplicated delivery, the ledger's ``stored`` state, while the lifecycle event goes to Kafka.
+
+    Without the ``stored`` state a retry would publish again, so a failed write is a 503 (the retry
+    reuses the tracking id); a status row or lifecycle event that alone is lost is only logged.
+    """
     event = LifecycleEvent(id=email.id, stage="collector", state="received", received_at=email.received_at,
                            detail={"source": email.source, "sender": email.sender})
+    settings = runtime.settings
+    items = {settings.status_table: status.row(event)}
+    if item_id is not None:
+        items[settings.idempotency_table] = runtime.ledger.stored_item(item_id, email.id)
+    announced = _announce(event, runtime)
     try:
-        runtime.reporter.report(event).get(timeout=runtime.ack_timeout)
-    except (KafkaError, ServiceUnavailable, ClientError, BotoCoreError) as exc:
-        _log.warning("lifecycle event for %s not reported: %s", email.id, exc)
+        aws.put_across(runtime.dynamodb, items)
+    except (ClientError, BotoCoreError, aws.UnprocessedItemsError) as exc:
+        if item_id is not None:
+            raise ServiceUnavailable(f"the idempotency table is unavailable: {exc}") from None
+        _log.warning("status row for %s not written: %s", email.id, exc)
+    if announced is not None:
+        _wait_logged(announced, email.id, runtime)
+
+
+def _announce(event: LifecycleEvent, runtime: Runtime) -> FutureRecordMetadata | None:
+    try:
+        return runtime.reporter.announce(event)
+    except (KafkaError, ServiceUnavailable) as exc:
+        _log.warning("lifecycle event for %s not reported: %s", event.id, exc)
+        return None
+
+
+def _wait_logged(announced: FutureRecordMetadata, tracking_id: str, runtime: Runtime) -> None:
+    try:
+        announced.get(timeout=runtime.ack_timeout)
+    except KafkaError as exc:
+        _log.warning("lifecycle event for %s not reported: %s", tracking_id, exc)

@@ -55,10 +55,10 @@ class Ledger:
         item = self._item(item_id)
         return item["tracking_id"]["S"] if item and item["state"]["S"] == STORED else None
 
-    def mark_stored(self, item_id: str) -> None:
-        self._call("update_item", TableName=self._table, Key={"id": {"S": item_id}},
-                   UpdateExpression="SET #s = :stored", ExpressionAttributeNames={"#s": "state"},
-                   ExpressionAttributeValues={":stored": {"S": STORED}})
+    def stored_item(self, item_id: str, tracking_id: str) -> dict[str, Any]:
+        """The whole item of a stored claim, for a caller that writes it together with other items."""
+        return self._item_with(item_id, {"tracking_id": {"S": tracking_id}, "state": {"S": STORED}},
+                               DEDUPE_TTL_SECONDS)
 
     def first_sight(self, name: str, ttl_seconds: int) -> bool:
         """True the first time ``name`` is seen within the TTL (replay protection)."""
@@ -72,9 +72,12 @@ class Ledger:
         found: dict[str, Any] | None = item.get("Item")
         return found
 
-    def _put_if_absent(self, item_id: str, attributes: dict[str, Any], ttl_seconds: int) -> bool:
+    def _item_with(self, item_id: str, attributes: dict[str, Any], ttl_seconds: int) -> dict[str, Any]:
         expiration = {"N": str(int(self._clock()) + ttl_seconds)}
-        item = {"id": {"S": item_id}, "expiration": expiration, **attributes}
+        return {"id": {"S": item_id}, "expiration": expiration, **attributes}
+
+    def _put_if_absent(self, item_id: str, attributes: dict[str, Any], ttl_seconds: int) -> bool:
+        item = self._item_with(item_id, attributes, ttl_seconds)
         try:
             self._dynamodb.put_item(TableName=self._table, Item=item,
                                     ConditionExpression="attribute_not_exists(id)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import boto3
@@ -44,9 +44,18 @@ def put_all(dynamodb: Any, table: str, items: Sequence[dict[str, Any]],
         _put_chunk(dynamodb, table, items[start:start + BATCH_WRITE_LIMIT], pause)
 
 
+def put_across(dynamodb: Any, items: Mapping[str, dict[str, Any]],
+               pause: Callable[[float], None] = time.sleep) -> None:
+    """Put one item in each of several tables (at most 25) with a single BatchWriteItem call."""
+    _write({table: [{"PutRequest": {"Item": item}}] for table, item in items.items()}, dynamodb, pause)
+
+
 def _put_chunk(dynamodb: Any, table: str, items: Sequence[dict[str, Any]],
                pause: Callable[[float], None]) -> None:
-    requests = {table: [{"PutRequest": {"Item": item}} for item in items]}
+    _write({table: [{"PutRequest": {"Item": item}} for item in items]}, dynamodb, pause)
+
+
+def _write(requests: dict[str, Any], dynamodb: Any, pause: Callable[[float], None]) -> None:
     for attempt in range(UNPROCESSED_ATTEMPTS):
         if attempt:
             pause(0.05 * 2 ** attempt)
@@ -54,4 +63,4 @@ def _put_chunk(dynamodb: Any, table: str, items: Sequence[dict[str, Any]],
         if not requests:
             return
     left = sum(len(pending) for pending in requests.values())
-    raise UnprocessedItemsError(f"{left} items for {table} unprocessed after {UNPROCESSED_ATTEMPTS} calls")
+    raise UnprocessedItemsError(f"{left} items unprocessed after {UNPROCESSED_ATTEMPTS} calls")

@@ -32,6 +32,10 @@ class LifecycleReporter:
             self._held.append(event)
         else:
             self._status.record(event)
+        return self.announce(event)
+
+    def announce(self, event: LifecycleEvent) -> FutureRecordMetadata:
+        """Queue the event on Kafka only: the caller writes the status row (``status.row``) itself."""
         return self._producer.send(self._topic, key=event.id.encode(), value=codec.encode(event))
 
     def write_rows(self) -> None:

@@ -36,12 +36,12 @@ class StatusStore:
         self._dynamodb = dynamodb or aws.client("dynamodb", settings)
 
     def record(self, event: LifecycleEvent) -> None:
-        self._dynamodb.put_item(TableName=self._table, Item=_item(event))
+        self._dynamodb.put_item(TableName=self._table, Item=row(event))
 
     def record_all(self, events: Iterable[LifecycleEvent]) -> None:
         """Write every row, 25 per call; aws.UnprocessedItemsError if DynamoDB does not take them all."""
         # A redelivered step has the same key; one call must not name a key twice (last one wins).
-        items = {(item["id"]["S"], item["seq"]["S"]): item for item in map(_item, events)}
+        items = {(item["id"]["S"], item["seq"]["S"]): item for item in map(row, events)}
         aws.put_all(self._dynamodb, self._table, list(items.values()))
 
     def timeline(self, tracking_id: str) -> list[dict[str, Any]]:
@@ -54,7 +54,8 @@ class StatusStore:
         return [_step(item) for item in response.get("Items", [])]
 
 
-def _item(event: LifecycleEvent) -> dict[str, Any]:
+def row(event: LifecycleEvent) -> dict[str, Any]:
+    """The step's item in the status table (for callers that write it together with other items)."""
     item = {
         "id": {"S": event.id},
         "seq": {"S": f"{event.at.isoformat()}#{event.state}"},

@@ -41,7 +41,7 @@ def test_unprocessed_items_are_sent_again_after_a_pause():
 
 def test_items_still_unprocessed_after_the_retries_are_an_error():
     writer = BatchWriter(unprocessed=1, stubborn=aws.UNPROCESSED_ATTEMPTS)
-    with pytest.raises(aws.UnprocessedItemsError, match="1 items for t unprocessed"):
+    with pytest.raises(aws.UnprocessedItemsError, match="1 items unprocessed"):
         aws.put_all(writer, "t", items(3), pause=lambda _: None)
     assert len(writer.calls) == aws.UNPROCESSED_ATTEMPTS
 
@@ -50,3 +50,15 @@ def test_nothing_to_write_makes_no_call():
     writer = BatchWriter()
     aws.put_all(writer, "t", [], pause=lambda _: None)
     assert writer.calls == []
+
+
+def test_one_item_per_table_goes_in_one_call():
+    calls = []
+
+    class Writer:
+        def batch_write_item(self, RequestItems):
+            calls.append({table: [r["PutRequest"]["Item"] for r in rs] for table, rs in RequestItems.items()})
+            return {}
+
+    aws.put_across(Writer(), {"status": {"id": {"S": "a"}}, "ledger": {"id": {"S": "b"}}})
+    assert calls == [{"status": [{"id": {"S": "a"}}], "ledger": [{"id": {"S": "b"}}]}]
