@@ -37,6 +37,11 @@ IDEMPOTENCY_TABLE_KEYS: dict[str, Any] = {
 }
 TTL_ATTRIBUTE = "expiration"
 
+CLAIM_LEASE_SECONDS = 3.0
+"""How long a claim (policy, rendering: milliseconds) keeps others away. A worker killed while holding
+one must be taken over within the event source's retries (MaximumRetryAttempts 5, about 6 s of
+backoff), or its message is dead-lettered although nothing was sent."""
+
 _CLAIMED, _SENDING = "claimed", "sending"
 _SETTLE = "SET #state = :state, event = :event, reported = :no"
 _NAMES = {"#state": "state", "#owner": "owner"}
@@ -72,12 +77,14 @@ class SendLedger:
         dynamodb: Any | None = None,
         *,
         lease_seconds: float = 120.0,
+        claim_lease_seconds: float | None = None,
         retention_seconds: int = 7 * 24 * 3600,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._table = settings.idempotency_table
         self._dynamodb = dynamodb or aws.client("dynamodb", settings)
         self._lease = lease_seconds
+        self._claim_lease = lease_seconds if claim_lease_seconds is None else claim_lease_seconds
         self._retention = retention_seconds
         self._clock = clock
 
@@ -88,7 +95,7 @@ class SendLedger:
             "id": _s(_key(tracking_id)),
             "state": _s(_CLAIMED),
             "owner": _s(owner),
-            "lease_until": _n(now + self._lease),
+            "lease_until": _n(now + self._claim_lease),
             TTL_ATTRIBUTE: _n(int(now) + self._retention),
         }
         try:

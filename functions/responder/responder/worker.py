@@ -13,7 +13,7 @@ from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
 from planetmail.status import StatusStore
 from responder.acknowledgement import Responder
-from responder.ledger import SendLedger
+from responder.ledger import CLAIM_LEASE_SECONDS, SendLedger
 from responder.recipients import RecipientCap, SuppressionList
 from responder.senders import Transport
 from responder.senders.ses import SesTransport
@@ -36,7 +36,7 @@ def build_responder(
     producer = producer or make_producer(settings)
     reporter = LifecycleReporter(settings, producer, StatusStore(settings, dynamodb), defer_rows=True)
     return Responder(
-        ledger=ledger or SendLedger(settings, dynamodb),
+        ledger=ledger or SendLedger(settings, dynamodb, claim_lease_seconds=CLAIM_LEASE_SECONDS),
         suppressions=SuppressionList(settings, dynamodb),
         cap=RecipientCap(settings, dynamodb),
         transport=transport or make_transport(settings),

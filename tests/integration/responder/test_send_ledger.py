@@ -54,6 +54,18 @@ def test_a_worker_that_died_before_sending_is_taken_over(ledger: SendLedger, clo
     ledger.sending("T1", successor.owner)
 
 
+def test_a_short_claim_lease_lets_a_retry_take_over_while_a_send_keeps_the_long_one(
+        responder_settings: Settings, clock: Clock) -> None:
+    ledger = SendLedger(responder_settings, lease_seconds=30, claim_lease_seconds=3, clock=clock)
+    ledger.claim("T1")
+    clock.now += 4
+    successor = ledger.claim("T1")
+    assert successor.status is ClaimStatus.CLAIMED
+    ledger.sending("T1", successor.owner)
+    clock.now += 29
+    assert ledger.claim("T1").status is ClaimStatus.BUSY
+
+
 def test_a_worker_that_died_while_sending_leaves_an_unknown_outcome(ledger: SendLedger, clock: Clock) -> None:
     ledger.sending("T1", ledger.claim("T1").owner)
     clock.now += 29
