@@ -6,12 +6,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -74,15 +76,28 @@ class FaultPipeline:
                     raise
                 time.sleep(3)
 
+    def planetmail(self, *args: str) -> str:
+        """Run a ``planetmail`` command against this instance; its output (stdout and stderr)."""
+        result = subprocess.run([str(PLANETMAIL), *args], env=self.environment, capture_output=True,
+                                text=True, timeout=60, check=False)
+        assert result.returncode == 0, result.stderr
+        return result.stdout + result.stderr
+
+    def replay_dead_letters(self) -> int:
+        """``planetmail dlq replay`` (everything past the cursor); how many it sent back."""
+        replayed = re.search(r"(\d+) dead letter\(s\) replayed", self.planetmail("dlq", "replay"))
+        assert replayed, "planetmail dlq replay did not say how many it replayed"
+        return int(replayed.group(1))
+
     def workers(self, handler: str) -> list[psutil.Process]:
         """The emulator's worker processes running ``handler`` (e.g. ``processor.handler.handler``)."""
         children = psutil.Process(self.emulator.pid).children(recursive=True)
         return [child for child in children if handler in _cmdline(child)]
 
-    def mapping_status(self) -> dict[str, dict[str, int]]:
+    def mapping_status(self) -> dict[str, dict[str, Any]]:
         response = httpx.get(f"{self.lambda_url}/_emulator/status", timeout=10)
         response.raise_for_status()
-        mappings: dict[str, dict[str, int]] = response.json()["mappings"]
+        mappings: dict[str, dict[str, Any]] = response.json()["mappings"]
         return mappings
 
 

@@ -26,6 +26,7 @@ from planetmail_local.bench.traffic import InboundRequest, TrafficMix
 
 AUTO_REPLY_SHARE = 0.1
 SETTLE_SECONDS = 240.0
+QUIET_SECONDS = 30.0
 STRAGGLER_SECONDS = 3.0
 """Room for a wrong second email (or an answer to an auto-reply) to arrive after everything settled."""
 
@@ -41,7 +42,7 @@ class TrafficPlan:
 
     @classmethod
     def from_environment(cls) -> TrafficPlan:
-        return cls(messages=int(os.environ.get("PLANETMAIL_FAULT_MESSAGES", "120")),
+        return cls(messages=int(os.environ.get("PLANETMAIL_FAULT_MESSAGES", "100")),
                    rate=float(os.environ.get("PLANETMAIL_FAULT_RATE", "4")),
                    outage_scale=float(os.environ.get("PLANETMAIL_FAULT_OUTAGE_SCALE", "1")))
 
@@ -131,14 +132,19 @@ class Settlement:
 
     acks: dict[str, list[float]]
     suppressions: dict[str, set[float]]
+    spam: dict[str, float]
+    """Classified as spam: the processor requests no acknowledgement (first decision's time)."""
 
     def settled_at(self, tracking_id: str) -> float | None:
         times = [*self.acks.get(tracking_id, []), *self.suppressions.get(tracking_id, set())]
+        if tracking_id in self.spam:
+            times.append(self.spam[tracking_id])
         return min(times) if times else None
 
     def times(self, tracking_id: str) -> int:
         """How often it was settled: once is right, never is lost, more is a duplicate."""
-        return len(self.acks.get(tracking_id, [])) + len(self.suppressions.get(tracking_id, set()))
+        decisions = len(self.acks.get(tracking_id, [])) + len(self.suppressions.get(tracking_id, set()))
+        return decisions + (tracking_id in self.spam)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,32 +155,39 @@ class FaultFigures:
     accepted: int
     acknowledged: int
     suppressed: int
+    spam: int
     lost: list[str]
     duplicates: dict[str, int]
-    misjudged: list[str]
-    """Genuine mail suppressed, or an auto-reply answered."""
+    answered_auto_replies: list[str]
     recovery_seconds: float | None
 
     def line(self) -> str:
         recovery = "never" if self.recovery_seconds is None else f"{self.recovery_seconds:.1f}s"
         return (f"[fault] {self.fault}: sent {self.sent}, refused {self.refused}, accepted {self.accepted}, "
-                f"acknowledged {self.acknowledged}, suppressed {self.suppressed}, lost {len(self.lost)}, "
-                f"duplicates {sum(self.duplicates.values())}, recovery {recovery}")
+                f"acknowledged {self.acknowledged}, suppressed {self.suppressed}, spam {self.spam}, "
+                f"lost {len(self.lost)}, duplicates {sum(self.duplicates.values())}, recovery {recovery}")
 
     def assert_exactly_once(self) -> None:
         assert not self.lost, f"{self.fault}: never settled: {self.lost[:10]}"
         assert not self.duplicates, f"{self.fault}: settled more than once: {self.duplicates}"
-        assert not self.misjudged, f"{self.fault}: the reply policy was not applied to {self.misjudged[:10]}"
+        assert not self.answered_auto_replies, f"{self.fault}: answered {self.answered_auto_replies[:10]}"
 
 
 def settle(pipeline: FaultPipeline, sender: SteadySender, window: FaultWindow, fault: str,
            timeout_s: float = SETTLE_SECONDS) -> FaultFigures:
-    """Wait until every accepted message is settled (or the timeout), then count."""
+    """Wait until every accepted message is settled (or nothing moved for a while, or the timeout),
+    then count."""
     deadline = time.monotonic() + timeout_s
-    settlement = observe(pipeline)
-    while not _all_settled(sender, settlement) and time.monotonic() < deadline:
+    settled, changed_at = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        now_settled = sum(1 for tid in sender.accepted if observe(pipeline).settled_at(tid) is not None)
+        if now_settled == len(sender.accepted):
+            break
+        if now_settled != settled:
+            settled, changed_at = now_settled, time.monotonic()
+        elif time.monotonic() - changed_at > QUIET_SECONDS and _idle(pipeline):
+            break
         time.sleep(2)
-        settlement = observe(pipeline)
     time.sleep(STRAGGLER_SECONDS)
     figures = count(fault, sender, observe(pipeline), window)
     print(figures.line())
@@ -185,10 +198,13 @@ def observe(pipeline: FaultPipeline) -> Settlement:
     with httpx.Client(timeout=30) as client:
         deliveries = read_sink(pipeline.config.smtp_viewer_url, client)
     suppressions: dict[str, set[float]] = defaultdict(set)
+    spam: dict[str, float] = {}
     for event in lifecycle_events(pipeline):
         if event.state == "suppressed":
             suppressions[event.id].add(event.at.timestamp())
-    return Settlement(dict(deliveries.times), dict(suppressions))
+        elif event.state == "classified" and event.detail.get("category") == "spam":
+            spam.setdefault(event.id, event.at.timestamp())
+    return Settlement(dict(deliveries.times), dict(suppressions), spam)
 
 
 def lifecycle_events(pipeline: FaultPipeline) -> list[LifecycleEvent]:
@@ -214,19 +230,21 @@ def lifecycle_events(pipeline: FaultPipeline) -> list[LifecycleEvent]:
 
 def count(fault: str, sender: SteadySender, settlement: Settlement, window: FaultWindow) -> FaultFigures:
     settled = {tid: settlement.times(tid) for tid in sender.accepted}
-    wrong = sorted(tid for tid, expects in sender.accepted.items()
-                   if (settlement.suppressions if expects else settlement.acks).get(tid))
+    answered_auto_replies = sorted(tid for tid, expects in sender.accepted.items()
+                                   if not expects and settlement.acks.get(tid))
     return FaultFigures(
         fault, sender.sent, sender.refused, len(sender.accepted),
         acknowledged=sum(1 for tid in sender.accepted if settlement.acks.get(tid)),
         suppressed=sum(1 for tid in sender.accepted if settlement.suppressions.get(tid)),
+        spam=sum(1 for tid in sender.accepted if tid in settlement.spam),
         lost=sorted(tid for tid, times in settled.items() if times == 0),
         duplicates={tid: times - 1 for tid, times in settled.items() if times > 1},
-        misjudged=wrong, recovery_seconds=_recovery(sender, settlement, window))
+        answered_auto_replies=answered_auto_replies, recovery_seconds=_recovery(sender, settlement, window))
 
 
-def _all_settled(sender: SteadySender, settlement: Settlement) -> bool:
-    return all(settlement.settled_at(tid) is not None for tid in sender.accepted)
+def _idle(pipeline: FaultPipeline) -> bool:
+    """No Kafka mapping has lag or a batch in flight: what is not settled by now will not be."""
+    return not any(m["lag"] or m["batches_in_flight"] for m in pipeline.mapping_status().values())
 
 
 def _recovery(sender: SteadySender, settlement: Settlement, window: FaultWindow) -> float | None:
