@@ -38,14 +38,15 @@ READ = "read"
 MESSAGE = CorpusMessage("en", "questions", "When does the Sunday edition arrive?", "Is it 7 am or 9 am?")
 
 
-def _user_password(provider: str) -> tuple[str, str]:
-    user, _, password = CREDENTIALS[provider].partition(":")
+def user_password(credentials: str) -> tuple[str, str]:
+    """``user:password`` as the pair ``WebhookCredentials.basic`` holds."""
+    user, _, password = credentials.partition(":")
     return user, password
 
 
 RIGHT = WebhookCredentials(
     api_token=API_TOKEN,
-    basic={provider: _user_password(provider) for provider in ("sendgrid", "postmark")},
+    basic={provider: user_password(CREDENTIALS[provider]) for provider in ("sendgrid", "postmark")},
     mailgun_signing_key=CREDENTIALS["mailgun"],
 )
 WRONG = WebhookCredentials(
