@@ -58,3 +58,25 @@ def test_message_ids_and_dates() -> None:
     assert headers.date("not a date") is None
     parsed = headers.date("Wed, 10 Aug 2016 18:10:13 -0700")
     assert parsed is not None and parsed.utcoffset() is not None
+
+
+def test_header_fields_are_what_every_adapter_derives_from_a_header_block() -> None:
+    fields = headers.header_fields([
+        ("Message-ID", "<m@x.org>"),
+        ("Reply-To", "Desk <desk@x.org>"),
+        ("Return-Path", "<bounce@x.org>"),
+        ("Date", "Wed, 10 Aug 2016 18:10:13 -0700"),
+        ("In-Reply-To", "<parent@x.org>"),
+        ("References", "<root@x.org> <parent@x.org>"),
+        ("Authentication-Results", "mx; spf=pass; dkim=fail"),
+        ("Subject", "not kept"),
+    ])
+
+    assert fields["message_id"] == "<m@x.org>"
+    assert [a.address for a in fields["reply_to"]] == ["desk@x.org"]
+    assert fields["envelope_from"] == "bounce@x.org"
+    assert fields["date"] is not None and fields["date"].year == 2016
+    assert fields["in_reply_to"] == "<parent@x.org>"
+    assert fields["references"] == ["<root@x.org>", "<parent@x.org>"]
+    assert "subject" not in fields["headers"] and "authentication-results" in fields["headers"]
+    assert fields["auth"].model_dump() == {"spf": "pass", "dkim": "fail", "dmarc": None}

@@ -105,3 +105,14 @@ def test_string_to_sign_for_a_notification_without_subject() -> None:
     document.pop("Subject")
     text = sns.string_to_sign(sns.SnsMessage.model_validate(document)).decode()
     assert text.split("\n")[::2] == ["Message", "MessageId", "Timestamp", "TopicArn", "Type", ""]
+
+
+@pytest.mark.parametrize("unsigned", [("Signature",), ("SigningCertURL",), ("Signature", "SignatureVersion")])
+def test_an_unsigned_message_is_unauthenticated_not_malformed(
+    certificates: sns.SigningCertificates, unsigned: tuple[str, ...]
+) -> None:
+    document = json.loads((SES / "inbound_email.json").read_bytes())
+    message = sns.parse(json.dumps({k: v for k, v in document.items() if k not in unsigned}).encode())
+
+    with pytest.raises(Unauthorized, match="not signed"):
+        sns.verify(message, certificates)
