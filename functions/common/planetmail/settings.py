@@ -318,7 +318,7 @@ def _parse_credentials(variable: str, raw: str) -> dict[str, Secret]:
         raise SettingsError(f"{variable} must be a JSON object of provider to secret ({exc.msg})") from exc
     if not isinstance(document, dict):
         raise SettingsError(f"{variable} must be a JSON object of provider to secret")
-    return {str(k): Secret(str(v)) for k, v in document.items()}
+    return credentials_from_document(document)
 
 
 def _cast_int(variable: str, raw: str) -> int:

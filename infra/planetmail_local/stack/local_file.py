@@ -6,7 +6,9 @@ Credentials are generated once and kept across ``up`` runs (and across ``down --
 from __future__ import annotations
 
 import json
+import os
 import secrets
+from pathlib import Path
 from typing import Any
 
 from planetmail_local.stack.config import StackConfig
@@ -34,10 +36,19 @@ def write_local_file(config: StackConfig, extra: dict[str, Any] | None = None) -
         "logs_dir": str(config.logs_dir),
         **(extra or {}),
     }
-    config.local_file.parent.mkdir(parents=True, exist_ok=True)
-    config.local_file.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    config.local_file.chmod(0o600)
+    _write_atomically(config.local_file, json.dumps(document, indent=2) + "\n")
     return document
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Readers (clients loading their settings while ``up`` runs) see the old file or the new one,
+    never a half-written one; the file is 0600 before it holds a credential."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)
+    partial.replace(path)
 
 
 def read_local_file(config: StackConfig) -> dict[str, Any]:

@@ -48,6 +48,12 @@ def test_webhook_credentials_from_environment(tmp_path: Path) -> None:
     assert settings.webhook_secret("postmark").reveal() == "u:p"
 
 
+def test_webhook_credentials_from_environment_take_local_json_shape(tmp_path: Path) -> None:
+    document = {"sendgrid": {"username": "sg", "password": "pw"}}
+    settings = Settings.load({ENV_WEBHOOK_CREDENTIALS: json.dumps(document)}, state_dir=tmp_path)
+    assert settings.webhook_secret("sendgrid").reveal() == "sg:pw"
+
+
 def test_secrets_never_show_their_value(state_dir: Path) -> None:
     settings = Settings.load({}, state_dir=state_dir)
     assert settings.api_token.reveal() == "from-file"
