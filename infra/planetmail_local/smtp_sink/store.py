@@ -34,8 +34,10 @@ class MessageStore:
         (self.folder / f"{message_id}.json").write_text(json.dumps(meta), encoding="utf-8")
         return message_id
 
-    def ids(self) -> list[str]:
-        return sorted((path.stem for path in self.folder.glob("*.eml")), reverse=True)
+    def ids(self, after: str = "") -> list[str]:
+        """Newest first; ``after``: only ids stored later (an earlier id, or ``f"{time.time_ns():020d}"``)."""
+        return sorted((stem for path in self.folder.glob("*.eml") if (stem := path.stem) > after),
+                      reverse=True)
 
     def get(self, message_id: str) -> dict[str, Any] | None:
         eml = self.folder / f"{message_id}.eml"
@@ -44,8 +46,8 @@ class MessageStore:
         meta = json.loads((self.folder / f"{message_id}.json").read_text(encoding="utf-8"))
         return {"id": message_id, **meta, **_parsed(eml.read_bytes())}
 
-    def all(self) -> list[dict[str, Any]]:
-        return [message for message_id in self.ids() if (message := self.get(message_id))]
+    def all(self, after: str = "") -> list[dict[str, Any]]:
+        return [message for message_id in self.ids(after) if (message := self.get(message_id))]
 
     def clear(self) -> int:
         removed = 0

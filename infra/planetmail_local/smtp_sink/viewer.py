@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
@@ -63,8 +63,10 @@ def create_app(store: MessageStore, faults: FaultPlan) -> FastAPI:
         return {"status": "ok", "messages": len(store.ids())}
 
     @app.get("/api/messages")
-    def messages() -> list[dict[str, Any]]:
-        return store.all()
+    def messages(after: str = Query("", pattern=r"^[0-9a-f-]*$", description=(
+            "Only messages stored after this id (ids sort by arrival; a 20-digit time in ns works too): "
+            "pollers pass the newest id they saw and read only what is new."))) -> list[dict[str, Any]]:
+        return store.all(after)
 
     @app.get("/api/messages/{message_id}", response_model=None)
     def message(message_id: str) -> dict[str, Any] | JSONResponse:

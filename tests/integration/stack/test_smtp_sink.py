@@ -53,6 +53,18 @@ def test_messages_are_listed_newest_first_with_envelope_headers_and_bodies(
     assert (throwaway_sink.data_dir / "smtp" / f"{newest['id']}.eml").is_file()
 
 
+def test_pollers_read_only_what_arrived_after_their_cursor(
+    throwaway_sink: StackConfig, viewer: httpx.Client
+) -> None:
+    send(throwaway_sink, "seen")
+    cursor = viewer.get("/api/messages").json()[0]["id"]
+    send(throwaway_sink, "new")
+
+    assert [m["subject"] for m in viewer.get("/api/messages", params={"after": cursor}).json()] == ["new"]
+    refused = viewer.get("/api/messages", params={"after": "../x"})
+    assert refused.status_code == 422 and "query.after" in refused.json()["detail"]
+
+
 def test_unknown_message_is_a_problem_document(viewer: httpx.Client) -> None:
     response = viewer.get("/api/messages/00000-missing")
     assert response.status_code == 404

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from planetmail_local.smtp_sink.faults import Fault, FaultPlan
@@ -31,6 +32,16 @@ def test_store_lists_newest_first_with_envelope(tmp_path: Path) -> None:
     assert [m["id"] for m in listed] == [second, first]
     assert listed[0]["rcpt_tos"] == ["d@y.example", "e@y.example"] and listed[0]["text"].strip() == "hello"
     assert listed[0]["html"] is None and listed[0]["subject"] == "hi"
+
+
+def test_store_lists_only_what_arrived_after_a_cursor(tmp_path: Path) -> None:
+    store = MessageStore(tmp_path)
+    before = store.save(Envelope("a@x.example", ["b@y.example"]), MESSAGE)
+    started = f"{time.time_ns():020d}"
+    later = store.save(Envelope("a@x.example", ["b@y.example"]), MESSAGE)
+    assert store.ids(after=before) == [later]
+    assert store.ids(after=started) == [later]
+    assert store.ids(after=later) == []
 
 
 def test_store_refuses_paths_as_ids(tmp_path: Path) -> None:
