@@ -11,5 +11,5 @@ from planetmail_local.stack.steps import ClassifierModel
 
 @pytest.fixture(scope="session", autouse=True)
 def classifier_model(stack_settings: Settings) -> None:
-    """``planetmail train --if-missing``, as ``planetmail up`` runs it (about a minute the first time)."""
+    """``planetmail train --if-missing``, as ``planetmail up`` runs it (about two minutes the first time)."""
     ClassifierModel(StackConfig.from_settings(stack_settings)).run()
