@@ -180,7 +180,8 @@ def settle(pipeline: FaultPipeline, sender: SteadySender, window: FaultWindow, f
     deadline = time.monotonic() + timeout_s
     settled, changed_at = -1, time.monotonic()
     while time.monotonic() < deadline:
-        now_settled = sum(1 for tid in sender.accepted if observe(pipeline).settled_at(tid) is not None)
+        settlement = observe(pipeline)
+        now_settled = sum(1 for tid in sender.accepted if settlement.settled_at(tid) is not None)
         if now_settled == len(sender.accepted):
             break
         if now_settled != settled:
@@ -190,7 +191,7 @@ def settle(pipeline: FaultPipeline, sender: SteadySender, window: FaultWindow, f
         time.sleep(2)
     time.sleep(STRAGGLER_SECONDS)
     figures = count(fault, sender, observe(pipeline), window)
-    print(figures.line())
+    print(figures.line(), flush=True)
     return figures
 
 
