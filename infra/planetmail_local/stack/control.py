@@ -62,6 +62,17 @@ def down(config: StackConfig, purge: bool = False, progress: Progress = _quiet, 
     return states
 
 
+@contextlib.contextmanager
+def running(config: StackConfig, *, purge: bool = True) -> Iterator[StackConfig]:
+    """An instance that is up for the ``with`` block and stopped (by default purged) after it, even
+    when starting fails half-way: what tests and benchmarks on throwaway instances need."""
+    try:
+        up(config)
+        yield config
+    finally:
+        down(config, purge=purge)
+
+
 def status(config: StackConfig, *, pipeline: bool = False) -> list[ServiceState]:
     return [inspect(service) for service in stack_services(config, pipeline=pipeline)]
 

@@ -15,12 +15,8 @@ from planetmail_local.stack.services import SmtpSink
 
 @pytest.fixture(scope="module")
 def throwaway_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
-    config = throwaway_config(tmp_path_factory.mktemp("stack") / ".planetmail")
-    try:
-        control.up(config)
+    with control.running(throwaway_config(tmp_path_factory.mktemp("stack") / ".planetmail")) as config:
         yield config
-    finally:
-        control.down(config, purge=True)
 
 
 @pytest.fixture(scope="module")

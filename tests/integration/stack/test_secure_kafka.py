@@ -37,11 +37,8 @@ SSL_HANDSHAKE_FAILED = "(SSL handshake failed)"
 def secure_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
     config = dataclasses.replace(throwaway_config(tmp_path_factory.mktemp("secure") / ".planetmail"),
                                  secure=True)
-    try:
-        control.up(config)
+    with control.running(config):
         yield config
-    finally:
-        control.down(config, purge=True)
 
 
 @pytest.fixture(scope="module")
