@@ -7,6 +7,8 @@ event-source mapping retries them and, after its retries, sends them to its fail
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -20,6 +22,12 @@ from responder.worker import build_responder
 
 logger = Logger(service="responder")
 
+SEND_RESERVE_MS = 20_000
+"""Time one acknowledgement may need while the mail server is down (the transport's retries, ~16 s).
+A record started later could be cut off by the function timeout in the middle of its send, which
+leaves its outcome unknown and the message unanswered for good; it is handed back instead (the first
+record of a batch is always tried, so a short timeout still makes progress)."""
+
 _responder: Responder | None = None
 
 
@@ -28,14 +36,24 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if _responder is None:
         settings = Settings.load()
         _responder = build_responder(settings, config=config_source(settings).current)
-    return handle(event, _responder)
+    remaining_ms = getattr(context, "get_remaining_time_in_millis", _no_deadline)
+    return handle(event, _responder, remaining_ms=remaining_ms)
 
 
-def handle(event: dict[str, Any], responder: Responder) -> dict[str, Any]:
+def _no_deadline() -> int:
+    """Called without a Lambda context (a test, a script): no time limit."""
+    return sys.maxsize
+
+
+def handle(event: dict[str, Any], responder: Responder,
+           remaining_ms: Callable[[], int] = _no_deadline) -> dict[str, Any]:
     failed: list[ItemIdentifier] = []
     records = ack_records(event)
     responder.look_up(record.request for record in records if record.request is not None)
-    for record in records:
+    for number, record in enumerate(records):
+        if number and remaining_ms() < SEND_RESERVE_MS:
+            failed.append(record.item)  # untouched: the next delivery sends it
+            continue
         if record.request is None:
             logger.error("unreadable mail.ack record", item=record.item, error=record.error)
             failed.append(record.item)

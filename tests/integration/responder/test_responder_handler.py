@@ -189,3 +189,18 @@ def test_lambda_entry_point_builds_one_responder_per_worker_from_the_environment
             handler_module._responder.close()
     assert sorted(sink.message_ids()) == sorted(our_message_id(r) for r in (first, second))
     assert len(sink.peers) == 1
+
+
+def test_records_left_when_the_function_is_about_to_time_out_are_handed_back_unsent(
+    smtp_server: SmtpServer, make_responder: MakeResponder, ack_batch: AckBatch
+) -> None:
+    sink, port = smtp_server()
+    first, second = ack_request(), ack_request()
+    event = ack_batch([first, second])
+
+    response = handle(event, make_responder(port), remaining_ms=lambda: handler_module.SEND_RESERVE_MS - 1)
+
+    assert len(sink.message_ids()) == 1, "the first record of a batch is always tried"
+    assert len(response["batchItemFailures"]) == 1, "the other one is handed back"
+    assert handle(event, make_responder(port)) == NO_FAILURES
+    assert sorted(sink.message_ids()) == sorted(our_message_id(r) for r in (first, second))
