@@ -22,6 +22,8 @@ from typing import Any
 
 import httpx
 
+from planetmail.settings import Settings
+
 TRACKING_ID_IN_SUBJECT = re.compile(r"\[([0-9A-HJKMNP-TV-Z]{26})\]\s*$")
 
 
@@ -37,6 +39,9 @@ class Deliveries:
 
 
 def read_sink(viewer_url: str, client: httpx.Client) -> Deliveries:
+    folder = local_mail_folder(viewer_url)
+    if folder is not None:
+        return MailFolder(folder).read()
     response = client.get(f"{viewer_url.rstrip('/')}/api/messages", params={"limit": 1_000_000})
     response.raise_for_status()
     deliveries = Deliveries()
@@ -45,6 +50,18 @@ def read_sink(viewer_url: str, client: httpx.Client) -> Deliveries:
         if match:
             deliveries.times[match.group(1)].append(_received_time(message))
     return deliveries
+
+
+def local_mail_folder(viewer_url: str) -> Path | None:
+    """The sink's mail folder when ``viewer_url`` is the viewer of this checkout's local stack."""
+    state_dir = Settings.load().state_dir
+    try:
+        local = json.loads((state_dir / "local.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    folder = state_dir / "data" / "smtp"
+    same_sink = str(local.get("smtp_viewer_url", "")).rstrip("/") == viewer_url.rstrip("/")
+    return folder if same_sink and folder.is_dir() else None
 
 
 class MailFolder:
@@ -82,8 +99,10 @@ def wait_for_acknowledgements(
 ) -> Deliveries:
     """Poll the sink until every expected id was acknowledged or the deadline passes.
 
-    ``mail_folder``: the sink's folder when it is local (cheap incremental reads), else the viewer is asked.
+    ``mail_folder``: the sink's folder (cheap incremental reads); by default the local stack's when
+    ``viewer_url`` is its sink, else the viewer is asked.
     """
+    mail_folder = mail_folder or local_mail_folder(viewer_url)
     folder = MailFolder(mail_folder) if mail_folder is not None and mail_folder.is_dir() else None
     with httpx.Client(timeout=30.0) as client:
         while True:

@@ -41,8 +41,7 @@ REPO_DATA = Path(__file__).resolve().parents[3] / "data"
 def bench(rate: float, duration: float, concurrency: int, grace: float, json_path: Path | None,
           plot_path: Path | None, seed: int, api_url: str | None) -> None:
     """Send a mix of providers, languages and categories; report loss, duplicates and latency."""
-    settings = Settings.load()
-    local = _local_document(settings)
+    local = _local_document(Settings.load())
     corpus = load_corpus(REPO_DATA)
     if not corpus:
         raise UserError(f"no corpus under {REPO_DATA / 'corpus'}; check out the repository's data/ folder")
@@ -50,8 +49,7 @@ def bench(rate: float, duration: float, concurrency: int, grace: float, json_pat
     console = Console(stderr=True)
     submissions = _send(api_url or local["api_url"], mix, rate, duration, concurrency, console)
     expected = {s.tracking_id for s in submissions if s.tracking_id and s.expects_ack}
-    mail_folder = settings.state_dir / "data" / "smtp"
-    deliveries = _follow(local["smtp_viewer_url"], mail_folder, expected, grace, console)
+    deliveries = _follow(local["smtp_viewer_url"], expected, grace, console)
     result = summarise(submissions, deliveries)
     _print(result, console)
     if json_path:
@@ -71,10 +69,10 @@ def _send(api_url: str, mix: TrafficMix, rate: float, duration: float, concurren
                                     on_done=lambda _: progress.advance(task)))
 
 
-def _follow(viewer_url: str, mail_folder: Path, expected: set[str], grace: float, console: Console) -> Any:
+def _follow(viewer_url: str, expected: set[str], grace: float, console: Console) -> Any:
     with _progress(console) as progress:
         task = progress.add_task("acknowledged", total=len(expected))
-        return wait_for_acknowledgements(viewer_url, expected, time.time() + grace, mail_folder=mail_folder,
+        return wait_for_acknowledgements(viewer_url, expected, time.time() + grace,
                                          on_progress=lambda done: progress.update(task, completed=done))
 
 

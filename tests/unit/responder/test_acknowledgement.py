@@ -69,7 +69,7 @@ class Recipients:
     def add(self, address: str, reason: str) -> None:
         self.added.append(address)
 
-    def admit(self, address: str, limit: int, window_seconds: int) -> bool:
+    def admit(self, address: str, limit: int, window_seconds: int, message_id: str) -> bool:
         return self.admitted
 
 
