@@ -150,7 +150,7 @@ class Responder:
         if self.suppressions.contains(recipient):
             return Reason.HARD_BOUNCE
         policy = config.reply_policy
-        if not self.cap.admit(recipient, policy.per_recipient_cap, policy.cap_window_seconds):
+        if not self.cap.admit(recipient, policy.per_recipient_cap, policy.cap_window_seconds, request.id):
             return Reason.RECIPIENT_CAP
         return None
 

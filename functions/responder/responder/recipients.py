@@ -77,21 +77,24 @@ class SuppressionList(_RecipientStore):
 
 
 class RecipientCap(_RecipientStore):
-    """At most ``limit`` acknowledgements per address per fixed window: an atomic counter per window."""
+    """At most ``limit`` acknowledgements per address per fixed window: an atomic set of the messages
+    counted in the window, so a redelivery of the same message (a retry while the mail server is down)
+    counts once instead of pushing its own acknowledgement over the cap."""
 
-    def admit(self, address: str, limit: int, window_seconds: int) -> bool:
-        """Count one acknowledgement to the address; False when that exceeds the window's limit."""
+    def admit(self, address: str, limit: int, window_seconds: int, message_id: str) -> bool:
+        """Count the message to the address; False when that exceeds the window's limit."""
         now = int(self._clock())
         window = now // window_seconds
         response = self._dynamodb.update_item(
             TableName=self._table,
             Key={"id": {"S": f"cap#{address.lower()}#{window}"}},
-            UpdateExpression="ADD hits :one SET #exp = if_not_exists(#exp, :exp)",
+            UpdateExpression="ADD messages :message SET #exp = if_not_exists(#exp, :exp)",
             ExpressionAttributeNames={"#exp": TTL_ATTRIBUTE},
-            ExpressionAttributeValues={":one": {"N": "1"}, ":exp": {"N": str((window + 2) * window_seconds)}},
-            ReturnValues="UPDATED_NEW",
+            ExpressionAttributeValues={":message": {"SS": [message_id]},
+                                       ":exp": {"N": str((window + 2) * window_seconds)}},
+            ReturnValues="ALL_NEW",
         )
-        return int(response["Attributes"]["hits"]["N"]) <= limit
+        return len(response["Attributes"]["messages"]["SS"]) <= limit
 
 
 def _suppressed_key(address: str) -> str:
