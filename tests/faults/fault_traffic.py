@@ -158,7 +158,8 @@ class FaultFigures:
     spam: int
     lost: list[str]
     duplicates: dict[str, int]
-    answered_auto_replies: list[str]
+    misjudged: list[str]
+    """Genuine mail the responder suppressed (e.g. over the recipient cap), or an auto-reply answered."""
     recovery_seconds: float | None
 
     def line(self) -> str:
@@ -170,7 +171,7 @@ class FaultFigures:
     def assert_exactly_once(self) -> None:
         assert not self.lost, f"{self.fault}: never settled: {self.lost[:10]}"
         assert not self.duplicates, f"{self.fault}: settled more than once: {self.duplicates}"
-        assert not self.answered_auto_replies, f"{self.fault}: answered {self.answered_auto_replies[:10]}"
+        assert not self.misjudged, f"{self.fault}: reply policy misapplied to {self.misjudged[:10]}"
 
 
 def settle(pipeline: FaultPipeline, sender: SteadySender, window: FaultWindow, fault: str,
@@ -218,8 +219,8 @@ def lifecycle_events(pipeline: FaultPipeline) -> list[LifecycleEvent]:
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
         ends = consumer.end_offsets(partitions)
-        events = []
-        while any(consumer.position(p) < ends[p] for p in partitions):
+        events, deadline = [], time.monotonic() + 60
+        while any(consumer.position(p) < ends[p] for p in partitions) and time.monotonic() < deadline:
             for records in consumer.poll(timeout_ms=2000).values():
                 for record in records:
                     with contextlib.suppress(RecordError):
@@ -231,8 +232,8 @@ def lifecycle_events(pipeline: FaultPipeline) -> list[LifecycleEvent]:
 
 def count(fault: str, sender: SteadySender, settlement: Settlement, window: FaultWindow) -> FaultFigures:
     settled = {tid: settlement.times(tid) for tid in sender.accepted}
-    answered_auto_replies = sorted(tid for tid, expects in sender.accepted.items()
-                                   if not expects and settlement.acks.get(tid))
+    misjudged = sorted(tid for tid, expects in sender.accepted.items()
+                       if (settlement.suppressions if expects else settlement.acks).get(tid))
     return FaultFigures(
         fault, sender.sent, sender.refused, len(sender.accepted),
         acknowledged=sum(1 for tid in sender.accepted if settlement.acks.get(tid)),
@@ -240,7 +241,7 @@ def count(fault: str, sender: SteadySender, settlement: Settlement, window: Faul
         spam=sum(1 for tid in sender.accepted if tid in settlement.spam),
         lost=sorted(tid for tid, times in settled.items() if times == 0),
         duplicates={tid: times - 1 for tid, times in settled.items() if times > 1},
-        answered_auto_replies=answered_auto_replies, recovery_seconds=_recovery(sender, settlement, window))
+        misjudged=misjudged, recovery_seconds=_recovery(sender, settlement, window))
 
 
 def _idle(pipeline: FaultPipeline) -> bool:

@@ -1,14 +1,15 @@
 """The stack's services fail while mail flows; afterwards every accepted message was acknowledged exactly
-once in the SMTP sink, or suppressed exactly once where the reply policy says so (issue 9, fault suite).
+once in the SMTP sink, or decided once without a reply (suppressed by the reply policy, or classified as
+spam), none lost or doubled (issue 9, fault suite).
 
 Each test sends ``PLANETMAIL_FAULT_MESSAGES`` (default 100) messages at ``PLANETMAIL_FAULT_RATE``
 (default 4/s) through the API gateway and injects its fault once a third of them were sent. Outages last
 what the issue names, times ``PLANETMAIL_FAULT_OUTAGE_SCALE`` (default 1): the broker is down 5 s after its
 kill -9, ZooKeeper 30 s, the AWS endpoint 30 s, the SMTP server 60 s.
 
-An SMTP outage outlasts the responder mapping's retries (MaximumRetryAttempts 5, a few seconds of
-backoff), so acknowledgements due meanwhile go to mail.dlq; the test then does what the operator does
-once the server is back, ``planetmail dlq replay``, and only then expects every message settled once.
+During an SMTP outage the responder hands records back and the mapping retries them; any that run out
+of retries wait on mail.dlq, so the test then does what the operator does once the server is back,
+``planetmail dlq replay``, and only then expects every message settled once.
 
 The AWS endpoint (moto) keeps its state in memory, so it is frozen with SIGSTOP and thawed with SIGCONT
 rather than restarted: clients meet an endpoint that accepts connections and never answers, then comes

@@ -1,6 +1,6 @@
 """Faults inside the pipeline itself: function workers killed mid-batch, and a poison record on every
-topic a Kafka mapping consumes, which ``planetmail dlq list`` then shows (issue 9, fault suite).
-``planetmail dlq replay`` once the cause is fixed is proven by test_service_outages' SMTP outage.
+topic a Kafka mapping consumes, which ``planetmail dlq list`` then shows, and ``planetmail dlq replay``
+bringing a refused acknowledgement back once the cause is fixed (issue 9, fault suite).
 Traffic: ``PLANETMAIL_FAULT_MESSAGES`` (default 100) messages at ``PLANETMAIL_FAULT_RATE`` (default 4/s).
 
 ``mail.classified.*`` and ``mail.events`` have no consumer in template.yaml (they are for downstream
@@ -13,13 +13,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import httpx
 import psutil
 import pytest
+from e2e_support import CREDENTIALS, genuine_corpus
 from fault_pipeline import FaultPipeline
-from fault_traffic import FaultWindow, TrafficPlan, settle, steady_traffic
+from fault_traffic import FaultWindow, TrafficPlan, observe, settle, steady_traffic
 
 from planetmail.dead_letters import DeadLetter
 from planetmail.kafka import make_producer
+from planetmail_local.bench.traffic import TrafficMix
 from planetmail_local.dead_letter_queue import DeadLetterQueue
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.faults]
@@ -44,7 +47,7 @@ def test_function_workers_killed_mid_batch(pipeline: FaultPipeline, traffic_plan
     print(f"[fault] in doubt (killed mid-send, on mail.dlq): {len(in_doubt)}")
     assert len(in_doubt) <= killed[-1]
     assert set(figures.lost) == in_doubt, f"lost: {sorted(set(figures.lost) - in_doubt)}"
-    assert not figures.duplicates and not figures.answered_auto_replies
+    assert not figures.duplicates and not figures.misjudged
 
 
 def test_poison_records_go_to_the_dead_letter_queue_without_blocking(
@@ -63,6 +66,37 @@ def test_poison_records_go_to_the_dead_letter_queue_without_blocking(
     assert all(letter.error for letter in poisoned), [letter.error for letter in poisoned]
     listing = pipeline.planetmail("dlq", "list")
     assert all(topic in listing for topic in consumed), listing
+
+
+def test_dlq_replay_sends_a_refused_acknowledgement_once_the_cause_is_fixed(pipeline: FaultPipeline):
+    """The server refuses the content (554 at DATA: not about the address), so the record ends on mail.dlq;
+    once that is fixed, ``planetmail dlq replay --offset N`` brings it back and it is sent once."""
+    sink = pipeline.config.smtp_viewer_url
+    httpx.put(f"{sink}/api/faults", json={"stage": "data", "code": 554, "message": "content refused"},
+              timeout=10).raise_for_status()
+    try:
+        tracking_id = _send_one(pipeline)
+        (failed,) = _wait_for_dead_letters(pipeline, lambda letter: tracking_id.encode() in letter.value, 1)
+    finally:
+        httpx.delete(f"{sink}/api/faults", timeout=10).raise_for_status()
+    assert failed.source_topic.endswith("mail.ack") and failed.error, failed
+    assert not observe(pipeline).acks.get(tracking_id)
+
+    pipeline.planetmail("dlq", "replay", "--offset", str(failed.offset))
+    deadline = time.monotonic() + 60
+    while not observe(pipeline).acks.get(tracking_id) and time.monotonic() < deadline:
+        time.sleep(1)
+    time.sleep(3)
+    assert len(observe(pipeline).acks.get(tracking_id, [])) == 1
+
+
+def _send_one(pipeline: FaultPipeline) -> str:
+    request = next(TrafficMix(genuine_corpus(), CREDENTIALS, auto_reply_share=0.0, seed=8).requests())
+    with httpx.Client(base_url=pipeline.api_url, timeout=30) as client:
+        response = client.post(request.path, headers=request.headers, content=request.content,
+                               json=request.json_body, data=request.form)
+    assert response.status_code == 202, response.text
+    return str(response.json()["id"])
 
 
 def _kill_busy_worker(pipeline: FaultPipeline, function: str, timeout_s: float = 30) -> int:
