@@ -103,13 +103,9 @@ class FaultPipeline:
 
 @contextlib.contextmanager
 def running_pipeline(state_dir: Path, log_dir: Path) -> Iterator[FaultPipeline]:
-    config = StackConfig.on_free_ports(state_dir, Settings.load().cache_dir)
-    try:
-        control.up(config)
-        with _emulator(config, log_dir) as pipeline:
-            yield pipeline
-    finally:
-        control.down(config, purge=True)
+    with (control.running(StackConfig.on_free_ports(state_dir, Settings.load().cache_dir)) as config,
+          _emulator(config, log_dir) as pipeline):
+        yield pipeline
 
 
 def installed_model() -> Path:
