@@ -29,26 +29,20 @@ from fault_traffic import FaultWindow, TrafficPlan, settle, steady_traffic
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.faults]
 
 
-def test_kafka_broker_killed_and_restarted(pipeline: FaultPipeline, traffic_plan: TrafficPlan):
-    with steady_traffic(pipeline, traffic_plan, seed=1) as sender:
+@pytest.mark.parametrize(("service", "outage_seconds", "seed", "fault"), [
+    ("kafka", 5, 1, "Kafka broker kill -9"),
+    ("zookeeper", 30, 2, "ZooKeeper down"),
+], ids=["kafka-broker-kill-9", "zookeeper-down-30s"])
+def test_service_killed_then_restarted(pipeline: FaultPipeline, traffic_plan: TrafficPlan, service: str,
+                                       outage_seconds: float, seed: int, fault: str):
+    with steady_traffic(pipeline, traffic_plan, seed=seed) as sender:
         sender.wait_for(traffic_plan.messages // 3)
         window = FaultWindow()
-        pipeline.kill_service("kafka")
-        time.sleep(traffic_plan.outage(5))
-        pipeline.restart_service("kafka")
+        pipeline.kill_service(service)
+        time.sleep(traffic_plan.outage(outage_seconds))
+        pipeline.restart_service(service)
         window.lift()
-    settle(pipeline, sender, window, "Kafka broker kill -9").assert_exactly_once()
-
-
-def test_zookeeper_down(pipeline: FaultPipeline, traffic_plan: TrafficPlan):
-    with steady_traffic(pipeline, traffic_plan, seed=2) as sender:
-        sender.wait_for(traffic_plan.messages // 3)
-        window = FaultWindow()
-        pipeline.kill_service("zookeeper")
-        time.sleep(traffic_plan.outage(30))
-        pipeline.restart_service("zookeeper")
-        window.lift()
-    settle(pipeline, sender, window, "ZooKeeper down").assert_exactly_once()
+    settle(pipeline, sender, window, fault).assert_exactly_once()
 
 
 def test_aws_endpoint_unreachable(pipeline: FaultPipeline, traffic_plan: TrafficPlan):
