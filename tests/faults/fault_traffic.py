@@ -193,6 +193,8 @@ def settle(pipeline: FaultPipeline, sender: SteadySender, window: FaultWindow, f
     time.sleep(STRAGGLER_SECONDS)
     figures = count(fault, sender, observe(pipeline), window)
     print(figures.line(), flush=True)
+    for tracking_id, path in trace(pipeline, figures.lost).items():
+        print(f"[fault]   unsettled {tracking_id}: {' → '.join(path) or 'on no topic'}", flush=True)
     return figures
 
 
@@ -211,23 +213,45 @@ def observe(pipeline: FaultPipeline) -> Settlement:
 
 def lifecycle_events(pipeline: FaultPipeline) -> list[LifecycleEvent]:
     """Every event on mail.events (a re-reported decision keeps its time: one decision, one time)."""
+    events = []
+    for value in topic_values(pipeline, topics.EVENTS):
+        with contextlib.suppress(RecordError):
+            events.append(decode_as(LifecycleEvent, value))
+    return events
+
+
+def topic_values(pipeline: FaultPipeline, contract_topic: str) -> list[bytes]:
+    """Every record value on one of the run's topics, from the beginning."""
     settings = pipeline.settings
     consumer = make_consumer(settings, group_id=None, consumer_timeout_ms=2000)
     try:
-        topic = settings.topic(topics.EVENTS)
+        topic = settings.topic(contract_topic)
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
         ends = consumer.end_offsets(partitions)
-        events, deadline = [], time.monotonic() + 60
+        values: list[bytes] = []
+        deadline = time.monotonic() + 60
         while any(consumer.position(p) < ends[p] for p in partitions) and time.monotonic() < deadline:
             for records in consumer.poll(timeout_ms=2000).values():
-                for record in records:
-                    with contextlib.suppress(RecordError):
-                        events.append(decode_as(LifecycleEvent, record.value))
-        return events
+                values.extend(record.value for record in records)
+        return values
     finally:
         consumer.close()
+
+
+def trace(pipeline: FaultPipeline, tracking_ids: list[str]) -> dict[str, list[str]]:
+    """Where each message got to: the topics holding it and its lifecycle states, in order."""
+    found: dict[str, list[str]] = {tracking_id: [] for tracking_id in tracking_ids}
+    for contract_topic in (topics.RECEIVED, topics.ACK, topics.DLQ):
+        for value in topic_values(pipeline, contract_topic):
+            for tracking_id, path in found.items():
+                if tracking_id.encode() in value:
+                    path.append(contract_topic)
+    for event in lifecycle_events(pipeline):
+        if event.id in found:
+            found[event.id].append(f"{event.stage}:{event.state}")
+    return found
 
 
 def count(fault: str, sender: SteadySender, settlement: Settlement, window: FaultWindow) -> FaultFigures:

@@ -82,12 +82,11 @@ class KafkaPoller:
         return take_batch(self._buffer, self.mapping.batch_size)
 
     def _drop_revoked(self) -> None:
-        """Before adding what a poll returned: a partition revoked and given back during that poll is
-        fetched again from its committed offset, so only what was buffered before goes."""
+        """After a poll that rebalanced: drop what is buffered for partitions that went to another poller."""
         with self._rebalance_lock:
             revoked, self._revoked = self._revoked, set()
         if revoked:
-            self._buffer = [r for r in self._buffer if (r.topic, r.partition) not in revoked]
+            self._buffer = still_ours(self._buffer, revoked, self.consumer.assignment())
 
     def hold_for_start(self, partitions: Sequence[TopicPartition]) -> None:
         self.consumer.pause(*partitions)
@@ -133,6 +132,20 @@ class KafkaPoller:
                 if not self._buffer:
                     return
                 window_ends = time.monotonic() + self.mapping.batching_window_seconds
+
+
+def still_ours(buffer: list[KafkaRecord], revoked: set[tuple[str, int]],
+               assigned: set[TopicPartition]) -> list[KafkaRecord]:
+    """The buffered records a poller keeps across a rebalance.
+
+    A partition that went elsewhere is fetched by its new owner from the committed offset, so its records
+    go. A partition revoked and assigned straight back (the eager protocol revokes everything first)
+    keeps its fetch position in kafka-python 3, so its buffered records must stay: dropping them would
+    skip them, and the next commit would pass over mail that was never delivered.
+    """
+    kept = {(partition.topic, partition.partition) for partition in assigned}
+    gone = revoked - kept
+    return [record for record in buffer if (record.topic, record.partition) not in gone]
 
 
 class _StartingPosition(ConsumerRebalanceListener):  # type: ignore[misc]
