@@ -42,8 +42,8 @@ class TrafficPlan:
 
     @classmethod
     def from_environment(cls) -> TrafficPlan:
-        return cls(messages=int(os.environ.get("PLANETMAIL_FAULT_MESSAGES", "100")),
-                   rate=float(os.environ.get("PLANETMAIL_FAULT_RATE", "4")),
+        return cls(messages=int(os.environ.get("PLANETMAIL_FAULT_MESSAGES", "300")),
+                   rate=float(os.environ.get("PLANETMAIL_FAULT_RATE", "10")),
                    outage_scale=float(os.environ.get("PLANETMAIL_FAULT_OUTAGE_SCALE", "1")))
 
     def outage(self, seconds: float) -> float:
@@ -168,8 +168,10 @@ class FaultFigures:
                 f"acknowledged {self.acknowledged}, suppressed {self.suppressed}, spam {self.spam}, "
                 f"lost {len(self.lost)}, duplicates {sum(self.duplicates.values())}, recovery {recovery}")
 
-    def assert_exactly_once(self) -> None:
-        assert not self.lost, f"{self.fault}: never settled: {self.lost[:10]}"
+    def assert_exactly_once(self, in_doubt: frozenset[str] = frozenset()) -> None:
+        """``in_doubt``: unsettled messages allowed because their delivery is unknown (see ``in_doubt``)."""
+        lost = sorted(set(self.lost) - in_doubt)
+        assert not lost, f"{self.fault}: never settled: {lost[:10]}"
         assert not self.duplicates, f"{self.fault}: settled more than once: {self.duplicates}"
         assert not self.misjudged, f"{self.fault}: reply policy misapplied to {self.misjudged[:10]}"
 
@@ -196,6 +198,17 @@ def settle(pipeline: FaultPipeline, sender: SteadySender, window: FaultWindow, f
     for tracking_id, path in trace(pipeline, figures.lost).items():
         print(f"[fault]   unsettled {tracking_id}: {' → '.join(path) or 'on no topic'}", flush=True)
     return figures
+
+
+def in_doubt(pipeline: FaultPipeline, figures: FaultFigures) -> frozenset[str]:
+    """Unsettled messages waiting on mail.dlq because a responder stopped between marking the reply
+    'sending' in the send ledger and learning the outcome (killed, or its AWS endpoint stopped answering
+    mid-write). By design such a reply is never sent again (two acknowledgements are worse than none);
+    the operator sees it on mail.dlq. Anything else unsettled is a loss."""
+    values = topic_values(pipeline, topics.DLQ)
+    doubtful = frozenset(tid for tid in figures.lost if any(tid.encode() in value for value in values))
+    print(f"[fault]   in doubt (stopped mid-send, on mail.dlq): {len(doubtful)}", flush=True)
+    return doubtful
 
 
 def observe(pipeline: FaultPipeline) -> Settlement:

@@ -2,8 +2,8 @@
 once in the SMTP sink, or decided once without a reply (suppressed by the reply policy, or classified as
 spam), none lost or doubled (issue 9, fault suite).
 
-Each test sends ``PLANETMAIL_FAULT_MESSAGES`` (default 100) messages at ``PLANETMAIL_FAULT_RATE``
-(default 4/s) through the API gateway and injects its fault once a third of them were sent. Outages last
+Each test sends ``PLANETMAIL_FAULT_MESSAGES`` (default 300) messages at ``PLANETMAIL_FAULT_RATE``
+(default 10/s) through the API gateway and injects its fault once a third of them were sent. Outages last
 what the issue names, times ``PLANETMAIL_FAULT_OUTAGE_SCALE`` (default 1): the broker is down 5 s after its
 kill -9, ZooKeeper 30 s, the AWS endpoint 30 s, the SMTP server 60 s.
 
@@ -24,9 +24,10 @@ import time
 
 import pytest
 from fault_pipeline import FaultPipeline
-from fault_traffic import FaultWindow, TrafficPlan, settle, steady_traffic
+from fault_traffic import FaultWindow, TrafficPlan, in_doubt, settle, steady_traffic
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.faults]
+
 
 
 @pytest.mark.parametrize(("service", "outage_seconds", "seed", "fault"), [
@@ -50,13 +51,19 @@ def test_aws_endpoint_unreachable(pipeline: FaultPipeline, traffic_plan: Traffic
     with steady_traffic(pipeline, traffic_plan, seed=3) as sender:
         sender.wait_for(traffic_plan.messages // 3)
         window = FaultWindow()
+        responders = len(pipeline.workers("responder.handler.handler"))
         moto.send_signal(signal.SIGSTOP)
         try:
             time.sleep(traffic_plan.outage(30))
         finally:
             moto.send_signal(signal.SIGCONT)
         window.lift()
-    settle(pipeline, sender, window, "AWS endpoint frozen").assert_exactly_once()
+    figures = settle(pipeline, sender, window, "AWS endpoint frozen")
+    # A responder whose 'sending' write was applied but never answered cannot tell whether it sent:
+    # at most one such write per responder worker alive when the endpoint froze.
+    doubtful = in_doubt(pipeline, figures)
+    assert len(doubtful) <= responders, doubtful
+    figures.assert_exactly_once(doubtful)
 
 
 def test_smtp_server_down(pipeline: FaultPipeline, traffic_plan: TrafficPlan):
