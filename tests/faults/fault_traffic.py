@@ -11,13 +11,14 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 from e2e_support import CREDENTIALS, genuine_corpus
 from fault_pipeline import FaultPipeline
 from kafka import TopicPartition
 
-from planetmail import topics
+from planetmail import aws, topics
 from planetmail.codec import RecordError, decode_as
 from planetmail.kafka import make_consumer
 from planetmail.lifecycle import LifecycleEvent
@@ -201,14 +202,22 @@ def settle(pipeline: FaultPipeline, sender: SteadySender, window: FaultWindow, f
 
 
 def in_doubt(pipeline: FaultPipeline, figures: FaultFigures) -> frozenset[str]:
-    """Unsettled messages waiting on mail.dlq because a responder stopped between marking the reply
-    'sending' in the send ledger and learning the outcome (killed, or its AWS endpoint stopped answering
-    mid-write). By design such a reply is never sent again (two acknowledgements are worse than none);
-    the operator sees it on mail.dlq. Anything else unsettled is a loss."""
-    values = topic_values(pipeline, topics.DLQ)
-    doubtful = frozenset(tid for tid in figures.lost if any(tid.encode() in value for value in values))
-    print(f"[fault]   in doubt (stopped mid-send, on mail.dlq): {len(doubtful)}", flush=True)
+    """Unsettled messages whose reply's delivery is unknown: the send ledger says a responder marked it
+    'sending' and never recorded the outcome (killed mid-send, or its AWS endpoint stopped answering
+    after applying the write), or a later delivery already recorded it failed for that reason. By design
+    such a reply is never sent again (two acknowledgements are worse than none); it waits on mail.dlq for
+    an operator. Anything else unsettled is a loss."""
+    dynamodb = aws.client("dynamodb", pipeline.settings)
+    doubtful = frozenset(tid for tid in figures.lost if _delivery_unknown(dynamodb, pipeline, tid))
+    print(f"[fault]   in doubt (send ledger: outcome unknown): {len(doubtful)}", flush=True)
     return doubtful
+
+
+def _delivery_unknown(dynamodb: Any, pipeline: FaultPipeline, tracking_id: str) -> bool:
+    item = dynamodb.get_item(TableName=pipeline.settings.idempotency_table,
+                             Key={"id": {"S": f"ack#{tracking_id}"}}).get("Item", {})
+    state = item.get("state", {}).get("S")
+    return state == "sending" or (state == "failed" and "unknown_outcome" in str(item.get("event")))
 
 
 def observe(pipeline: FaultPipeline) -> Settlement:
