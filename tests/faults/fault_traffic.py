@@ -16,20 +16,21 @@ from typing import Any
 import httpx
 from e2e_support import CREDENTIALS, genuine_corpus
 from fault_pipeline import FaultPipeline
-from kafka import TopicPartition
 
 from planetmail import aws, topics
 from planetmail.codec import RecordError, decode_as
-from planetmail.kafka import make_consumer
 from planetmail.lifecycle import LifecycleEvent
 from planetmail_local.bench.follow import read_sink
 from planetmail_local.bench.traffic import InboundRequest, TrafficMix
+from planetmail_local.stack.topics import topic_values
 
 AUTO_REPLY_SHARE = 0.1
 SETTLE_SECONDS = 240.0
 QUIET_SECONDS = 30.0
 STRAGGLER_SECONDS = 3.0
 """Room for a wrong second email (or an answer to an auto-reply) to arrive after everything settled."""
+EVENTS_READ_SECONDS = 60.0
+"""Longest a read of a whole topic (tens of thousands of events after a suite) may take."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -236,37 +237,17 @@ def observe(pipeline: FaultPipeline) -> Settlement:
 def lifecycle_events(pipeline: FaultPipeline) -> list[LifecycleEvent]:
     """Every event on mail.events (a re-reported decision keeps its time: one decision, one time)."""
     events = []
-    for value in topic_values(pipeline, topics.EVENTS):
+    for value in topic_values(pipeline.settings, topics.EVENTS, EVENTS_READ_SECONDS):
         with contextlib.suppress(RecordError):
             events.append(decode_as(LifecycleEvent, value))
     return events
-
-
-def topic_values(pipeline: FaultPipeline, contract_topic: str) -> list[bytes]:
-    """Every record value on one of the run's topics, from the beginning."""
-    settings = pipeline.settings
-    consumer = make_consumer(settings, group_id=None, consumer_timeout_ms=2000)
-    try:
-        topic = settings.topic(contract_topic)
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        values: list[bytes] = []
-        deadline = time.monotonic() + 60
-        while any(consumer.position(p) < ends[p] for p in partitions) and time.monotonic() < deadline:
-            for records in consumer.poll(timeout_ms=2000).values():
-                values.extend(record.value for record in records)
-        return values
-    finally:
-        consumer.close()
 
 
 def trace(pipeline: FaultPipeline, tracking_ids: list[str]) -> dict[str, list[str]]:
     """Where each message got to: the topics holding it and its lifecycle states, in order."""
     found: dict[str, list[str]] = {tracking_id: [] for tracking_id in tracking_ids}
     for contract_topic in (topics.RECEIVED, topics.ACK, topics.DLQ):
-        for value in topic_values(pipeline, contract_topic):
+        for value in topic_values(pipeline.settings, contract_topic, EVENTS_READ_SECONDS):
             for tracking_id, path in found.items():
                 if tracking_id.encode() in value:
                     path.append(contract_topic)

@@ -1,4 +1,4 @@
-"""Create the Kafka contract's topics (idempotent)."""
+"""Create the Kafka contract's topics (idempotent); read one whole (tests and tools)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import contextlib
 import time
 from typing import Any
 
+from kafka import TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaTimeoutError, TopicAlreadyExistsError, UnknownTopicOrPartitionError
 
-from planetmail.kafka import make_admin
+from planetmail.kafka import make_admin, make_consumer
 from planetmail.settings import Settings
 from planetmail.topics import TopicSpec, contract_topics
 
@@ -64,3 +65,20 @@ def _led(topic: dict[str, Any]) -> bool:
     return topic.get("error_code", 0) == 0 and bool(partitions) and all(
         p.get("error_code", 0) == 0 and p.get("leader_id", -1) >= 0 for p in partitions)
 
+
+def topic_values(settings: Settings, name: str, timeout_s: float = 10.0) -> list[bytes]:
+    """Every value on the (prefixed) topic, from the beginning to its end offsets at the time of the call."""
+    topic = settings.topic(name)
+    consumer = make_consumer(settings, group_id=None)
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning()
+        ends = consumer.end_offsets(partitions)
+        values: list[bytes] = []
+        deadline = time.monotonic() + timeout_s
+        while any(consumer.position(p) < ends[p] for p in partitions) and time.monotonic() < deadline:
+            values += [r.value for batch in consumer.poll(timeout_ms=200).values() for r in batch]
+        return values
+    finally:
+        consumer.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,7 +31,7 @@ from planetmail.inbound import InboundEmail
 from planetmail.kafka import make_consumer
 from planetmail.settings import Settings
 from planetmail_local.bench.traffic import CorpusMessage, InboundRequest, TrafficMix, WebhookCredentials
-from planetmail_local.stack.topics import delete_topics
+from planetmail_local.stack.topics import delete_topics, topic_values
 
 READ = "read"
 MESSAGE = CorpusMessage("en", "questions", "When does the Sunday edition arrive?", "Is it 7 am or 9 am?")
@@ -179,23 +178,6 @@ def footprint(settings: Settings) -> Footprint:
 def received_ids(settings: Settings) -> set[str]:
     """The tracking ids of every record on the prefix's mail.received."""
     return {codec.decode_as(InboundEmail, value).id for value in topic_values(settings, topics.RECEIVED)}
-
-
-def topic_values(settings: Settings, name: str, timeout_s: float = 10.0) -> list[bytes]:
-    """Every value on the topic, from the beginning to the end offsets at the time of the call."""
-    consumer = make_consumer(settings, group_id=None)
-    try:
-        partitions = _partitions(consumer, settings.topic(name))
-        consumer.assign(partitions)
-        consumer.seek_to_beginning()
-        ends = consumer.end_offsets(partitions)
-        values: list[bytes] = []
-        deadline = time.monotonic() + timeout_s
-        while any(consumer.position(p) < ends[p] for p in partitions) and time.monotonic() < deadline:
-            values += [r.value for batch in consumer.poll(timeout_ms=200).values() for r in batch]
-        return values
-    finally:
-        consumer.close()
 
 
 def _records_written(settings: Settings, name: str) -> int:
