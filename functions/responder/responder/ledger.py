@@ -43,6 +43,13 @@ one must be taken over within the event source's retries (MaximumRetryAttempts 5
 backoff), or its message is dead-lettered although nothing was sent."""
 
 _CLAIMED, _SENDING = "claimed", "sending"
+UNKNOWN_OUTCOME_REASON = "unknown_outcome"
+"""The ``detail.reason`` of the failed event a delivery records for a worker that died while sending."""
+_OUTCOME_UNKNOWN = ("(#state = :sending AND lease_until < :now)"
+                    " OR (#state = :failed AND contains(event, :unknown))")
+_BATCH_GET_LIMIT = 100
+_UNKNOWN_OUTCOME_MARK = f'"reason":"{UNKNOWN_OUTCOME_REASON}"'
+"""How that reason reads in a settled entry's ``event`` (compact JSON, ``codec.encode``)."""
 _SETTLE = "SET #state = :state, event = :event, reported = :no"
 _NAMES = {"#state": "state", "#owner": "owner"}
 
@@ -64,6 +71,24 @@ class Claim:
     owner: str = ""
     event: LifecycleEvent | None = None
     reported: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class LedgerEntry:
+    """What the ledger says about one message, for an operator's tools."""
+
+    state: str
+    lease_until: float | None = None
+    event: LifecycleEvent | None = None
+
+    def outcome_unknown(self, now: float) -> bool:
+        """A worker died while sending (lease run out), or a delivery already recorded that as failed.
+
+        The same test as the condition of ``SendLedger.reopen_unknown``."""
+        if self.state == _SENDING:
+            return self.lease_until is not None and self.lease_until < now
+        return (self.state == "failed" and self.event is not None
+                and self.event.detail.get("reason") == UNKNOWN_OUTCOME_REASON)
 
 
 class LostClaimError(RuntimeError):
@@ -136,6 +161,33 @@ class SendLedger:
         except ClientError as exc:
             _reraise_unless_condition(exc)
 
+    def entries(self, tracking_ids: Iterable[str]) -> dict[str, LedgerEntry]:
+        """The entries of these messages (consistent reads, 100 a call); ids without one are left out."""
+        keys = sorted({_key(tracking_id) for tracking_id in tracking_ids})
+        found: dict[str, LedgerEntry] = {}
+        for start in range(0, len(keys), _BATCH_GET_LIMIT):
+            for item in self._items(keys[start:start + _BATCH_GET_LIMIT]):
+                found[item["id"]["S"].removeprefix("ack#")] = _entry(item)
+        return found
+
+    def reopen_unknown(self, tracking_id: str) -> bool:
+        """An operator's decision to send once more a reply whose delivery is unknown: the entry goes, so
+        the next delivery claims the message afresh. Only while the entry says the outcome is unknown
+        (``LedgerEntry.outcome_unknown``), so a message acknowledged meanwhile is never reopened; False
+        when it says anything else."""
+        try:
+            self._dynamodb.delete_item(
+                TableName=self._table, Key={"id": _s(_key(tracking_id))},
+                ConditionExpression=_OUTCOME_UNKNOWN,
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={":sending": _s(_SENDING), ":now": _n(self._clock()),
+                                           ":failed": _s("failed"), ":unknown": _s(_UNKNOWN_OUTCOME_MARK)},
+            )
+        except ClientError as exc:
+            _reraise_unless_condition(exc)
+            return False
+        return True
+
     def mark_reported(self, tracking_id: str) -> None:
         self._dynamodb.update_item(
             TableName=self._table, Key={"id": _s(_key(tracking_id))},
@@ -192,10 +244,26 @@ class SendLedger:
         mark = self._item(_reported_key(event.id))
         return mark is not None and mark["event"]["S"] == _event_mark(event)
 
+    def _items(self, keys: list[str]) -> list[dict[str, Any]]:
+        request = {self._table: {"Keys": [{"id": _s(key)} for key in keys], "ConsistentRead": True}}
+        items: list[dict[str, Any]] = []
+        while request:
+            response = self._dynamodb.batch_get_item(RequestItems=request)
+            items += response.get("Responses", {}).get(self._table, [])
+            request = response.get("UnprocessedKeys") or {}
+        return items
+
     def _item(self, key: str) -> dict[str, Any] | None:
         found: dict[str, Any] | None = self._dynamodb.get_item(
             TableName=self._table, Key={"id": _s(key)}, ConsistentRead=True).get("Item")
         return found
+
+
+def _entry(item: dict[str, Any]) -> LedgerEntry:
+    lease = item.get("lease_until")
+    event = item.get("event")
+    return LedgerEntry(item["state"]["S"], float(lease["N"]) if lease else None,
+                       codec.decode_as(LifecycleEvent, event["S"]) if event else None)
 
 
 def _settled(event: LifecycleEvent) -> dict[str, Any]:

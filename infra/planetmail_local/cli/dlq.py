@@ -1,11 +1,14 @@
-"""``planetmail dlq list | replay``: inspect dead letters and send them back once the cause is fixed."""
+"""``planetmail dlq list | replay | resend-unknown``: inspect dead letters and send them back once the
+cause is fixed; decide about replies whose delivery is unknown."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import click
+from botocore.exceptions import BotoCoreError, ClientError
 from kafka.errors import KafkaError
 from rich.console import Console
 from rich.table import Table
@@ -14,6 +17,7 @@ from planetmail.dead_letters import DeadLetter
 from planetmail.settings import Settings
 from planetmail_local.cli.errors import UserError
 from planetmail_local.dead_letter_queue import DeadLetterError, DeadLetterQueue
+from planetmail_local.in_doubt import RESEND_RISK, InDoubt, InDoubtReplies, NotInDoubtError
 
 T = TypeVar("T")
 
@@ -50,16 +54,64 @@ def replay(offsets: tuple[int, ...]) -> None:
     console.print(f"{len(replayed)} dead letter(s) replayed")
 
 
+@dlq.command("resend-unknown")
+@click.option("--id", "tracking_ids", metavar="TRACKING_ID", multiple=True,
+              help="Send this reply once more (repeatable). Default: list the replies in doubt.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def resend_unknown(tracking_ids: tuple[str, ...], yes: bool) -> None:
+    """Replies whose delivery is unknown (a responder stopped mid-send): list them, or resend some.
+
+    Such a reply is never resent by the pipeline itself; with --id it is, once, on your decision.
+    """
+    settings = Settings.load()
+    with _one_line_errors(settings):
+        replies = InDoubtReplies(settings)
+        if not tracking_ids:
+            _print_in_doubt(replies.find())
+            return
+        chosen = replies.check(list(dict.fromkeys(tracking_ids)))
+        _print_in_doubt(chosen)
+        if not yes:
+            click.confirm(f"Resend {len(chosen)} reply(ies)? {RESEND_RISK}", abort=True)
+        console = Console(stderr=True)
+        resent = replies.resend(chosen, on_resent=lambda doubt: console.print(
+            f"{doubt.tracking_id}: ledger reopened, dead letter {doubt.letter.offset} replayed to mail.ack"))
+    changed = sorted({doubt.tracking_id for doubt in chosen} - {doubt.tracking_id for doubt in resent})
+    if changed:
+        raise UserError(f"{', '.join(changed)} settled while you decided, so not resent; "
+                        "see 'planetmail dlq resend-unknown' and its status timeline")
+
+
+def _print_in_doubt(doubts: list[InDoubt]) -> None:
+    table = Table(title=f"{len(doubts)} reply(ies) in doubt: delivery unknown, not resent")
+    for column in ("tracking id", "recipient", "received", "send ledger", "dlq offset"):
+        table.add_column(column)
+    for doubt in doubts:
+        received = f"{doubt.request.email.received_at:%Y-%m-%d %H:%M:%S}"
+        table.add_row(doubt.tracking_id, doubt.recipient, received, doubt.ledger_state,
+                      str(doubt.letter.offset))
+    Console().print(table)
+
+
 def _source(letter: DeadLetter) -> str:
     return f"{letter.source_topic}[{letter.source_partition}]@{letter.source_offset}"
 
 
 def _queue_call(action: Callable[[DeadLetterQueue], T]) -> T:
     settings = Settings.load()
-    try:
+    with _one_line_errors(settings):
         return action(DeadLetterQueue(settings))
-    except DeadLetterError as exc:
+
+
+@contextlib.contextmanager
+def _one_line_errors(settings: Settings) -> Iterator[None]:
+    try:
+        yield
+    except (DeadLetterError, NotInDoubtError) as exc:
         raise UserError(str(exc)) from None
     except KafkaError as exc:
         raise UserError(f"Kafka at {settings.kafka_bootstrap} is not reachable ({type(exc).__name__}); "
                         "start it with 'planetmail up'") from None
+    except (BotoCoreError, ClientError) as exc:
+        raise UserError(f"the send ledger ({settings.idempotency_table} at {settings.aws_endpoint_url}) "
+                        f"cannot be read ({exc}); start the stack with 'planetmail up'") from None
