@@ -22,6 +22,8 @@ class FunctionSpec:
     handler: str
     code_dir: Path
     layer_dirs: tuple[Path, ...] = ()
+    extra_code_dirs: tuple[Path, ...] = ()
+    """Import roots after ``code_dir``: an Image function's other sources (see ``image_function``)."""
     runtime: str = "python3.11"
     memory_mb: int = 128
     timeout_seconds: float = 3.0

@@ -6,15 +6,17 @@ import json
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from planetmail_local.emulator.errors import TemplateError
 from planetmail_local.emulator.event_sources import parse_function_events, parse_mapping_resource
+from planetmail_local.emulator.image_function import image_code
 from planetmail_local.emulator.intrinsics import Resolver
 from planetmail_local.emulator.model import Application, FunctionSpec, HttpRoute, KafkaMapping, Schedule
 from planetmail_local.emulator.yaml_loader import load_template_document
 
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
+IMAGE_PACKAGE = "Image"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
 SERVERLESS_LAYER = "AWS::Serverless::LayerVersion"
 EVENT_SOURCE_MAPPING = "AWS::Lambda::EventSourceMapping"
@@ -53,7 +55,12 @@ def load_application(
         if spec.get("Type") not in (SERVERLESS_FUNCTION, LAMBDA_FUNCTION):
             continue
         properties = _merge_globals(globals_, resolver.resolve(spec.get("Properties", {})))
-        functions[name] = _function(base, name, properties, layers, env_overrides or {})
+        code = (
+            _image_code(base, name, resolver.resolve(spec.get("Metadata", {})), properties)
+            if properties.get("PackageType") == IMAGE_PACKAGE
+            else _zip_code(base, name, properties, layers)
+        )
+        functions[name] = _function(name, code, properties, env_overrides or {})
         found = parse_function_events(name, properties.get("Events", {}), kafka_bootstrap)
         routes += found.routes
         mappings += found.kafka_mappings
@@ -144,13 +151,39 @@ def _layer_dir(base: Path, name: str, properties: Mapping[str, Any]) -> Path:
     return directory
 
 
+class FunctionCode(NamedTuple):
+    handler: str
+    runtime: str
+    code_dir: Path
+    layer_dirs: tuple[Path, ...] = ()
+    extra_code_dirs: tuple[Path, ...] = ()
+
+
 def _function(
-    base: Path,
     name: str,
+    code: FunctionCode,
     properties: Mapping[str, Any],
-    layers: Mapping[str, Path],
     env_overrides: Mapping[str, Mapping[str, str]],
 ) -> FunctionSpec:
+    environment = {k: str(v) for k, v in properties.get("Environment", {}).get("Variables", {}).items()}
+    for scope in ("Parameters", name):
+        environment.update({k: v for k, v in env_overrides.get(scope, {}).items() if k in environment})
+    return FunctionSpec(
+        name=name,
+        handler=code.handler,
+        code_dir=code.code_dir,
+        layer_dirs=code.layer_dirs,
+        extra_code_dirs=code.extra_code_dirs,
+        runtime=code.runtime,
+        memory_mb=int(properties.get("MemorySize", 128)),
+        timeout_seconds=float(properties.get("Timeout", 3)),
+        environment=environment,
+    )
+
+
+def _zip_code(
+    base: Path, name: str, properties: Mapping[str, Any], layers: Mapping[str, Path]
+) -> FunctionCode:
     code_uri = properties.get("CodeUri", ".")
     if not isinstance(code_uri, str) or not (base / code_uri).is_dir():
         raise TemplateError(f"function {name}: CodeUri {code_uri!r} is not a directory; fix CodeUri")
@@ -164,20 +197,19 @@ def _function(
         raise TemplateError(f"function {name}: Handler {handler!r} is not MODULE.FUNCTION; fix Handler")
     layer_dirs = tuple(_referenced_layer(name, layer, layers) for layer in properties.get("Layers", []))
     code_dir = (base / code_uri).resolve()
-    _check_handler_module(name, handler, (code_dir, *layer_dirs))
-    environment = {k: str(v) for k, v in properties.get("Environment", {}).get("Variables", {}).items()}
-    for scope in ("Parameters", name):
-        environment.update({k: v for k, v in env_overrides.get(scope, {}).items() if k in environment})
-    return FunctionSpec(
-        name=name,
-        handler=handler,
-        code_dir=code_dir,
-        layer_dirs=layer_dirs,
-        runtime=runtime,
-        memory_mb=int(properties.get("MemorySize", 128)),
-        timeout_seconds=float(properties.get("Timeout", 3)),
-        environment=environment,
-    )
+    _handler_root(name, handler, (code_dir, *layer_dirs), "fix Handler or CodeUri")
+    return FunctionCode(handler, runtime, code_dir, layer_dirs)
+
+
+def _image_code(
+    base: Path, name: str, metadata: Mapping[str, Any], properties: Mapping[str, Any]
+) -> FunctionCode:
+    """The handler's source directory stands for ``LAMBDA_TASK_ROOT``; the other sources follow it."""
+    image = image_code(name, base, metadata, properties)
+    fix = "fix CMD (or ImageConfig Command) or the Dockerfile's COPY lines"
+    code_dir = _handler_root(name, image.handler, image.source_dirs, fix)
+    others = tuple(path for path in image.source_dirs if path != code_dir)
+    return FunctionCode(image.handler, image.runtime, code_dir, extra_code_dirs=others)
 
 
 def _referenced_layer(function: str, layer: Any, layers: Mapping[str, Path]) -> Path:
@@ -189,7 +221,8 @@ def _referenced_layer(function: str, layer: Any, layers: Mapping[str, Path]) -> 
     )
 
 
-def _check_handler_module(function: str, handler: str, roots: tuple[Path, ...]) -> None:
+def _handler_root(function: str, handler: str, roots: tuple[Path, ...], fix: str) -> Path:
+    """The first of ``roots`` that holds the handler's module."""
     module = handler.rsplit(".", 1)[0].replace(".", "/")
     for root in roots:
         for candidate in (
@@ -198,8 +231,8 @@ def _check_handler_module(function: str, handler: str, roots: tuple[Path, ...]) 
             root / "python" / f"{module}.py",
         ):
             if candidate.is_file():
-                return
+                return root
     raise TemplateError(
         f"function {function}: handler module {handler.rsplit('.', 1)[0]!r} not found under "
-        f"{roots[0]}; fix Handler or CodeUri"
+        f"{roots[0]}; {fix}"
     )

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
+import itertools
 import re
+import shlex
 import sys
 import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from packaging.requirements import Requirement
+
+from planetmail_local.emulator.image_function import parse_dockerfile
 
 ROOT = Path(__file__).parents[3]
 SOURCE_DIRS = [ROOT / "functions" / name for name in ("common", "collector", "processor", "responder")]
@@ -48,6 +52,16 @@ def imported_names(path: Path) -> Iterator[str]:
 
 def third_party_modules(start: Iterable[str]) -> set[str]:
     """Top-level third-party modules reachable from ``start`` through the project's own modules."""
+    return reachable_modules(start)[1]
+
+
+def project_packages_reached(start: Iterable[str]) -> set[str]:
+    """Top-level packages of the project that ``start`` imports, directly or not (and its own)."""
+    return {module.split(".")[0] for module in reachable_modules(start)[0]}
+
+
+def reachable_modules(start: Iterable[str]) -> tuple[set[str], set[str]]:
+    """The project's modules and the top-level third-party modules reachable from ``start``."""
     pending, seen, found = list(start), set(), set()
     while pending:
         module = pending.pop()
@@ -61,7 +75,33 @@ def third_party_modules(start: Iterable[str]) -> set[str]:
                 pending.append(name)
             elif top not in sys.stdlib_module_names:
                 found.add(top)
-    return found
+    return seen, found
+
+
+def packages_in(directory: Path) -> set[str]:
+    """Top-level packages and modules a directory provides on sys.path."""
+    return {path.name for path in directory.iterdir() if (path / "__init__.py").is_file()} | {
+        path.stem for path in directory.glob("*.py")}
+
+
+def dockerfile_requirements(dockerfile: Path, context: Path) -> list[Path]:
+    """The requirements files of the Dockerfile's ``pip install -r FILE``, traced back through the
+    ``COPY SRC FILE`` that put FILE in the image to SRC in the build context."""
+    instructions = list(parse_dockerfile(dockerfile.read_text(encoding="utf-8")))
+    copied = {words[-1]: context / words[0] for words in
+              (_copy_paths(item.arguments) for item in instructions if item.keyword == "COPY")}
+    installed = [value for item in instructions if item.keyword == "RUN"
+                 for flag, value in itertools.pairwise(shlex.split(item.arguments))
+                 if flag in ("-r", "--requirement")]
+    not_copied = [name for name in installed if name not in copied]
+    if not_copied:
+        raise ValueError(f"{dockerfile} installs {not_copied[0]}, which no COPY puts in the image")
+    return [copied[name] for name in installed]
+
+
+def _copy_paths(text: str) -> list[str]:
+    """COPY's sources and destination, without its flags (--chown=...)."""
+    return [word for word in shlex.split(text) if not word.startswith("--")]
 
 
 def distributions(modules: Iterable[str]) -> set[str]:

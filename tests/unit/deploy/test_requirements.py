@@ -1,4 +1,5 @@
-"""sam build installs each CodeUri's requirements.txt: they must cover what the handlers import and
+"""sam build installs each zip function's CodeUri requirements.txt and the layer's; an image function
+gets what its Dockerfile pip-installs and copies. Together they must cover what the handlers import and
 say what pyproject.toml says, so the deployment cannot drift from the tested environment."""
 
 from __future__ import annotations
@@ -11,33 +12,53 @@ from deploy_imports import (
     ROOT,
     canonical,
     distributions,
+    dockerfile_requirements,
     installed_closure,
+    packages_in,
+    project_packages_reached,
     pyproject_dependencies,
     requirement_lines,
     third_party_modules,
 )
 
+from planetmail_local.emulator.image_function import image_code
 from planetmail_local.emulator.yaml_loader import load_template_document
 
 TEMPLATE = load_template_document(ROOT / "template.yaml")
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
-FUNCTIONS = {name: spec["Properties"] for name, spec in RESOURCES.items()
-             if spec["Type"] == "AWS::Serverless::Function"}
+FUNCTIONS = {name: spec for name, spec in RESOURCES.items() if spec["Type"] == "AWS::Serverless::Function"}
+ZIP_FUNCTIONS = {name: spec["Properties"] for name, spec in FUNCTIONS.items()
+                 if spec["Properties"].get("PackageType", "Zip") == "Zip"}
+IMAGE_FUNCTIONS = {name: spec["Metadata"] for name, spec in FUNCTIONS.items() if name not in ZIP_FUNCTIONS}
 LAYER = RESOURCES["CommonLayer"]
 LAYER_DIR = ROOT / LAYER["Properties"]["ContentUri"]
 
 
-def handler_module(properties: dict[str, Any]) -> str:
-    return str(properties["Handler"]).rsplit(".", 1)[0]
+def handler_module(handler: str) -> str:
+    return handler.rsplit(".", 1)[0]
 
 
-def test_the_layer_is_built_by_sam_for_the_functions_runtime() -> None:
-    assert LAYER["Metadata"]["BuildMethod"] == TEMPLATE["Globals"]["Function"]["Runtime"]
+def dockerfile(metadata: dict[str, Any]) -> tuple[Path, Path]:
+    context = ROOT / metadata["DockerContext"]
+    return context / metadata["Dockerfile"], context
+
+
+def test_the_processor_is_the_image_function() -> None:
+    assert set(IMAGE_FUNCTIONS) == {"ProcessorFunction"}
+
+
+@pytest.mark.parametrize("function", sorted(ZIP_FUNCTIONS))
+def test_zip_functions_use_the_layer_built_by_sam_for_their_runtime(function: str) -> None:
+    properties = ZIP_FUNCTIONS[function]
+    assert properties["Runtime"] == LAYER["Metadata"]["BuildMethod"]
+    assert properties["Layers"] == [{"Ref": "CommonLayer"}]
     assert (LAYER_DIR / "requirements.txt").is_file()
 
 
 @pytest.mark.parametrize("requirements", sorted({
-    *(ROOT / p["CodeUri"] / "requirements.txt" for p in FUNCTIONS.values()), LAYER_DIR / "requirements.txt",
+    *(ROOT / p["CodeUri"] / "requirements.txt" for p in ZIP_FUNCTIONS.values()),
+    LAYER_DIR / "requirements.txt",
+    *(path for image in IMAGE_FUNCTIONS.values() for path in dockerfile_requirements(*dockerfile(image))),
 }), ids=lambda p: p.parent.name)
 def test_every_requirement_is_a_pyproject_dependency_with_the_same_specifier(requirements: Path) -> None:
     assert requirements.is_file(), f"sam build needs {requirements}"
@@ -54,15 +75,53 @@ def test_the_layer_provides_what_the_planetmail_package_imports() -> None:
     assert not missing, f"add {sorted(missing)} to {LAYER_DIR / 'requirements.txt'}"
 
 
-@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+@pytest.mark.parametrize("function", sorted(ZIP_FUNCTIONS))
 def test_function_and_layer_requirements_provide_what_the_handler_imports(function: str) -> None:
-    properties = FUNCTIONS[function]
+    properties = ZIP_FUNCTIONS[function]
     listed = [*requirement_lines(ROOT / properties["CodeUri"] / "requirements.txt"),
               *requirement_lines(LAYER_DIR / "requirements.txt")]
 
-    missing = distributions(third_party_modules([handler_module(properties)])) - installed_closure(listed)
+    missing = distributions(third_party_modules([handler_module(properties["Handler"])])) - installed_closure(
+        listed)
 
     assert not missing, f"add {sorted(missing)} to {properties['CodeUri']}/requirements.txt"
+
+
+def missing_from_image(function: str, metadata: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """The distributions and project packages the image's handler imports that its Dockerfile does
+    not install (``pip install -r``) or copy into the task root (images take no layers)."""
+    image = image_code(function, ROOT, metadata, {})
+    imported = [handler_module(image.handler)]
+    installed = [line for file in dockerfile_requirements(*dockerfile(metadata))
+                 for line in requirement_lines(file)]
+    copied = {package for source in image.source_dirs for package in packages_in(source)}
+    return (distributions(third_party_modules(imported)) - installed_closure(installed),
+            project_packages_reached(imported) - copied)
+
+
+@pytest.mark.parametrize("function", sorted(IMAGE_FUNCTIONS))
+def test_the_dockerfile_installs_and_copies_what_the_handler_imports(function: str) -> None:
+    not_installed, not_copied = missing_from_image(function, IMAGE_FUNCTIONS[function])
+
+    assert not not_installed, f"add {sorted(not_installed)} to a requirements file the Dockerfile installs"
+    assert not not_copied, f"COPY {sorted(not_copied)} into ${{LAMBDA_TASK_ROOT}} in the Dockerfile"
+
+
+@pytest.mark.parametrize(("removed", "not_installed", "not_copied"), [
+    (" -r /tmp/requirements/processor.txt",
+     {"scikit-learn", "numpy", "scipy", "skops", "lingua-language-detector"}, set()),
+    ("COPY common/planetmail ${LAMBDA_TASK_ROOT}/planetmail\n", set(), {"planetmail"}),
+])
+def test_a_dockerfile_without_an_install_or_a_copy_is_found(
+        tmp_path: Path, removed: str, not_installed: set[str], not_copied: set[str]) -> None:
+    metadata = IMAGE_FUNCTIONS["ProcessorFunction"]
+    original = dockerfile(metadata)[0].read_text(encoding="utf-8")
+    assert removed in original
+    (tmp_path / "Dockerfile").write_text(original.replace(removed, ""), encoding="utf-8")
+
+    found = missing_from_image("ProcessorFunction", {**metadata, "Dockerfile": str(tmp_path / "Dockerfile")})
+
+    assert found == (not_installed, not_copied)
 
 
 def test_a_handler_import_missing_from_the_requirements_is_found() -> None:

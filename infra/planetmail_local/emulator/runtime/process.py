@@ -88,7 +88,7 @@ class WorkerProcess:
 
 
 def _environment(spec: FunctionSpec, extra_env: dict[str, str]) -> dict[str, str]:
-    roots = [str(spec.code_dir)]
+    roots = [str(path) for path in (spec.code_dir, *spec.extra_code_dirs)]
     for layer in spec.layer_dirs:
         roots += [str(layer / "python"), str(layer)]
     inherited = os.environ.get("PYTHONPATH")
