@@ -86,9 +86,12 @@ def refusal(tracking_id: str, dead_lettered: DeadLetteredRequest | None, entry: 
                 f"replay it with 'planetmail dlq replay --offset {offset}'")
     if entry.outcome_unknown(now):
         return None
-    if entry.state in ("claimed", "sending"):
+    if entry.state == "claimed":
+        return (f"{tracking_id} was claimed but never handed to the mail server; "
+                f"replay it with 'planetmail dlq replay --offset {offset}'")
+    if entry.state == "sending":
         until = datetime.fromtimestamp(entry.lease_until or 0, UTC)
-        return (f"{tracking_id} is {entry.state} by a worker whose lease runs until {until:%H:%M:%S} UTC; "
+        return (f"{tracking_id} is being sent by a worker whose lease runs until {until:%H:%M:%S} UTC; "
                 "run the command again after that")
     reason = entry.event.detail.get("reason") if entry.event else None
     return (f"{tracking_id} is {entry.state}{f' ({reason})' if reason else ''}, its outcome is known; "
