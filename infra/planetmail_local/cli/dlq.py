@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from datetime import UTC
 from typing import TypeVar
 
 import click
@@ -72,7 +73,8 @@ def resend_unknown(tracking_ids: tuple[str, ...], yes: bool) -> None:
         chosen = replies.check(list(dict.fromkeys(tracking_ids)))
         _print_in_doubt(chosen)
         if not yes:
-            click.confirm(f"Resend {len(chosen)} reply(ies)? {RESEND_RISK}", abort=True)
+            click.echo(f"Risk: {RESEND_RISK}.")
+            click.confirm(f"Resend {len(chosen)} reply(ies) anyway?", abort=True)
         console = Console(stderr=True)
         resent = replies.resend(chosen, on_resent=lambda doubt: console.print(
             f"{doubt.tracking_id}: ledger reopened, dead letter {doubt.letter.offset} replayed to mail.ack"))
@@ -84,10 +86,10 @@ def resend_unknown(tracking_ids: tuple[str, ...], yes: bool) -> None:
 
 def _print_in_doubt(doubts: list[InDoubt]) -> None:
     table = Table(title=f"{len(doubts)} reply(ies) in doubt: delivery unknown, not resent")
-    for column in ("tracking id", "recipient", "received", "send ledger", "dlq offset"):
+    for column in ("tracking id", "recipient", "received (UTC)", "send ledger (UTC)", "dlq offset"):
         table.add_column(column)
     for doubt in doubts:
-        received = f"{doubt.request.email.received_at:%Y-%m-%d %H:%M:%S}"
+        received = f"{doubt.request.email.received_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}"
         table.add_row(doubt.tracking_id, doubt.recipient, received, doubt.ledger_state,
                       str(doubt.letter.offset))
     Console().print(table)
