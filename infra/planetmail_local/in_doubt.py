@@ -110,18 +110,16 @@ def resend_event(doubt: InDoubt, at: datetime) -> LifecycleEvent:
 
 
 class InDoubtReplies:
-    def __init__(self, settings: Settings, *, ledger: SendLedger | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._queue = DeadLetterQueue(settings)
-        self._ledger = ledger or SendLedger(settings)
-        self._clock = clock
+        self._ledger = SendLedger(settings)
 
     def find(self) -> list[InDoubt]:
         """Every dead-lettered reply whose delivery is unknown, oldest letter first. Read-only."""
         dead_lettered = self._dead_lettered()
         entries = self._ledger.entries(dead_lettered)
-        now = self._clock()
+        now = time.time()
         return sorted((InDoubt(found.letter, found.request, entries[tracking_id])
                        for tracking_id, found in dead_lettered.items()
                        if tracking_id in entries and entries[tracking_id].outcome_unknown(now)),
@@ -131,7 +129,7 @@ class InDoubtReplies:
         """These replies, all in doubt; NotInDoubtError naming the first that is not. Read-only."""
         dead_lettered = self._dead_lettered()
         entries = self._ledger.entries(tracking_ids)
-        now = self._clock()
+        now = time.time()
         for tracking_id in tracking_ids:
             cause = refusal(tracking_id, dead_lettered.get(tracking_id), entries.get(tracking_id), now)
             if cause is not None:
@@ -160,7 +158,7 @@ class InDoubtReplies:
         producer = make_producer(self._settings)
         try:
             reporter = LifecycleReporter(self._settings, producer, StatusStore(self._settings))
-            at = datetime.fromtimestamp(self._clock(), UTC)
+            at = datetime.fromtimestamp(time.time(), UTC)
             for doubt in reopened:
                 reporter.report(resend_event(doubt, at))
             reporter.flush()

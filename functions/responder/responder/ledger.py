@@ -6,7 +6,8 @@ One item per message (key ``ack#<tracking id>``), moving through these states:
   here is harmless; the next delivery reclaims the message once the lease has run out.
 - ``sending``: the reply is being handed to the transport. A worker that dies here leaves the outcome
   unknown, and the message is never sent again (two acknowledgements are worse than a missing one):
-  the next delivery records it as failed, for an operator to look at and replay.
+  the next delivery records it as failed, for an operator to look at. Only the operator may decide to
+  send it once more (``reopen_unknown``, ``planetmail dlq resend-unknown``).
 - ``acknowledged`` / ``suppressed`` / ``failed``: terminal. ``event`` keeps the lifecycle event so a
   redelivery can finish reporting it; ``reported`` (or, for batches, a ``reported#<tracking id>`` item
   naming the event) says it reached ``mail.events``.
