@@ -11,8 +11,8 @@ During an SMTP outage the responder hands records back and the mapping retries t
 of retries wait on mail.dlq, so the test then does what the operator does once the server is back,
 ``planetmail dlq replay``, and only then expects every message settled once.
 
-The AWS endpoint (moto) keeps its state in memory, so it is frozen with SIGSTOP and thawed with SIGCONT
-rather than restarted: clients meet an endpoint that accepts connections and never answers, then comes
+The AWS endpoint (DynamoDB by dynalite in front of moto) keeps its state in memory, so its front process,
+through which every AWS call goes, is frozen with SIGSTOP and thawed with SIGCONT rather than restarted: clients meet an endpoint that accepts connections and never answers, then comes
 back with its tables (status rows, idempotency and send ledger) intact. A restart would lose them, and
 the ledger is what keeps an acknowledgement from going out twice.
 """
@@ -47,16 +47,16 @@ def test_service_killed_then_restarted(pipeline: FaultPipeline, traffic_plan: Tr
 
 
 def test_aws_endpoint_unreachable(pipeline: FaultPipeline, traffic_plan: TrafficPlan):
-    moto = pipeline.service_process("aws")
+    endpoint = pipeline.service_process("aws")
     with steady_traffic(pipeline, traffic_plan, seed=3) as sender:
         sender.wait_for(traffic_plan.messages // 3)
         window = FaultWindow()
         responders = len(pipeline.workers("responder.handler.handler"))
-        moto.send_signal(signal.SIGSTOP)
+        endpoint.send_signal(signal.SIGSTOP)
         try:
             time.sleep(traffic_plan.outage(30))
         finally:
-            moto.send_signal(signal.SIGCONT)
+            endpoint.send_signal(signal.SIGCONT)
         window.lift()
     settle(pipeline, sender, window, "AWS endpoint frozen")
     # Acknowledgements that ran out of retries while it was frozen wait on mail.dlq: the operator's fix.

@@ -30,6 +30,8 @@ class BenchResult:
     latency_ms: dict[str, float]
     latencies: list[tuple[float, float]] = dataclasses.field(repr=False)
     """(seconds since start, latency ms) per acknowledged message, for the plot."""
+    cpu_ms_per_message: dict[str, float] = dataclasses.field(default_factory=dict)
+    """CPU milliseconds per accepted message by part of the stack (see bench/cpu.py)."""
 
     def to_json(self) -> dict[str, Any]:
         document = dataclasses.asdict(self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -14,11 +15,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from planetmail.settings import Settings
+from planetmail_local.bench import cpu
 from planetmail_local.bench.follow import wait_for_acknowledgements
 from planetmail_local.bench.load import Submission, run_load
 from planetmail_local.bench.report import BenchResult, summarise, write_json, write_plot
 from planetmail_local.bench.traffic import TrafficMix, WebhookCredentials, load_corpus
 from planetmail_local.cli.errors import UserError
+from planetmail_local.stack.config import StackConfig
 
 REPO_DATA = Path(__file__).resolve().parents[3] / "data"
 
@@ -35,22 +38,33 @@ REPO_DATA = Path(__file__).resolve().parents[3] / "data"
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="PNG of latency over time.")
 @click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--idle", "idle_seconds", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              help="Seconds the idle stack's CPU is sampled first, to report CPU per message net of it.")
 @click.option("--api-url", default=None,
               help="Collector API to drive (default: the stack's, from local.json), e.g. a second "
               "'planetmail start' on other ports.")
 def bench(rate: float, duration: float, concurrency: int, grace: float, json_path: Path | None,
-          plot_path: Path | None, seed: int, api_url: str | None) -> None:
+          plot_path: Path | None, seed: int, idle_seconds: float, api_url: str | None) -> None:
     """Send a mix of providers, languages and categories; report loss, duplicates and latency."""
-    local = _local_document(Settings.load())
+    settings = Settings.load()
+    local = _local_document(settings)
     corpus = load_corpus(REPO_DATA)
     if not corpus:
         raise UserError(f"no corpus under {REPO_DATA / 'corpus'}; check out the repository's data/ folder")
     mix = TrafficMix(corpus, _credentials(local), seed=seed)
     console = Console(stderr=True)
-    submissions = _send(api_url or local["api_url"], mix, rate, duration, concurrency, console)
+    api_url = api_url or local["api_url"]
+    stack = StackConfig.from_settings(settings)
+    idle_per_s, cpu_before = _idle_cpu(stack, api_url, idle_seconds, console)
+    started = time.monotonic()
+    submissions = _send(api_url, mix, rate, duration, concurrency, console)
     expected = {s.tracking_id for s in submissions if s.tracking_id and s.expects_ack}
     deliveries = _follow(local["smtp_viewer_url"], expected, grace, console)
     result = summarise(submissions, deliveries)
+    run = cpu.spent(cpu_before, cpu.snapshot(stack, api_url))
+    elapsed = time.monotonic() - started
+    cpu_spent = cpu.per_message(run, result.accepted, idle_per_s=idle_per_s, elapsed=elapsed)
+    result = dataclasses.replace(result, cpu_ms_per_message=cpu_spent)
     _print(result, console)
     if json_path:
         write_json(result, json_path)
@@ -58,6 +72,18 @@ def bench(rate: float, duration: float, concurrency: int, grace: float, json_pat
         write_plot(result, plot_path, sla_seconds=300)
     if result.lost or result.duplicates or result.auto_replies_answered:
         raise SystemExit(1)
+
+
+def _idle_cpu(stack: StackConfig, api_url: str, seconds: float,
+              console: Console) -> tuple[dict[str, float], cpu.CpuSnapshot]:
+    """The idle stack's CPU seconds per second by part, and the snapshot the run starts from."""
+    first = cpu.snapshot(stack, api_url)
+    if seconds <= 0:
+        return {}, first
+    with console.status(f"sampling the idle stack's CPU for {seconds:.0f} s"):
+        time.sleep(seconds)
+    last = cpu.snapshot(stack, api_url)
+    return {part: used / seconds for part, used in cpu.spent(first, last).items()}, last
 
 
 def _send(api_url: str, mix: TrafficMix, rate: float, duration: float, concurrency: int,
@@ -85,10 +111,18 @@ def _print(result: BenchResult, console: Console) -> None:
     table = Table(title="planetmail bench", show_header=True)
     table.add_column("figure")
     table.add_column("value", justify="right")
-    for name, value in result.to_json().items():
+    figures = result.to_json()
+    cpu_spent = figures.pop("cpu_ms_per_message")
+    for name, value in figures.items():
         shown = "  ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
         table.add_row(name, shown)
     Console().print(table)
+    where = Table(title="CPU per accepted message (ms), by part of the stack", show_header=True)
+    where.add_column("part")
+    where.add_column("ms", justify="right")
+    for part, ms in cpu_spent.items():
+        where.add_row(part, f"{ms:.2f}")
+    Console().print(where)
 
 
 def _local_document(settings: Settings) -> dict[str, Any]:

@@ -19,8 +19,9 @@ from planetmail_local.emulator.stack_service import emulator_service
 from planetmail_local.stack.config import REPO_ROOT, StackConfig
 from planetmail_local.stack.jvm import Kafka, ZooKeeper
 from planetmail_local.stack.service import Service, Step
-from planetmail_local.stack.services import AwsEndpoint, SmtpSink
+from planetmail_local.stack.services import AwsEndpoint, MotoServer, SmtpSink
 from planetmail_local.stack.steps import (
+    AwsEndpointPackages,
     AwsResources,
     ClassifierModel,
     ContractTopics,
@@ -39,6 +40,8 @@ def stack_components(config: StackConfig, *, pipeline: bool = False) -> list[Com
         ZooKeeper(config),
         KafkaSecurity(config),
         Kafka(config),
+        AwsEndpointPackages(config),
+        MotoServer(config),
         AwsEndpoint(config),
         SmtpSink(config),
         ContractTopics(config),

@@ -15,6 +15,7 @@ from planetmail.settings import (
     ENV_AWS_ENDPOINT_URL,
     ENV_CACHE_DIR,
     ENV_KAFKA_BOOTSTRAP,
+    ENV_MOTO_PORT,
     ENV_SMTP_HOST,
     ENV_SMTP_PORT,
     ENV_SMTP_VIEWER_PORT,
@@ -41,6 +42,8 @@ class StackConfig:
     aws_endpoint_url: str = DEFAULT_AWS_ENDPOINT
     smtp_port: int = 1025
     smtp_viewer_port: int = 8025
+    moto_port: int = 4576
+    """moto's server, behind the AWS endpoint (infra/aws_endpoint/front.js)."""
     secure: bool = False
     """Kafka on SASL_SSL only (``planetmail up --secure``); clients learn it from local.json."""
 
@@ -54,6 +57,7 @@ class StackConfig:
             aws_endpoint_url=settings.aws_endpoint_url or DEFAULT_AWS_ENDPOINT,
             smtp_port=settings.smtp_port,
             smtp_viewer_port=settings.smtp_viewer_port,
+            moto_port=settings.moto_port,
             secure=settings.kafka_security_protocol == SECURE_PROTOCOL,
         )
 
@@ -63,7 +67,7 @@ class StackConfig:
         return cls(
             state_dir=state_dir, cache_dir=cache_dir, zookeeper_port=free_port(), kafka_port=free_port(),
             aws_endpoint_url=f"http://127.0.0.1:{free_port()}", smtp_port=free_port(),
-            smtp_viewer_port=free_port(),
+            smtp_viewer_port=free_port(), moto_port=free_port(),
         )
 
     @property
@@ -73,6 +77,15 @@ class StackConfig:
     @property
     def aws_host(self) -> str:
         return urlsplit(self.aws_endpoint_url).hostname or self.host
+
+    @property
+    def moto_url(self) -> str:
+        return f"http://{self.host}:{self.moto_port}"
+
+    @property
+    def aws_packages(self) -> Path:
+        """The AWS endpoint's npm packages (dynalite), installed from infra/aws_endpoint's lock file."""
+        return self.cache_dir / "aws-endpoint"
 
     @property
     def kafka_bootstrap(self) -> str:
@@ -131,6 +144,7 @@ class StackConfig:
             ENV_SMTP_HOST: self.host,
             ENV_SMTP_PORT: str(self.smtp_port),
             ENV_SMTP_VIEWER_PORT: str(self.smtp_viewer_port),
+            ENV_MOTO_PORT: str(self.moto_port),
         }
 
     def settings(self) -> Settings:

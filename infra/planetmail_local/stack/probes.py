@@ -50,7 +50,8 @@ def http_ok(url: str) -> bool:
 
 
 def aws_endpoint_serving(endpoint_url: str) -> bool:
-    """moto server (``/moto-api/``) or LocalStack (``/_localstack/health``)."""
+    """planetmail's endpoint (moto's ``/moto-api/`` through the front) or LocalStack
+    (``/_localstack/health``)."""
     base = endpoint_url.rstrip("/")
     return http_ok(f"{base}/moto-api/") or http_ok(f"{base}/_localstack/health")
 

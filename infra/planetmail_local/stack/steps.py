@@ -13,6 +13,7 @@ from planetmail_local.stack.config import REPO_ROOT, StackConfig
 from planetmail_local.stack.jvm import java_tool
 from planetmail_local.stack.local_file import write_local_file
 from planetmail_local.stack.maven import resolve_kafka
+from planetmail_local.stack.npm import install_aws_endpoint_packages
 from planetmail_local.stack.secure import (
     create_scram_users,
     ensure_certificates,
@@ -34,6 +35,16 @@ class KafkaJars:
     def run(self) -> str:
         lib = resolve_kafka(self.config)
         return f"{sum(1 for _ in lib.glob('*.jar'))} jars in {lib}"
+
+
+class AwsEndpointPackages:
+    name = "aws-packages"
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+
+    def run(self) -> str:
+        return f"dynalite in {install_aws_endpoint_packages(self.config)}"
 
 
 class KafkaSecurity:

@@ -34,8 +34,9 @@ def test_state_lives_under_the_state_folder(tmp_path: Path) -> None:
 def test_start_order_is_jars_services_then_topics_and_aws(tmp_path: Path) -> None:
     config = StackConfig(state_dir=tmp_path, cache_dir=tmp_path)
     assert [c.name for c in stack_components(config)] == [
-        "kafka-jars", "zookeeper", "kafka-security", "kafka", "aws", "smtp", "topics", "aws-resources"]
-    assert [s.name for s in stack_services(config)] == ["zookeeper", "kafka", "aws", "smtp"]
+        "kafka-jars", "zookeeper", "kafka-security", "kafka", "aws-packages", "moto", "aws", "smtp", "topics",
+        "aws-resources"]
+    assert [s.name for s in stack_services(config)] == ["zookeeper", "kafka", "moto", "aws", "smtp"]
 
 
 def test_client_settings_address_this_instance(tmp_path: Path) -> None:
