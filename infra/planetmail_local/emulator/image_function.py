@@ -10,7 +10,9 @@ relative to the template and to the context as in ``sam build``) and applies one
 The handler is ``ImageConfig.Command[0]`` when the template sets it (as on AWS), else the Dockerfile's
 last CMD; the runtime is the tag of the ``public.ecr.aws/lambda/python:X.Y`` base image. A copy into the
 task root that the rule cannot map (another name, another build stage, a missing source) is refused with
-the Dockerfile line. What the Dockerfile pip-installs comes from the emulator's own environment.
+the Dockerfile line. The worker runs on the emulator's own Python and packages, not on what the
+Dockerfile's base image and pip install provide (``tests/unit/deploy`` checks the Dockerfile covers the
+handler's imports).
 """
 
 from __future__ import annotations
@@ -57,8 +59,8 @@ def image_code(
     present = [key for key in ZIP_ONLY_PROPERTIES if properties.get(key)]
     if present:
         raise TemplateError(
-            f"function {function}: an Image function cannot have {', '.join(present)}; "
-            "set them on the zip functions instead of Globals"
+            f"function {function}: an Image function cannot have {', '.join(present)} (its own or from "
+            "Globals); remove them from it and set them on each zip function instead of in Globals"
         )
     context, dockerfile = _docker_paths(function, base, metadata)
     instructions = list(parse_dockerfile(dockerfile.read_text(encoding="utf-8")))
@@ -110,7 +112,10 @@ def _docker_paths(function: str, base: Path, metadata: Mapping[str, Any]) -> tup
 def _copied_roots(where: str, context: Path, copy: Instruction) -> list[Path]:
     words = _words(copy.arguments)
     flags = [word for word in words if word.startswith("--")]
-    *sources, target = [word for word in words if not word.startswith("--")]
+    paths_words = [word for word in words if not word.startswith("--")]
+    if len(paths_words) < 2:
+        raise TemplateError(f"{where} {copy} names no source and destination; write COPY SRC DEST")
+    *sources, target = paths_words
     destination = _task_root_path(target)
     if destination is None:
         return []

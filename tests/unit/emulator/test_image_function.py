@@ -106,7 +106,7 @@ CMD = 'CMD ["handler.handler"]\n'
         (
             IMAGE_FUNCTION + "      Runtime: python3.12\n      Layers: [arn:aws:lambda:l]\n",
             BASE + COPY_APP + CMD,
-            "function Fn: an Image function cannot have Runtime, Layers; set them on the zip functions",
+            "function Fn: an Image function cannot have Runtime, Layers (its own or from Globals)",
         ),
         (
             IMAGE_FUNCTION,
@@ -121,6 +121,7 @@ CMD = 'CMD ["handler.handler"]\n'
         (IMAGE_FUNCTION, BASE + "COPY nowhere ${LAMBDA_TASK_ROOT}/\n" + CMD,
          "nowhere is not in DockerContext"),
         (IMAGE_FUNCTION, BASE + CMD, "copies nothing into ${LAMBDA_TASK_ROOT}; COPY the handler there"),
+        (IMAGE_FUNCTION, BASE + "COPY app\n" + CMD, "line 2 'COPY app' names no source and destination"),
         (IMAGE_FUNCTION, BASE + COPY_APP, "names no handler; end it with CMD"),
         (
             IMAGE_FUNCTION,
