@@ -93,14 +93,15 @@ def parse_dockerfile(text: str) -> Iterator[Instruction]:
 
 
 def _docker_paths(function: str, base: Path, metadata: Mapping[str, Any]) -> tuple[Path, Path]:
-    context_name = metadata.get("DockerContext")
-    if not isinstance(context_name, str):
+    context_name, dockerfile_name = metadata.get("DockerContext"), metadata.get("Dockerfile")
+    if not isinstance(context_name, str) or not isinstance(dockerfile_name, str):
         raise TemplateError(
-            f"function {function}: PackageType Image without Metadata DockerContext cannot run from "
-            "sources; add Metadata: {DockerContext: DIR, Dockerfile: FILE} for the image's build"
+            f"function {function}: PackageType Image without Metadata DockerContext and Dockerfile "
+            "cannot run from sources (nor be built by sam build); "
+            "add Metadata: {DockerContext: DIR, Dockerfile: FILE}"
         )
     context = (base / context_name).resolve()
-    dockerfile = context / str(metadata.get("Dockerfile", "Dockerfile"))
+    dockerfile = context / dockerfile_name
     if not dockerfile.is_file():
         raise TemplateError(
             f"function {function}: Dockerfile {dockerfile} does not exist; "

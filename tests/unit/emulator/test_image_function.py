@@ -96,7 +96,12 @@ CMD = 'CMD ["handler.handler"]\n'
         (
             IMAGE_FUNCTION.replace("    Metadata: {DockerContext: ., Dockerfile: build/Dockerfile}\n", ""),
             BASE + COPY_APP + CMD,
-            "function Fn: PackageType Image without Metadata DockerContext cannot run from sources",
+            "function Fn: PackageType Image without Metadata DockerContext and Dockerfile cannot run",
+        ),
+        (
+            IMAGE_FUNCTION.replace(", Dockerfile: build/Dockerfile", ""),
+            BASE + COPY_APP + CMD,
+            "add Metadata: {DockerContext: DIR, Dockerfile: FILE}",
         ),
         (
             IMAGE_FUNCTION.replace("build/Dockerfile", "Dockerfile.missing"),
