@@ -18,6 +18,9 @@ const http = require('http')
 const dynalite = require('dynalite')
 
 const DYNAMODB_TARGET = /^DynamoDB_\d+\.(\w+)$/
+// Hop-by-hop headers of moto's answers stay between moto and this front: moto closes every connection,
+// and passing its "Connection: close" on would make each client reconnect for every call.
+const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding']
 
 function options (argv) {
   const named = {}
@@ -73,7 +76,9 @@ function forward (moto) {
     const upstream = http.request({
       host: moto.hostname, port: moto.port, method: req.method, path: req.url, headers: req.headers, agent,
     }, (reply) => {
-      res.writeHead(reply.statusCode, reply.headers)
+      const headers = { ...reply.headers }
+      for (const name of HOP_BY_HOP) delete headers[name]
+      res.writeHead(reply.statusCode, headers)
       reply.pipe(res)
     })
     upstream.on('error', (err) => {

@@ -11,10 +11,11 @@ During an SMTP outage the responder hands records back and the mapping retries t
 of retries wait on mail.dlq, so the test then does what the operator does once the server is back,
 ``planetmail dlq replay``, and only then expects every message settled once.
 
-The AWS endpoint (DynamoDB by dynalite in front of moto) keeps its state in memory, so its front process,
-through which every AWS call goes, is frozen with SIGSTOP and thawed with SIGCONT rather than restarted: clients meet an endpoint that accepts connections and never answers, then comes
-back with its tables (status rows, idempotency and send ledger) intact. A restart would lose them, and
-the ledger is what keeps an acknowledgement from going out twice.
+The AWS endpoint (DynamoDB by dynalite in front of moto) keeps its state in memory, so its front
+process, through which every AWS call goes, is frozen with SIGSTOP and thawed with SIGCONT rather than
+restarted: clients meet an endpoint that accepts connections and never answers, then comes back with its
+tables (status rows, idempotency and send ledger) intact. A restart would lose them, and the ledger is
+what keeps an acknowledgement from going out twice.
 """
 
 from __future__ import annotations
