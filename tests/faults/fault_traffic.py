@@ -6,23 +6,24 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
+import math
 import os
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 from e2e_support import CREDENTIALS, genuine_corpus
 from fault_pipeline import FaultPipeline
 
-from planetmail import aws, topics
+from planetmail import topics
 from planetmail.codec import RecordError, decode_as
 from planetmail.lifecycle import LifecycleEvent
 from planetmail_local.bench.follow import read_sink
 from planetmail_local.bench.traffic import InboundRequest, TrafficMix
 from planetmail_local.stack.topics import topic_values
+from responder.ledger import SendLedger
 
 AUTO_REPLY_SHARE = 0.1
 SETTLE_SECONDS = 240.0
@@ -207,18 +208,14 @@ def in_doubt(pipeline: FaultPipeline, figures: FaultFigures) -> frozenset[str]:
     'sending' and never recorded the outcome (killed mid-send, or its AWS endpoint stopped answering
     after applying the write), or a later delivery already recorded it failed for that reason. By design
     such a reply is never sent again (two acknowledgements are worse than none); it waits on mail.dlq for
-    an operator. Anything else unsettled is a loss."""
-    dynamodb = aws.client("dynamodb", pipeline.settings)
-    doubtful = frozenset(tid for tid in figures.lost if _delivery_unknown(dynamodb, pipeline, tid))
+    an operator (``planetmail dlq resend-unknown``). Anything else unsettled is a loss.
+
+    The traffic has stopped and the pipeline has gone quiet, so nothing will settle a 'sending' entry any
+    more: it counts as in doubt whether or not its lease has run out yet (now = infinity)."""
+    entries = SendLedger(pipeline.settings).entries(figures.lost)
+    doubtful = frozenset(tid for tid, entry in entries.items() if entry.outcome_unknown(now=math.inf))
     print(f"[fault]   in doubt (send ledger: outcome unknown): {len(doubtful)}", flush=True)
     return doubtful
-
-
-def _delivery_unknown(dynamodb: Any, pipeline: FaultPipeline, tracking_id: str) -> bool:
-    item = dynamodb.get_item(TableName=pipeline.settings.idempotency_table,
-                             Key={"id": {"S": f"ack#{tracking_id}"}}).get("Item", {})
-    state = item.get("state", {}).get("S")
-    return state == "sending" or (state == "failed" and "unknown_outcome" in str(item.get("event")))
 
 
 def observe(pipeline: FaultPipeline) -> Settlement:

@@ -16,7 +16,7 @@ from planetmail.metrics import pipeline_metrics
 from planetmail.pipeline_config import PipelineConfig
 from responder import reply_policy
 from responder.compose import compose, recipient_of
-from responder.ledger import ClaimStatus, SendLedger
+from responder.ledger import UNKNOWN_OUTCOME_REASON, ClaimStatus, SendLedger
 from responder.recipients import RecipientCap, SuppressionList
 from responder.render import render
 from responder.reply_policy import Reason, ReplyContext
@@ -69,7 +69,7 @@ class Responder:
                 self._report(claim.event)
             return Outcome.DUPLICATE
         if claim.status is ClaimStatus.UNKNOWN:
-            event = self._event(request, "failed", error=UNKNOWN_OUTCOME, reason="unknown_outcome")
+            event = self._event(request, "failed", error=UNKNOWN_OUTCOME, reason=UNKNOWN_OUTCOME_REASON)
             if self.ledger.settle_unknown(request.id, event):
                 self._report(event)
             return Outcome.FAILED
