@@ -16,10 +16,12 @@ import sys
 import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import Requirement
 
 from planetmail_local.emulator.image_function import parse_dockerfile
+from planetmail_local.emulator.yaml_loader import load_template_document
 
 ROOT = Path(__file__).parents[3]
 SOURCE_DIRS = [ROOT / "functions" / name for name in ("common", "collector", "processor", "responder")]
@@ -84,15 +86,38 @@ def packages_in(directory: Path) -> set[str]:
         path.stem for path in directory.glob("*.py")}
 
 
+def image_functions() -> dict[str, tuple[Path, Path]]:
+    """template.yaml's image functions (PackageType Image): their Dockerfile and build context."""
+    resources = load_template_document(ROOT / "template.yaml")["Resources"]
+    return {name: docker_paths(spec["Metadata"]) for name, spec in resources.items()
+            if spec["Type"] == "AWS::Serverless::Function"
+            and spec["Properties"].get("PackageType") == "Image"}
+
+
+def docker_paths(metadata: dict[str, Any]) -> tuple[Path, Path]:
+    """An image function's Dockerfile and build context, from its Metadata."""
+    context = ROOT / metadata["DockerContext"]
+    return context / metadata["Dockerfile"], context
+
+
 def dockerfile_requirements(dockerfile: Path, context: Path) -> list[Path]:
     """The requirements files of the Dockerfile's ``pip install -r FILE``, traced back through the
     ``COPY SRC FILE`` that put FILE in the image to SRC in the build context."""
+    return _pip_install_files(dockerfile, context, ("-r", "--requirement"))
+
+
+def dockerfile_constraints(dockerfile: Path, context: Path) -> list[Path]:
+    """The same for its constraints files, ``pip install -c FILE``."""
+    return _pip_install_files(dockerfile, context, ("-c", "--constraint"))
+
+
+def _pip_install_files(dockerfile: Path, context: Path, flags: tuple[str, ...]) -> list[Path]:
     instructions = list(parse_dockerfile(dockerfile.read_text(encoding="utf-8")))
     copied = {words[-1]: context / words[0] for words in
               (_copy_paths(item.arguments) for item in instructions if item.keyword == "COPY")}
     installed = [value for item in instructions if item.keyword == "RUN"
                  for flag, value in itertools.pairwise(shlex.split(item.arguments))
-                 if flag in ("-r", "--requirement")]
+                 if flag in flags]
     not_copied = [name for name in installed if name not in copied]
     if not_copied:
         raise ValueError(f"{dockerfile} installs {not_copied[0]}, which no COPY puts in the image")
@@ -133,3 +158,21 @@ def installed_closure(requirements: Iterable[str]) -> set[str]:
             if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
                 pending.append(canonical(requirement.name))
     return closure
+
+
+def installed_pins(requirements: Iterable[str]) -> dict[str, str]:
+    """Every distribution the requirements pull in, with the version installed in this environment."""
+    return {name: importlib.metadata.version(name) for name in sorted(installed_closure(requirements))}
+
+
+def constraint_pins(path: Path) -> dict[str, str]:
+    """The ``name==version`` lines of a constraints file; any other line is a ValueError."""
+    pins: dict[str, str] = {}
+    for line in requirement_lines(path):
+        requirement = Requirement(line)
+        specifiers = list(requirement.specifier)
+        if (len(specifiers) != 1 or specifiers[0].operator != "=="
+                or requirement.marker is not None or requirement.extras):
+            raise ValueError(f"{path}: {line!r} is not an exact pin; write name==version")
+        pins[canonical(requirement.name)] = specifiers[0].version
+    return pins

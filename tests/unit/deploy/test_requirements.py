@@ -12,6 +12,7 @@ from deploy_imports import (
     ROOT,
     canonical,
     distributions,
+    docker_paths,
     dockerfile_requirements,
     installed_closure,
     packages_in,
@@ -38,11 +39,6 @@ def handler_module(handler: str) -> str:
     return handler.rsplit(".", 1)[0]
 
 
-def dockerfile(metadata: dict[str, Any]) -> tuple[Path, Path]:
-    context = ROOT / metadata["DockerContext"]
-    return context / metadata["Dockerfile"], context
-
-
 def test_the_processor_is_the_image_function() -> None:
     assert set(IMAGE_FUNCTIONS) == {"ProcessorFunction"}
 
@@ -58,7 +54,7 @@ def test_zip_functions_use_the_layer_built_by_sam_for_their_runtime(function: st
 @pytest.mark.parametrize("requirements", sorted({
     *(ROOT / p["CodeUri"] / "requirements.txt" for p in ZIP_FUNCTIONS.values()),
     LAYER_DIR / "requirements.txt",
-    *(path for image in IMAGE_FUNCTIONS.values() for path in dockerfile_requirements(*dockerfile(image))),
+    *(path for image in IMAGE_FUNCTIONS.values() for path in dockerfile_requirements(*docker_paths(image))),
 }), ids=lambda p: p.parent.name)
 def test_every_requirement_is_a_pyproject_dependency_with_the_same_specifier(requirements: Path) -> None:
     assert requirements.is_file(), f"sam build needs {requirements}"
@@ -92,7 +88,7 @@ def missing_from_image(function: str, metadata: dict[str, Any]) -> tuple[set[str
     not install (``pip install -r``) or copy into the task root (images take no layers)."""
     image = image_code(function, ROOT, metadata, {})
     imported = [handler_module(image.handler)]
-    installed = [line for file in dockerfile_requirements(*dockerfile(metadata))
+    installed = [line for file in dockerfile_requirements(*docker_paths(metadata))
                  for line in requirement_lines(file)]
     copied = {package for source in image.source_dirs for package in packages_in(source)}
     return (distributions(third_party_modules(imported)) - installed_closure(installed),
@@ -115,7 +111,7 @@ def test_the_dockerfile_installs_and_copies_what_the_handler_imports(function: s
 def test_a_dockerfile_without_an_install_or_a_copy_is_found(
         tmp_path: Path, removed: str, not_installed: set[str], not_copied: set[str]) -> None:
     metadata = IMAGE_FUNCTIONS["ProcessorFunction"]
-    original = dockerfile(metadata)[0].read_text(encoding="utf-8")
+    original = docker_paths(metadata)[0].read_text(encoding="utf-8")
     assert removed in original
     (tmp_path / "Dockerfile").write_text(original.replace(removed, ""), encoding="utf-8")
 
