@@ -1,4 +1,4 @@
-"""boto3 clients pointed at the configured AWS endpoint (moto or LocalStack locally, AWS in the cloud)."""
+"""boto3 clients pointed at the configured AWS endpoint (the local stack's or LocalStack, AWS in the cloud)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ _CLIENT_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect
 
 
 def client(service: str, settings: Settings) -> Any:
-    """A boto3 client; on a laptop the endpoint is moto's server, credentials are dummies."""
+    """A boto3 client; on a laptop the endpoint is the local stack's (dynalite + moto), with dummy keys."""
     options: dict[str, Any] = {"region_name": settings.aws_region, "config": _CLIENT_CONFIG}
     if settings.aws_endpoint_url:
         options["endpoint_url"] = settings.aws_endpoint_url
@@ -36,7 +36,7 @@ class UnprocessedItemsError(RuntimeError):
 
 def put_all(dynamodb: Any, table: str, items: Sequence[dict[str, Any]],
             pause: Callable[[float], None] = time.sleep) -> None:
-    """Put every item with BatchWriteItem, 25 a call: on moto about ten times cheaper per item than PutItem.
+    """Put every item with BatchWriteItem, 25 a call: one request instead of 25 (on moto ten times cheaper).
 
     The items must have distinct keys. Raises UnprocessedItemsError when throttling outlasts the retries.
     """
