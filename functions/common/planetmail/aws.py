@@ -1,4 +1,4 @@
-"""boto3 clients pointed at the configured AWS endpoint (the local stack's or LocalStack, AWS in the cloud)."""
+"""boto3 clients pointed at the configured AWS endpoint: the local stack's, LocalStack, or AWS itself."""
 
 from __future__ import annotations
 

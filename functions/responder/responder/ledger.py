@@ -199,7 +199,8 @@ class SendLedger:
         """``mark_reported`` for a batch's settled events, 25 per BatchWriteItem.
 
         A conditional update cannot be batched (and no local endpoint serves TransactWriteItems usably:
-        dynalite lacks it, moto copies whole tables on every call), so each mark is an item of its own, ``reported#<id>``, naming the event it is for.
+        dynalite lacks it, moto copies whole tables on every call), so each mark is an item of its own,
+        ``reported#<id>``, naming the event it is for.
         """
         expiration = _n(int(self._clock()) + self._retention)
         marks = {event.id: {"id": _s(_reported_key(event.id)), "event": _s(_event_mark(event)),
