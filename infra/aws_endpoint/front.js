@@ -89,6 +89,14 @@ function forward (moto) {
   }
 }
 
+// A client that goes away mid-request (a function worker killed while calling) must not take the
+// endpoint down: dynalite rethrows request errors, and an unhandled stream error ends the process.
+// Runs after the handlers attached theirs, so it replaces dynalite's.
+function survive (req, res) {
+  req.removeAllListeners('error')
+  req.on('error', () => res.destroy())
+}
+
 function main () {
   const { host, port, moto } = options(process.argv.slice(2))
   const store = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
@@ -105,6 +113,7 @@ function main () {
     const handler = ttlHandlers[match[1]] || serveDynamodb
     handler(req, res)
   })
+  server.on('request', survive)
   server.keepAliveTimeout = 65000
   server.listen(port, host, () => console.log(`AWS endpoint on http://${host}:${port}: DynamoDB by dynalite, the rest by moto at ${moto.href}`))
   for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0))
