@@ -85,6 +85,9 @@ function forward (moto) {
       if (res.headersSent) return res.destroy(err)
       answer(res, 502, { message: `moto server at ${moto.href} did not answer: ${err.message}` })
     })
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy() // the client went away: so does the call to moto
+    })
     req.pipe(upstream)
   }
 }

@@ -45,8 +45,8 @@ class TrafficPlan:
 
     @classmethod
     def from_environment(cls) -> TrafficPlan:
-        return cls(messages=int(os.environ.get("PLANETMAIL_FAULT_MESSAGES", "300")),
-                   rate=float(os.environ.get("PLANETMAIL_FAULT_RATE", "10")),
+        return cls(messages=int(os.environ.get("PLANETMAIL_FAULT_MESSAGES", "600")),
+                   rate=float(os.environ.get("PLANETMAIL_FAULT_RATE", "20")),
                    outage_scale=float(os.environ.get("PLANETMAIL_FAULT_OUTAGE_SCALE", "1")))
 
     def outage(self, seconds: float) -> float:

@@ -2,8 +2,8 @@
 once in the SMTP sink, or decided once without a reply (suppressed by the reply policy, or classified as
 spam), none lost or doubled (issue 9, fault suite).
 
-Each test sends ``PLANETMAIL_FAULT_MESSAGES`` (default 300) messages at ``PLANETMAIL_FAULT_RATE``
-(default 10/s) through the API gateway and injects its fault once a third of them were sent. Outages last
+Each test sends ``PLANETMAIL_FAULT_MESSAGES`` (default 600) messages at ``PLANETMAIL_FAULT_RATE``
+(default 20/s) through the API gateway and injects its fault once a third of them were sent. Outages last
 what the issue names, times ``PLANETMAIL_FAULT_OUTAGE_SCALE`` (default 1): the broker is down 5 s after its
 kill -9, ZooKeeper 30 s, the AWS endpoint 30 s, the SMTP server 60 s.
 

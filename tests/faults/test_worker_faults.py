@@ -1,7 +1,7 @@
 """Faults inside the pipeline itself: function workers killed mid-batch, and a poison record on every
 topic a Kafka mapping consumes, which ``planetmail dlq list`` then shows, and ``planetmail dlq replay``
 bringing a refused acknowledgement back once the cause is fixed (issue 9, fault suite).
-Traffic: ``PLANETMAIL_FAULT_MESSAGES`` (default 300) messages at ``PLANETMAIL_FAULT_RATE`` (default 10/s).
+Traffic: ``PLANETMAIL_FAULT_MESSAGES`` (default 600) messages at ``PLANETMAIL_FAULT_RATE`` (default 20/s).
 
 ``mail.classified.*`` and ``mail.events`` have no consumer in template.yaml (they are for downstream
 teams), so there is no partition there a poison record could block; the poison goes to the topics the
