@@ -30,8 +30,11 @@ class MessageStore:
         # Sortable ids: newest first is a reverse sort of the names.
         message_id = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
         meta = {**dataclasses.asdict(envelope), "received_at": datetime.now(UTC).isoformat()}
-        (self.folder / f"{message_id}.eml").write_bytes(data)
+        # Readers list ``*.eml``: the envelope goes first and the message appears whole, by a rename, last.
         (self.folder / f"{message_id}.json").write_text(json.dumps(meta), encoding="utf-8")
+        partial = self.folder / f"{message_id}.eml.part"
+        partial.write_bytes(data)
+        partial.rename(self.folder / f"{message_id}.eml")
         return message_id
 
     def ids(self, after: str = "") -> list[str]:
@@ -41,10 +44,14 @@ class MessageStore:
 
     def get(self, message_id: str) -> dict[str, Any] | None:
         eml = self.folder / f"{message_id}.eml"
-        if "/" in message_id or not eml.is_file():
+        if "/" in message_id:
             return None
-        meta = json.loads((self.folder / f"{message_id}.json").read_text(encoding="utf-8"))
-        return {"id": message_id, **meta, **_parsed(eml.read_bytes())}
+        try:
+            meta = json.loads((self.folder / f"{message_id}.json").read_text(encoding="utf-8"))
+            data = eml.read_bytes()
+        except FileNotFoundError:  # unknown, or deleted by a clear() while being read
+            return None
+        return {"id": message_id, **meta, **_parsed(data)}
 
     def all(self, after: str = "") -> list[dict[str, Any]]:
         return [message for message_id in self.ids(after) if (message := self.get(message_id))]

@@ -3,6 +3,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from planetmail_local.smtp_sink.faults import Fault, FaultPlan
 from planetmail_local.smtp_sink.store import Envelope, MessageStore
 
@@ -55,3 +57,22 @@ def test_clear_removes_messages_and_envelopes(tmp_path: Path) -> None:
     store.save(Envelope("a@x.example", ["b@y.example"]), MESSAGE)
     assert store.clear() == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_message_is_listed_only_once_it_is_complete(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The viewer lists messages while the sink writes them (the fault suite polls at 20 msg/s)."""
+    store = MessageStore(tmp_path)
+    listed_while_writing: list[list[dict[str, object]]] = []
+    write_bytes = Path.write_bytes
+
+    def write_then_list(path: Path, data: bytes) -> int:
+        written = write_bytes(path, data)
+        listed_while_writing.append(store.all())
+        return written
+
+    monkeypatch.setattr(Path, "write_bytes", write_then_list)
+    store.save(Envelope("reader@example.org", ["desk@dailyplanet.example"]), b"Subject: hi\r\n\r\nbody\r\n")
+
+    assert listed_while_writing == [[]]
+    assert [message["subject"] for message in store.all()] == ["hi"]
