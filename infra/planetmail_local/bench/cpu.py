@@ -12,14 +12,14 @@ reaped-children time (``emulator (exited children)``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 import psutil
 
 from planetmail_local.stack import control
 from planetmail_local.stack.config import StackConfig
-from planetmail_local.stack.process import port_owner
+from planetmail_local.stack.process import port_owner, process_tree
 
 _WORKER_MODULE = "planetmail_local.emulator.runtime.worker"
 
@@ -47,7 +47,7 @@ def snapshot(config: StackConfig, api_url: str | None = None) -> CpuSnapshot:
         except psutil.Error:
             continue
         reaped[name] = times.children_user + times.children_system
-        for process in [root, *_children(root)]:
+        for process in process_tree(root):
             _add(by_process, process, name)
     return CpuSnapshot(by_process, reaped)
 
@@ -75,14 +75,6 @@ def per_message(run: dict[str, float], messages: int, *, idle_per_s: dict[str, f
                for part, seconds in run.items()}
     ordered = dict(sorted(figures.items(), key=lambda item: -item[1]))
     return {**ordered, "total": round(sum(figures.values()), 2)}
-
-
-def _children(root: psutil.Process) -> Iterable[psutil.Process]:
-    try:
-        children: list[psutil.Process] = root.children(recursive=True)
-    except psutil.Error:
-        return []
-    return children
 
 
 def _add(by_process: dict[tuple[int, float], tuple[str, float]], process: psutil.Process, part: str) -> None:

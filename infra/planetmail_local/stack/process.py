@@ -60,7 +60,7 @@ def exit_code(process: psutil.Process) -> int | None:
 
 def stop(process: psutil.Process, timeout: float = 20.0) -> None:
     """SIGTERM the process group (clean shutdown), SIGKILL whatever is left after ``timeout``."""
-    members = _group(process)
+    members = process_tree(process)
     for member in members:
         with contextlib.suppress(psutil.Error):
             member.send_signal(signal.SIGTERM)
@@ -71,7 +71,8 @@ def stop(process: psutil.Process, timeout: float = 20.0) -> None:
     psutil.wait_procs(alive, timeout=5)
 
 
-def _group(process: psutil.Process) -> list[psutil.Process]:
+def process_tree(process: psutil.Process) -> list[psutil.Process]:
+    """The process and all its descendants (just the process when they cannot be listed)."""
     try:
         return [process, *process.children(recursive=True)]
     except psutil.Error:
