@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import re
 import signal
@@ -18,6 +19,7 @@ from typing import Any
 import httpx
 import psutil
 from e2e_support import ROOT, worker_environment
+from fault_settlement import SettlementWatch
 
 from planetmail.settings import ENV_MODEL_PATH, Settings
 from planetmail_local.cli.errors import UserError
@@ -39,6 +41,11 @@ class FaultPipeline:
     api_url: str
     lambda_url: str
     log_dir: Path
+
+    @functools.cached_property
+    def settlements(self) -> SettlementWatch:
+        """Follows the sink and mail.events for the pipeline's life (closed with it)."""
+        return SettlementWatch(self.settings, self.config.data_dir / "smtp")
 
     @property
     def settings(self) -> Settings:
@@ -133,6 +140,8 @@ def _emulator(config: StackConfig, log_dir: Path) -> Iterator[FaultPipeline]:
         _wait_until_up(pipeline)
         yield pipeline
     finally:
+        if "settlements" in vars(pipeline):
+            pipeline.settlements.close()
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=30)

@@ -10,17 +10,16 @@ import math
 import os
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Iterator
 
 import httpx
 from e2e_support import CREDENTIALS, genuine_corpus
 from fault_pipeline import FaultPipeline
+from fault_settlement import EVENTS_READ_SECONDS, Settlement
 
 from planetmail import topics
 from planetmail.codec import RecordError, decode_as
 from planetmail.lifecycle import LifecycleEvent
-from planetmail_local.bench.follow import read_sink
 from planetmail_local.bench.traffic import InboundRequest, TrafficMix
 from planetmail_local.stack.topics import topic_values
 from responder.ledger import SendLedger
@@ -30,8 +29,6 @@ SETTLE_SECONDS = 240.0
 QUIET_SECONDS = 30.0
 STRAGGLER_SECONDS = 3.0
 """Room for a wrong second email (or an answer to an auto-reply) to arrive after everything settled."""
-EVENTS_READ_SECONDS = 60.0
-"""Longest a read of a whole topic (tens of thousands of events after a suite) may take."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,27 +126,6 @@ def steady_traffic(pipeline: FaultPipeline, plan: TrafficPlan, seed: int) -> Ite
         sender.finish()
 
 
-@dataclasses.dataclass
-class Settlement:
-    """Per tracking id: when each acknowledgement reached the sink / each suppression was decided."""
-
-    acks: dict[str, list[float]]
-    suppressions: dict[str, set[float]]
-    spam: dict[str, float]
-    """Classified as spam: the processor requests no acknowledgement (first decision's time)."""
-
-    def settled_at(self, tracking_id: str) -> float | None:
-        times = [*self.acks.get(tracking_id, []), *self.suppressions.get(tracking_id, set())]
-        if tracking_id in self.spam:
-            times.append(self.spam[tracking_id])
-        return min(times) if times else None
-
-    def times(self, tracking_id: str) -> int:
-        """How often it was settled: once is right, never is lost, more is a duplicate."""
-        decisions = len(self.acks.get(tracking_id, [])) + len(self.suppressions.get(tracking_id, set()))
-        return decisions + (tracking_id in self.spam)
-
-
 @dataclasses.dataclass(frozen=True)
 class FaultFigures:
     fault: str
@@ -219,20 +195,11 @@ def in_doubt(pipeline: FaultPipeline, figures: FaultFigures) -> frozenset[str]:
 
 
 def observe(pipeline: FaultPipeline) -> Settlement:
-    with httpx.Client(timeout=30) as client:
-        deliveries = read_sink(pipeline.config.smtp_viewer_url, client)
-    suppressions: dict[str, set[float]] = defaultdict(set)
-    spam: dict[str, float] = {}
-    for event in lifecycle_events(pipeline):
-        if event.state == "suppressed":
-            suppressions[event.id].add(event.at.timestamp())
-        elif event.state == "classified" and event.detail.get("category") == "spam":
-            spam.setdefault(event.id, event.at.timestamp())
-    return Settlement(dict(deliveries.times), dict(suppressions), spam)
+    return pipeline.settlements.look()
 
 
 def lifecycle_events(pipeline: FaultPipeline) -> list[LifecycleEvent]:
-    """Every event on mail.events (a re-reported decision keeps its time: one decision, one time)."""
+    """Every event on mail.events."""
     events = []
     for value in topic_values(pipeline.settings, topics.EVENTS, EVENTS_READ_SECONDS):
         with contextlib.suppress(RecordError):

@@ -8,6 +8,7 @@ last poll, and only their headers.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import email.policy
 import json
@@ -74,18 +75,19 @@ class MailFolder:
         self._headers = BytesHeaderParser(policy=email.policy.default)
 
     def read(self) -> Deliveries:
-        # The sink writes <id>.eml, then <id>.json: a message is complete once its .json exists.
-        for meta in self._folder.glob("*.json"):
-            if meta.stem not in self._seen:
-                self._seen.add(meta.stem)
-                self._add(meta)
+        # The sink writes <id>.json, then <id>.eml by a rename: a message is complete once its .eml exists.
+        for message in self._folder.glob("*.eml"):
+            if message.stem not in self._seen:
+                self._seen.add(message.stem)
+                with contextlib.suppress(FileNotFoundError):  # cleared from the sink meanwhile
+                    self._add(message)
         return self._deliveries
 
-    def _add(self, meta: Path) -> None:
-        subject = str(self._headers.parsebytes(meta.with_suffix(".eml").read_bytes()).get("Subject", ""))
+    def _add(self, message: Path) -> None:
+        subject = str(self._headers.parsebytes(message.read_bytes()).get("Subject", ""))
         match = TRACKING_ID_IN_SUBJECT.search(subject)
         if match:
-            received = json.loads(meta.read_text(encoding="utf-8"))
+            received = json.loads(message.with_suffix(".json").read_text(encoding="utf-8"))
             self._deliveries.times[match.group(1)].append(_received_time(received))
 
 

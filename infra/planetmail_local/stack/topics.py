@@ -68,17 +68,31 @@ def _led(topic: dict[str, Any]) -> bool:
 
 def topic_values(settings: Settings, name: str, timeout_s: float = 10.0) -> list[bytes]:
     """Every value on the (prefixed) topic, from the beginning to its end offsets at the time of the call."""
-    topic = settings.topic(name)
-    consumer = make_consumer(settings, group_id=None)
-    try:
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning()
-        ends = consumer.end_offsets(partitions)
+    with contextlib.closing(TopicReader(settings, name)) as reader:
+        return reader.read_new(timeout_s)
+
+
+class TopicReader:
+    """A (prefixed) topic read from its beginning, in steps: each ``read_new`` returns what arrived since
+    the last one, so a poll after tens of thousands of records costs only the new ones."""
+
+    def __init__(self, settings: Settings, name: str) -> None:
+        topic = settings.topic(name)
+        self._consumer = make_consumer(settings, group_id=None)
+        self._partitions = [TopicPartition(topic, p)
+                            for p in sorted(self._consumer.partitions_for_topic(topic) or ())]
+        self._consumer.assign(self._partitions)
+        self._consumer.seek_to_beginning()
+
+    def read_new(self, timeout_s: float = 10.0) -> list[bytes]:
+        """Values from where the last read stopped up to the end offsets at the time of the call."""
+        ends = self._consumer.end_offsets(self._partitions)
         values: list[bytes] = []
         deadline = time.monotonic() + timeout_s
-        while any(consumer.position(p) < ends[p] for p in partitions) and time.monotonic() < deadline:
-            values += [r.value for batch in consumer.poll(timeout_ms=200).values() for r in batch]
+        while (any(self._consumer.position(p) < ends[p] for p in self._partitions)
+               and time.monotonic() < deadline):
+            values += [r.value for batch in self._consumer.poll(timeout_ms=200).values() for r in batch]
         return values
-    finally:
-        consumer.close()
+
+    def close(self) -> None:
+        self._consumer.close()
