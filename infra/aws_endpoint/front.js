@@ -7,7 +7,7 @@
 // with a fresh TCP connection; dynalite answers in well under a millisecond and keeps connections alive.
 //
 // dynalite has no UpdateTimeToLive: this front remembers the TTL attribute per table and answers
-// UpdateTimeToLive / DescribeTimeToLive itself. As with moto, expired items are not deleted: the
+// UpdateTimeToLive / DescribeTimeToLive itself (for tables dynalite has). As with moto, expired items are not deleted: the
 // pipeline's conditions compare the TTL attribute with the clock themselves.
 //
 // Usage: node front.js --host 127.0.0.1 --port 4566 --moto http://127.0.0.1:4576
@@ -52,22 +52,41 @@ function readJson (req, then) {
   })
 }
 
-function timeToLive (ttlByTable, operation) {
+function timeToLive (ttlByTable, operation, self) {
   return (req, res) => readJson(req, (body) => {
     if (body === null || typeof body.TableName !== 'string') {
       return answer(res, 400, { __type: 'com.amazon.coral.validate#ValidationException', message: 'TableName is required' })
     }
-    if (operation === 'UpdateTimeToLive') {
-      const spec = body.TimeToLiveSpecification || {}
-      if (spec.Enabled) ttlByTable.set(body.TableName, spec.AttributeName)
-      else ttlByTable.delete(body.TableName)
-      return answer(res, 200, { TimeToLiveSpecification: spec })
-    }
-    const attribute = ttlByTable.get(body.TableName)
-    const description = attribute === undefined ? { TimeToLiveStatus: 'DISABLED' }
-      : { TimeToLiveStatus: 'ENABLED', AttributeName: attribute }
-    answer(res, 200, { TimeToLiveDescription: description })
+    describeTable(self, req.headers, body.TableName, (status, reply) => {
+      if (status !== 200) return answer(res, status, reply) // e.g. ResourceNotFoundException, as DynamoDB
+      if (operation === 'UpdateTimeToLive') {
+        const spec = body.TimeToLiveSpecification || {}
+        if (spec.Enabled) ttlByTable.set(body.TableName, spec.AttributeName)
+        else ttlByTable.delete(body.TableName)
+        return answer(res, 200, { TimeToLiveSpecification: spec })
+      }
+      const attribute = ttlByTable.get(body.TableName)
+      const description = attribute === undefined ? { TimeToLiveStatus: 'DISABLED' }
+        : { TimeToLiveStatus: 'ENABLED', AttributeName: attribute }
+      answer(res, 200, { TimeToLiveDescription: description })
+    })
   })
+}
+
+// Asks dynalite (through this front) whether the table exists: TTL calls for an unknown table fail as
+// they do on DynamoDB. dynalite checks that a request is signed, not the signature, so the TTL call's
+// own headers serve.
+function describeTable (self, headers, tableName, then) {
+  const payload = Buffer.from(JSON.stringify({ TableName: tableName }))
+  const call = http.request({
+    host: self.host,
+    port: self.port,
+    method: 'POST',
+    path: '/',
+    headers: { ...headers, 'x-amz-target': 'DynamoDB_20120810.DescribeTable', 'content-length': payload.length },
+  }, (reply) => readJson(reply, (body) => then(reply.statusCode, body || {})))
+  call.on('error', (err) => then(500, { message: `could not look the table up: ${err.message}` }))
+  call.end(payload)
 }
 
 function forward (moto) {
@@ -106,8 +125,8 @@ function main () {
   const serveDynamodb = store.listeners('request')[0]
   const ttlByTable = new Map()
   const ttlHandlers = {
-    UpdateTimeToLive: timeToLive(ttlByTable, 'UpdateTimeToLive'),
-    DescribeTimeToLive: timeToLive(ttlByTable, 'DescribeTimeToLive'),
+    UpdateTimeToLive: timeToLive(ttlByTable, 'UpdateTimeToLive', { host, port }),
+    DescribeTimeToLive: timeToLive(ttlByTable, 'DescribeTimeToLive', { host, port }),
   }
   const toMoto = forward(moto)
   const server = http.createServer((req, res) => {

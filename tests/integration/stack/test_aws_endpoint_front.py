@@ -11,11 +11,13 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
 import httpx
 import pytest
+from botocore.exceptions import ClientError
 
 from planetmail.settings import Settings
 from planetmail_local.stack.config import StackConfig, free_port
@@ -73,6 +75,17 @@ def test_time_to_live_is_remembered_per_table(front: str) -> None:
             "TimeToLiveStatus": "ENABLED", "AttributeName": "expiration"}
     finally:
         client.delete_table(TableName=table)
+
+
+@pytest.mark.parametrize("call", [
+    lambda client, table: client.describe_time_to_live(TableName=table),
+    lambda client, table: client.update_time_to_live(
+        TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"}),
+], ids=["describe", "update"])
+def test_time_to_live_of_an_unknown_table_is_refused_as_dynamodb_does(front: str, call: Any) -> None:
+    with pytest.raises(ClientError) as refused:
+        call(dynamodb(front), f"missing-{uuid.uuid4().hex[:8]}")
+    assert refused.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
 def test_other_services_reach_moto_on_a_connection_kept_alive(front: str) -> None:
