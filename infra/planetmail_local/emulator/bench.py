@@ -2,7 +2,8 @@
 
 Warm invocation overhead against calling the handler directly (median µs), cold start (median ms), and
 Kafka event-source mapping throughput with a no-op handler against a bare kafka-python consumer reading
-the same topic in the same run (records/s and their ratio). Needs the local Kafka broker.
+the same topic in the same run (records/s and their ratio). Needs the local stack's Kafka broker (its
+address and credentials come from the settings, as for every planetmail client).
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import TopicPartition
 from kafka.admin import NewTopic
+from kafka.errors import KafkaError
 
+from planetmail.kafka import connection_options, make_admin, make_consumer, make_producer
+from planetmail.settings import Settings
 from planetmail_local.emulator.kafka.mapping import KafkaEventSourceMapping
 from planetmail_local.emulator.model import FunctionSpec, KafkaMapping
 from planetmail_local.emulator.runtime.context import LambdaContext
@@ -26,6 +30,7 @@ from planetmail_local.emulator.runtime.invocation import Invocation
 from planetmail_local.emulator.runtime.pool import FunctionPool
 
 NOOP_HANDLER = "def handler(event, context):\n    return None\n"
+STALL_SECONDS = 60.0
 EVENT = {"version": "2.0", "rawPath": "/healthz", "headers": {"host": "localhost"}, "body": "x" * 200}
 
 
@@ -72,22 +77,25 @@ def invocation_figures(
     }
 
 
-def throughput_figures(spec: FunctionSpec, log_dir: Path, bootstrap: str, records: int) -> dict[str, float]:
+def throughput_figures(
+    spec: FunctionSpec, log_dir: Path, settings: Settings, records: int
+) -> dict[str, float]:
+    """Against the stack's broker, connecting as every planetmail client does (``up --secure`` too)."""
     topic = f"bench.emulator.{uuid.uuid4().hex[:8]}"
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = make_admin(settings)
     admin.create_topics([NewTopic(topic, 1, 1)])
     try:
-        _fill(topic, bootstrap, records)
-        bare = _bare_consumer_rate(topic, bootstrap, records)
-        emulated = _mapping_rate(spec, log_dir, topic, bootstrap, records)
+        _fill(topic, settings, records)
+        bare = _bare_consumer_rate(topic, settings, records)
+        emulated = _mapping_rate(spec, log_dir, topic, settings, records)
     finally:
         admin.delete_topics([topic])
         admin.close()
     return {"records": records, "bare_consumer_per_s": bare, "esm_per_s": emulated, "ratio": emulated / bare}
 
 
-def _fill(topic: str, bootstrap: str, records: int) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, batch_size=256 * 1024)
+def _fill(topic: str, settings: Settings, records: int) -> None:
+    producer = make_producer(settings, linger_ms=20, batch_size=256 * 1024)
     value = b'{"id": "bench", "schema": "planetmail.email/v1", "subject": "' + b"x" * 150 + b'"}'
     for n in range(records):
         producer.send(topic, value, key=str(n % 97).encode())
@@ -95,14 +103,8 @@ def _fill(topic: str, bootstrap: str, records: int) -> None:
     producer.close()
 
 
-def _bare_consumer_rate(topic: str, bootstrap: str, records: int) -> float:
-    consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap,
-        group_id=None,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        max_poll_records=1000,
-    )
+def _bare_consumer_rate(topic: str, settings: Settings, records: int) -> float:
+    consumer = make_consumer(settings, group_id=None, max_poll_records=1000)
     consumer.assign([TopicPartition(topic, 0)])
     started = time.perf_counter()
     seen = 0
@@ -113,13 +115,13 @@ def _bare_consumer_rate(topic: str, bootstrap: str, records: int) -> float:
     return records / elapsed
 
 
-def _mapping_rate(spec: FunctionSpec, log_dir: Path, topic: str, bootstrap: str, records: int) -> float:
+def _mapping_rate(spec: FunctionSpec, log_dir: Path, topic: str, settings: Settings, records: int) -> float:
     mapping = KafkaMapping(
         name=f"Noop:{topic}",
         function="Noop",
         topics=(topic,),
         source="SelfManagedKafka",
-        bootstrap_servers=bootstrap,
+        bootstrap_servers=settings.kafka_bootstrap,
         consumer_group=f"{topic}.esm",
         batch_size=1000,
         batching_window_seconds=0.1,
@@ -134,15 +136,26 @@ def _mapping_rate(spec: FunctionSpec, log_dir: Path, topic: str, bootstrap: str,
             first_call.append(time.perf_counter())
         return pool.invoke(event)
 
-    esm = KafkaEventSourceMapping(mapping, invoke, {})
+    esm = KafkaEventSourceMapping(mapping, invoke, connection_options(settings))
     esm.start()
     try:
-        while esm.counters.snapshot()["processed"] < records:
-            time.sleep(0.01)
+        _wait_for(lambda: esm.counters.snapshot()["processed"], records)
         return records / (time.perf_counter() - first_call[0])
     finally:
         esm.stop()
         pool.close()
+
+
+def _wait_for(processed: Callable[[], int], records: int, stall_seconds: float = STALL_SECONDS) -> None:
+    """Until every record was processed; a mapping that stops making progress is an error, not a hang."""
+    seen, moved_at = -1, time.monotonic()
+    while (now := processed()) < records:
+        if now != seen:
+            seen, moved_at = now, time.monotonic()
+        elif time.monotonic() - moved_at > stall_seconds:
+            raise RuntimeError(f"the event-source mapping processed {now} of {records} records and then "
+                               f"nothing for {stall_seconds:.0f} s; see the emulator's log")
+        time.sleep(0.01)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -150,7 +163,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--invocations", type=int, default=500)
     parser.add_argument("--cold-starts", type=int, default=10)
     parser.add_argument("--records", type=int, default=20_000)
-    parser.add_argument("--bootstrap", default="127.0.0.1:9092")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="planetmail-bench-") as scratch:
         root = Path(scratch)
@@ -165,7 +177,10 @@ def main(argv: list[str] | None = None) -> None:
             f"cold start: {calls['cold_start_ms']:.1f} ms median "
             f"(process start + import, {args.cold_starts} runs)"
         )
-        flow = throughput_figures(spec, root / "logs", args.bootstrap, args.records)
+        try:
+            flow = throughput_figures(spec, root / "logs", Settings.load(), args.records)
+        except (KafkaError, RuntimeError) as exc:
+            raise SystemExit(f"emulator bench: {exc}; is the local stack up ('planetmail up')?") from None
         print(
             f"Kafka ESM, no-op handler: {flow['esm_per_s']:.0f} records/s vs bare kafka-python consumer "
             f"{flow['bare_consumer_per_s']:.0f} records/s (ratio {flow['ratio']:.2f}, {args.records} records)"

@@ -20,6 +20,8 @@ from stack_instance import environment, throwaway_config
 from planetmail.kafka import make_admin, make_consumer, make_producer
 from planetmail.settings import Secret, Settings
 from planetmail.topics import TopicSpec
+from planetmail_local.emulator import bench as emulator_bench
+from planetmail_local.emulator.model import FunctionSpec
 from planetmail_local.stack import control
 from planetmail_local.stack.config import StackConfig
 from planetmail_local.stack.probes import kafka_serving
@@ -79,6 +81,15 @@ def test_factory_clients_round_trip_a_record(client_settings: Settings) -> None:
         assert next(consumer).value == b"over SASL_SSL"
     finally:
         consumer.close()
+
+
+def test_emulator_benchmark_runs_against_the_secure_broker(client_settings: Settings, tmp_path: Path) -> None:
+    """Its event-source mapping, bare consumer, producer and admin all connect as planetmail clients do."""
+    (tmp_path / "noop.py").write_text(emulator_bench.NOOP_HANDLER)
+    spec = FunctionSpec(name="Noop", handler="noop.handler", code_dir=tmp_path, timeout_seconds=30)
+    figures = emulator_bench.throughput_figures(spec, tmp_path / "logs", client_settings, records=200)
+    assert figures["records"] == 200
+    assert figures["esm_per_s"] > 0 and figures["bare_consumer_per_s"] > 0
 
 
 def test_a_wrong_password_is_refused(secure_stack: StackConfig, client_settings: Settings) -> None:
