@@ -32,6 +32,8 @@ class BenchResult:
     """(seconds since start, latency ms) per acknowledged message, for the plot."""
     cpu_ms_per_message: dict[str, float] = dataclasses.field(default_factory=dict)
     """CPU milliseconds per accepted message by part of the stack (see bench/cpu.py)."""
+    workers: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Worker processes per function at most during the run (the emulator's concurrency)."""
 
     def to_json(self) -> dict[str, Any]:
         document = dataclasses.asdict(self)

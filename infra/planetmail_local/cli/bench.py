@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import time
@@ -20,7 +21,9 @@ from planetmail_local.bench.follow import wait_for_acknowledgements
 from planetmail_local.bench.load import Submission, run_load
 from planetmail_local.bench.report import BenchResult, summarise, write_json, write_plot
 from planetmail_local.bench.traffic import TrafficMix, WebhookCredentials, load_corpus
+from planetmail_local.bench.workers import lambda_api, reserved_workers
 from planetmail_local.cli.errors import UserError
+from planetmail_local.emulator.runtime.concurrency import MAX_WORKERS
 from planetmail_local.stack.config import StackConfig
 
 REPO_DATA = Path(__file__).resolve().parents[3] / "data"
@@ -43,35 +46,61 @@ REPO_DATA = Path(__file__).resolve().parents[3] / "data"
 @click.option("--api-url", default=None,
               help="Collector API to drive (default: the stack's, from local.json), e.g. a second "
               "'planetmail start' on other ports.")
+@click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=None,
+              help="Worker processes per function for the run (the emulator's reserved concurrency, put "
+              "back afterwards)  [default: as the emulator runs them]")
+@click.option("--lambda-url", default=None,
+              help="Lambda API of the emulator behind --api-url (default: the stack's, from local.json).")
 def bench(rate: float, duration: float, concurrency: int, grace: float, json_path: Path | None,
-          plot_path: Path | None, seed: int, idle_seconds: float, api_url: str | None) -> None:
+          plot_path: Path | None, seed: int, idle_seconds: float, api_url: str | None,
+          workers: int | None, lambda_url: str | None) -> None:
     """Send a mix of providers, languages and categories; report loss, duplicates and latency."""
     settings = Settings.load()
     local = _local_document(settings)
     corpus = load_corpus(REPO_DATA)
     if not corpus:
         raise UserError(f"no corpus under {REPO_DATA / 'corpus'}; check out the repository's data/ folder")
-    mix = TrafficMix(corpus, _credentials(local), seed=seed)
-    console = Console(stderr=True)
-    api_url = api_url or local["api_url"]
-    stack = StackConfig.from_settings(settings)
-    idle_per_s, cpu_before = _idle_cpu(stack, api_url, idle_seconds, console)
-    started = time.monotonic()
-    submissions = _send(api_url, mix, rate, duration, concurrency, console)
-    expected = {s.tracking_id for s in submissions if s.tracking_id and s.expects_ack}
-    deliveries = _follow(local["smtp_viewer_url"], expected, grace, console)
-    result = summarise(submissions, deliveries)
-    run = cpu.spent(cpu_before, cpu.snapshot(stack, api_url))
-    elapsed = time.monotonic() - started
-    cpu_spent = cpu.per_message(run, result.accepted, idle_per_s=idle_per_s, elapsed=elapsed)
-    result = dataclasses.replace(result, cpu_ms_per_message=cpu_spent)
-    _print(result, console)
+    lambda_url = lambda_url or (None if api_url else local.get("lambda_url"))
+    if workers is not None and not lambda_url:
+        raise UserError("--workers needs the emulator's Lambda API: pass --lambda-url (with --api-url), "
+                        "or run 'planetmail up' again to write it into local.json")
+    run = Run(TrafficMix(corpus, _credentials(local), seed=seed), api_url or local["api_url"],
+              local["smtp_viewer_url"], StackConfig.from_settings(settings), Console(stderr=True))
+    with contextlib.ExitStack() as scope:
+        api = scope.enter_context(lambda_api(lambda_url)) if lambda_url else None
+        if api is not None:
+            scope.enter_context(reserved_workers(api, workers))
+        result = run.measure(rate, duration, concurrency, grace, idle_seconds)
+        result = dataclasses.replace(result, workers=api.workers() if api else {})
+    _print(result, run.console)
     if json_path:
         write_json(result, json_path)
     if plot_path:
         write_plot(result, plot_path, sla_seconds=300)
     if result.lost or result.duplicates or result.auto_replies_answered:
         raise SystemExit(1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+    mix: TrafficMix
+    api_url: str
+    viewer_url: str
+    stack: StackConfig
+    console: Console
+
+    def measure(self, rate: float, duration: float, concurrency: int, grace: float,
+                idle_seconds: float) -> BenchResult:
+        idle_per_s, cpu_before = _idle_cpu(self.stack, self.api_url, idle_seconds, self.console)
+        started = time.monotonic()
+        submissions = _send(self.api_url, self.mix, rate, duration, concurrency, self.console)
+        expected = {s.tracking_id for s in submissions if s.tracking_id and s.expects_ack}
+        deliveries = _follow(self.viewer_url, expected, grace, self.console)
+        result = summarise(submissions, deliveries)
+        spent = cpu.spent(cpu_before, cpu.snapshot(self.stack, self.api_url))
+        elapsed = time.monotonic() - started
+        cpu_spent = cpu.per_message(spent, result.accepted, idle_per_s=idle_per_s, elapsed=elapsed)
+        return dataclasses.replace(result, cpu_ms_per_message=cpu_spent)
 
 
 def _idle_cpu(stack: StackConfig, api_url: str, seconds: float,

@@ -23,6 +23,7 @@ from planetmail.settings import Settings
 from planetmail_local.cli.errors import UserError
 from planetmail_local.emulator.errors import EmulatorError, UnknownFunctionError
 from planetmail_local.emulator.model import Application
+from planetmail_local.emulator.runtime.concurrency import DEFAULT_WORKERS, MAX_WORKERS
 from planetmail_local.emulator.service import DEFAULT_API_PORT, DEFAULT_LAMBDA_PORT, Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application, load_env_overrides, parse_parameter_overrides
 from planetmail_local.observability.emulator_feed import EmulatorFeed
@@ -117,6 +118,10 @@ def invoke(
 )
 @click.option("--dashboard-port", default=DASHBOARD_PORT, show_default=True,
               help="Dashboard, JSON API and Prometheus /metrics; 0 turns them off.")
+@click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=DEFAULT_WORKERS, show_default=True,
+              help="Worker processes per function at most (its concurrency), unless the template reserves "
+              "its own (ReservedConcurrentExecutions); change one while running with the Lambda API's "
+              "PutFunctionConcurrency.")
 def start(
     template: Path,
     env_vars: Path | None,
@@ -126,6 +131,7 @@ def start(
     lambda_port: int,
     log_dir: Path,
     dashboard_port: int,
+    workers: int,
 ) -> None:
     """Run the API gateway, the Lambda Invoke API, every Kafka mapping and schedule, in the foreground."""
     settings = Settings.load()
@@ -136,7 +142,8 @@ def start(
     emulator = Emulator(
         app,
         EmulatorOptions(
-            log_dir=log_dir, host=host, api_port=port, lambda_port=lambda_port, kafka_options=options
+            log_dir=log_dir, host=host, api_port=port, lambda_port=lambda_port, kafka_options=options,
+            workers=workers,
         ),
         listener=feed.on_invocation,
     )

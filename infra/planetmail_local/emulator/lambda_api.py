@@ -1,6 +1,9 @@
-"""Lambda's Invoke API (like ``sam local start-lambda``) and the emulator's JSON status endpoint.
+"""Lambda's Invoke API (like ``sam local start-lambda``), its reserved-concurrency calls (how many worker
+processes a function gets) and the emulator's JSON status endpoint.
 
 boto3.client("lambda", endpoint_url="http://127.0.0.1:3001").invoke(FunctionName="Fn", Payload=b"{}")
+boto3.client("lambda", endpoint_url=...).put_function_concurrency(FunctionName="Fn",
+                                                                  ReservedConcurrentExecutions=2)
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote
 
 from planetmail_local.emulator.http_server import BackgroundServer, QuietHandler
@@ -17,17 +20,53 @@ from planetmail_local.emulator.runtime.invocation import Invocation
 
 STATUS_PATH = "/_emulator/status"
 _INVOKE_PATH = re.compile(r"/2015-03-31/functions/(?P<name>[^/]+)/invocations")
+_CONCURRENCY_PATH = re.compile(r"/20\d\d-\d\d-\d\d/functions/(?P<name>[^/]+)/concurrency")
+"""PUT and DELETE are dated 2017-10-31, GET 2019-09-30."""
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 
 Invoker = Callable[[str, Any], Invocation]
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
 
+class ConcurrencyControl(Protocol):
+    def reserved_concurrency(self, function: str) -> int | None: ...
+    def reserve_concurrency(self, function: str, workers: int) -> None: ...
+    def release_concurrency(self, function: str) -> None: ...
+
+
 class LambdaInvokeApi:
-    def __init__(self, functions: list[str], invoke: Invoker, status: Callable[[], dict[str, Any]]) -> None:
+    def __init__(self, functions: list[str], invoke: Invoker, status: Callable[[], dict[str, Any]],
+                 concurrency: ConcurrencyControl) -> None:
         self._functions = functions
         self._invoke = invoke
         self.status = status
+        self._concurrency = concurrency
+
+    def concurrency(self, method: str, path: str, body: bytes) -> Answer | None:
+        """Get/Put/DeleteFunctionConcurrency; None when ``path`` is not a concurrency path."""
+        found = _CONCURRENCY_PATH.fullmatch(path)
+        if found is None:
+            return None
+        name = _function_name(unquote(found.group("name")))
+        if name not in self._functions:
+            return self._rejection(name, "RequestResponse")
+        if method == "GET":
+            reserved = self._concurrency.reserved_concurrency(name)
+            return _json(200, {} if reserved is None else {"ReservedConcurrentExecutions": reserved})
+        if method == "DELETE":
+            self._concurrency.release_concurrency(name)
+            return (204, [], b"")
+        return self._reserve(name, body)
+
+    def _reserve(self, name: str, body: bytes) -> Answer:
+        try:
+            workers = json.loads(body or b"{}").get("ReservedConcurrentExecutions")
+            self._concurrency.reserve_concurrency(name, workers)
+        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
+            return _client_error(400, "InvalidRequestContentException", f"Could not parse the body: {exc}")
+        except ValueError as exc:
+            return _client_error(400, "InvalidParameterValueException", str(exc))
+        return _json(200, {"ReservedConcurrentExecutions": workers})
 
     def invoke(self, path: str, invocation_type: str, body: bytes) -> Answer:
         found = _INVOKE_PATH.fullmatch(path)
@@ -85,17 +124,37 @@ def _client_error(status: int, error_type: str, message: str) -> Answer:
     )
 
 
+def _json(status: int, document: dict[str, Any]) -> Answer:
+    return (status, [("content-type", "application/json")], json.dumps(document).encode())
+
+
 def lambda_server(api: LambdaInvokeApi, host: str, port: int) -> BackgroundServer:
     class Handler(QuietHandler):
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("content-length") or 0))
             invocation_type = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
-            self.send_body(*api.invoke(self.path.split("?")[0], invocation_type, body))
+            self.send_body(*api.invoke(self._path(), invocation_type, self._body()))
 
         def do_GET(self) -> None:
-            if self.path.split("?")[0] != STATUS_PATH:
-                self.send_body(*_client_error(404, "ResourceNotFoundException", f"no such path {self.path}"))
-                return
-            self.send_body(200, [("content-type", "application/json")], json.dumps(api.status()).encode())
+            if self._path() == STATUS_PATH:
+                self.send_body(*_json(200, api.status()))
+            else:
+                self._concurrency("GET")
+
+        def do_PUT(self) -> None:
+            self._concurrency("PUT")
+
+        def do_DELETE(self) -> None:
+            self._concurrency("DELETE")
+
+        def _concurrency(self, method: str) -> None:
+            answer = api.concurrency(method, self._path(), self._body())
+            self.send_body(*(answer or _client_error(404, "ResourceNotFoundException",
+                                                     f"no such path {self.path}")))
+
+        def _path(self) -> str:
+            return self.path.split("?")[0]
+
+        def _body(self) -> bytes:
+            return self.rfile.read(int(self.headers.get("content-length") or 0))
 
     return BackgroundServer(Handler, host, port)

@@ -28,6 +28,8 @@ class FunctionSpec:
     memory_mb: int = 128
     timeout_seconds: float = 3.0
     environment: dict[str, str] = dataclasses.field(default_factory=dict)
+    reserved_concurrency: int | None = None
+    """The template's ReservedConcurrentExecutions: at most that many worker processes at once."""
 
     @property
     def arn(self) -> str:

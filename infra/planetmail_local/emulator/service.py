@@ -16,6 +16,7 @@ from planetmail_local.emulator.kafka.mapping import KafkaEventSourceMapping
 from planetmail_local.emulator.kafka.processor import Backoff
 from planetmail_local.emulator.lambda_api import LambdaInvokeApi, lambda_server
 from planetmail_local.emulator.model import Application
+from planetmail_local.emulator.runtime.concurrency import DEFAULT_WORKERS, checked_workers
 from planetmail_local.emulator.runtime.invocation import Invocation
 from planetmail_local.emulator.runtime.pool import FunctionPool, InvocationListener
 from planetmail_local.emulator.schedule import ScheduleRunner
@@ -35,6 +36,8 @@ class EmulatorOptions:
     kafka_options: dict[str, Any] = dataclasses.field(default_factory=dict)
     """Security options for every Kafka client (bootstrap servers come from each mapping)."""
     backoff: Backoff = dataclasses.field(default_factory=Backoff)
+    workers: int = DEFAULT_WORKERS
+    """Worker processes per function at most, unless it reserves its own concurrency."""
 
 
 class Emulator:
@@ -45,6 +48,8 @@ class Emulator:
         self.options = options
         self._listener = listener
         self._pools: dict[str, FunctionPool] = {}
+        self._reserved = {name: spec.reserved_concurrency for name, spec in app.functions.items()
+                          if spec.reserved_concurrency is not None}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._servers: list[BackgroundServer] = []
@@ -54,12 +59,12 @@ class Emulator:
         ]
 
     def pool(self, function: str) -> FunctionPool:
-        if function not in self.app.functions:
-            raise UnknownFunctionError(function, sorted(self.app.functions))
+        self._known(function)
         with self._lock:
             if function not in self._pools:
                 self._pools[function] = FunctionPool(
-                    self.app.functions[function], self.options.log_dir, listener=self._listener
+                    self.app.functions[function], self.options.log_dir, listener=self._listener,
+                    concurrency=self._workers(function),
                 )
             return self._pools[function]
 
@@ -74,10 +79,27 @@ class Emulator:
     def invoke(self, function: str, event: Any) -> Invocation:
         return self.pool(function).invoke(event)
 
+    def reserved_concurrency(self, function: str) -> int | None:
+        """GetFunctionConcurrency: the function's own limit, None when it shares the default."""
+        self._known(function)
+        return self._reserved.get(function)
+
+    def reserve_concurrency(self, function: str, workers: int) -> None:
+        """PutFunctionConcurrency: from the next invocation on, at most ``workers`` at once."""
+        self._known(function)
+        self._reserved[function] = checked_workers(workers, "ReservedConcurrentExecutions")
+        self.pool(function).set_concurrency(workers)
+
+    def release_concurrency(self, function: str) -> None:
+        """DeleteFunctionConcurrency: back to the emulator's default (``planetmail start --workers``)."""
+        self._known(function)
+        self._reserved.pop(function, None)
+        self.pool(function).set_concurrency(self.options.workers)
+
     def start(self, *, http: bool = True, kafka: bool = True, schedules: bool = True) -> None:
         if http:
             gateway = ApiGateway(RouteTable(self.app.routes), self.invoke)
-            invoke_api = LambdaInvokeApi(sorted(self.app.functions), self.invoke, self.status)
+            invoke_api = LambdaInvokeApi(sorted(self.app.functions), self.invoke, self.status, self)
             self._servers.append(gateway_server(gateway, self.options.host, self.options.api_port))
             self._servers.append(lambda_server(invoke_api, self.options.host, self.options.lambda_port))
             for server in self._servers:
@@ -105,7 +127,15 @@ class Emulator:
             "template": str(self.app.template_path),
             "functions": sorted(self.app.functions),
             "mappings": {m.mapping.name: m.status() for m in self.mappings},
+            "workers": {name: self._workers(name) for name in sorted(self.app.functions)},
         }
+
+    def _workers(self, function: str) -> int:
+        return self._reserved.get(function, self.options.workers)
+
+    def _known(self, function: str) -> None:
+        if function not in self.app.functions:
+            raise UnknownFunctionError(function, sorted(self.app.functions))
 
     def _invoker(self, function: str) -> Any:
         return lambda event: self.invoke(function, event)

@@ -13,6 +13,7 @@ from planetmail_local.emulator.event_sources import parse_function_events, parse
 from planetmail_local.emulator.image_function import image_code
 from planetmail_local.emulator.intrinsics import Resolver
 from planetmail_local.emulator.model import Application, FunctionSpec, HttpRoute, KafkaMapping, Schedule
+from planetmail_local.emulator.runtime.concurrency import checked_workers
 from planetmail_local.emulator.yaml_loader import load_template_document
 
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
@@ -178,7 +179,20 @@ def _function(
         memory_mb=int(properties.get("MemorySize", 128)),
         timeout_seconds=float(properties.get("Timeout", 3)),
         environment=environment,
+        reserved_concurrency=_reserved_concurrency(name, properties),
     )
+
+
+def _reserved_concurrency(name: str, properties: Mapping[str, Any]) -> int | None:
+    value = properties.get("ReservedConcurrentExecutions")
+    if value is None:
+        return None
+    number = int(value) if isinstance(value, str) and value.isdigit() else value
+    try:
+        return checked_workers(number, "ReservedConcurrentExecutions")
+    except ValueError as exc:
+        throttled = " (0 throttles every invocation on AWS; not emulated)" if number == 0 else ""
+        raise TemplateError(f"function {name}: {exc}{throttled}; fix ReservedConcurrentExecutions") from None
 
 
 def _zip_code(

@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from planetmail_local.emulator.service import DEFAULT_API_PORT
+from planetmail_local.emulator.service import DEFAULT_API_PORT, DEFAULT_LAMBDA_PORT
 from planetmail_local.observability.server import DEFAULT_PORT as DASHBOARD_PORT
 from planetmail_local.stack.components import is_service, is_step, stack_components, stack_services
 from planetmail_local.stack.config import StackConfig
@@ -79,5 +79,6 @@ def status(config: StackConfig, *, pipeline: bool = False) -> list[ServiceState]
 
 def _pipeline_urls(config: StackConfig) -> dict[str, str]:
     dashboard = f"http://{config.host}:{DASHBOARD_PORT}"
-    return {"api_url": f"http://{config.host}:{DEFAULT_API_PORT}", "dashboard_url": f"{dashboard}/",
+    return {"api_url": f"http://{config.host}:{DEFAULT_API_PORT}",
+            "lambda_url": f"http://{config.host}:{DEFAULT_LAMBDA_PORT}", "dashboard_url": f"{dashboard}/",
             "metrics_url": f"{dashboard}/metrics"}

@@ -30,6 +30,7 @@ def write_local_file(config: StackConfig, extra: dict[str, Any] | None = None) -
         "smtp_host": config.host,
         "smtp_port": config.smtp_port,
         "smtp_viewer_url": config.smtp_viewer_url,
+        "lambda_url": previous.get("lambda_url"),
         "dashboard_url": previous.get("dashboard_url"),
         "metrics_url": previous.get("metrics_url"),
         "webhooks": _webhooks(previous.get("webhooks")),

@@ -48,7 +48,7 @@ def test_up_again_reuses_every_service_and_keeps_credentials(throwaway_stack: St
 def test_local_json_lists_every_url_and_credential(throwaway_stack: StackConfig) -> None:
     document = json.loads(throwaway_stack.local_file.read_text())
     for key in ("api_url", "api_token", "kafka_bootstrap", "zookeeper", "aws_endpoint_url", "smtp_host",
-                "smtp_port", "smtp_viewer_url", "dashboard_url", "metrics_url", "webhooks"):
+                "smtp_port", "smtp_viewer_url", "lambda_url", "dashboard_url", "metrics_url", "webhooks"):
         assert key in document
     assert set(document["webhooks"]) == {"sendgrid", "mailgun", "postmark", "ses"}
     assert throwaway_stack.settings().webhook_secret("sendgrid").reveal().startswith("sendgrid:")

@@ -160,6 +160,15 @@ KAFKA_EVENT = "      Events:\n        K:\n          Type: SelfManagedKafka\n    
             + "            {Topics: [t], KafkaBootstrapServers: [b], BatchSize: 20000}\n",
             "Fn.Events.K: BatchSize 20000 is outside 1..10000",
         ),
+        (
+            FUNCTION + "      {CodeUri: src, Handler: app.handler, ReservedConcurrentExecutions: 0}\n",
+            "function Fn: ReservedConcurrentExecutions must be a whole number from 1 to 64, got 0 "
+            "(0 throttles every invocation on AWS; not emulated); fix ReservedConcurrentExecutions",
+        ),
+        (
+            FUNCTION + "      {CodeUri: src, Handler: app.handler, ReservedConcurrentExecutions: many}\n",
+            "ReservedConcurrentExecutions must be a whole number from 1 to 64, got 'many'",
+        ),
     ],
 )
 def test_bad_templates_name_resource_and_fix(tmp_path, resource, message):
@@ -193,3 +202,14 @@ def test_bad_env_vars_file(tmp_path, content, message):
 def test_missing_template_says_how_to_pass_one(tmp_path):
     with pytest.raises(TemplateError, match="does not exist; pass -t"):
         load_application(tmp_path / "template.yaml")
+
+
+@pytest.mark.parametrize("written", ["3", "'3'"])
+def test_reserved_concurrency_is_the_functions_worker_limit(tmp_path, written):
+    body = FUNCTION + f"      {{CodeUri: src, Handler: app.handler, ReservedConcurrentExecutions: {written}}}"
+    assert load_application(_write_template(tmp_path, body + "\n")).functions["Fn"].reserved_concurrency == 3
+
+
+def test_without_reserved_concurrency_a_function_takes_the_emulators_default(tmp_path):
+    body = FUNCTION + "      {CodeUri: src, Handler: app.handler}\n"
+    assert load_application(_write_template(tmp_path, body)).functions["Fn"].reserved_concurrency is None

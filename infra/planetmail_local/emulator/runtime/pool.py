@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from planetmail_local.emulator.model import FunctionSpec
+from planetmail_local.emulator.runtime.concurrency import DEFAULT_WORKERS, ConcurrencyLimit
 from planetmail_local.emulator.runtime.invocation import (
     EXIT_ERROR,
     TIMEOUT_ERROR,
@@ -23,7 +24,6 @@ from planetmail_local.emulator.runtime.invocation import (
 from planetmail_local.emulator.runtime.process import WorkerGone, WorkerProcess, WorkerTimeout
 
 InvocationListener = Callable[[str, Invocation], None]
-DEFAULT_CONCURRENCY = 4
 
 
 class FunctionPool:
@@ -32,14 +32,14 @@ class FunctionPool:
         spec: FunctionSpec,
         log_dir: Path,
         *,
-        concurrency: int = DEFAULT_CONCURRENCY,
+        concurrency: int = DEFAULT_WORKERS,
         listener: InvocationListener | None = None,
         extra_env: dict[str, str] | None = None,
     ) -> None:
         self.spec = spec
         self.log_file = log_dir / f"{spec.name}.log"
         log_dir.mkdir(parents=True, exist_ok=True)
-        self._slots = threading.BoundedSemaphore(concurrency)
+        self._slots = ConcurrencyLimit(concurrency)
         self._idle: list[WorkerProcess] = []
         self._busy: set[WorkerProcess] = set()
         self._lock = threading.Lock()
@@ -47,7 +47,7 @@ class FunctionPool:
         self._extra_env = extra_env or {}
 
     def invoke(self, event: Any) -> Invocation:
-        with self._slots:
+        with self._slots.slot():
             worker = self._take()
             request_id = str(uuid.uuid4())
             self._log(start_line(request_id))
@@ -57,6 +57,21 @@ class FunctionPool:
         if self._listener:
             self._listener(self.spec.name, invocation)
         return invocation
+
+    @property
+    def concurrency(self) -> int:
+        """Invocations that may run at once (one worker process each)."""
+        return self._slots.limit
+
+    def set_concurrency(self, limit: int) -> None:
+        """Takes effect for the next invocations; idle workers beyond the new limit are stopped now,
+        busy ones when their invocation ends."""
+        self._slots.set(limit)
+        with self._lock:
+            surplus = self._idle[: max(0, len(self._idle) + len(self._busy) - limit)]
+            self._idle = self._idle[len(surplus):]
+        for worker in surplus:
+            worker.kill()
 
     def busy_pids(self) -> list[int]:
         with self._lock:
@@ -156,7 +171,8 @@ class FunctionPool:
     def _give_back(self, worker: WorkerProcess) -> None:
         with self._lock:
             self._busy.discard(worker)
-            if worker.alive():
+            within_limit = len(self._idle) + len(self._busy) < self._slots.limit
+            if worker.alive() and within_limit:
                 self._idle.append(worker)
                 return
         worker.kill()
