@@ -70,8 +70,9 @@ def bench(rate: float, duration: float, concurrency: int, grace: float, json_pat
         api = scope.enter_context(lambda_api(lambda_url)) if lambda_url else None
         if api is not None:
             scope.enter_context(reserved_workers(api, workers))
-        result = run.measure(rate, duration, concurrency, grace, idle_seconds)
-        result = dataclasses.replace(result, workers=api.workers() if api else {})
+        workers_in_run = api.workers() if api else {}  # before the run: an unreachable API fails fast
+        result = dataclasses.replace(run.measure(rate, duration, concurrency, grace, idle_seconds),
+                                     workers=workers_in_run)
     _print(result, run.console)
     if json_path:
         write_json(result, json_path)
