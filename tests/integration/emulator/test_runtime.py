@@ -106,3 +106,15 @@ def test_concurrent_invocations_get_their_own_workers(pools):
         outcomes = list(executor.map(lambda _: pool.invoke({"seconds": 0.5}), range(2)))
     assert all(o.result() == {"slept": True} for o in outcomes)
     assert all(o.init_ms is not None for o in outcomes)
+
+
+def test_a_relative_log_folder_is_the_callers_not_the_functions(http_app, tmp_path, monkeypatch):
+    """``planetmail start --log-dir .planetmail/logs`` (the default) from the project folder: workers run
+    in their code folder, so a relative path must not be handed to them as it is."""
+    monkeypatch.chdir(tmp_path)
+    pool = FunctionPool(http_app.functions["EchoFunction"], tmp_path.relative_to(tmp_path) / "logs")
+    try:
+        assert pool.invoke({"n": 1}).result()["event"] == {"n": 1}
+    finally:
+        pool.close()
+    assert "START RequestId" in (tmp_path / "logs" / "EchoFunction.log").read_text()

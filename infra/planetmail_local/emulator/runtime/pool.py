@@ -37,7 +37,7 @@ class FunctionPool:
         extra_env: dict[str, str] | None = None,
     ) -> None:
         self.spec = spec
-        self.log_file = log_dir / f"{spec.name}.log"
+        self.log_file = log_dir.resolve() / f"{spec.name}.log"  # workers run in their code folder
         log_dir.mkdir(parents=True, exist_ok=True)
         self._slots = ConcurrencyLimit(concurrency)
         self._idle: list[WorkerProcess] = []
