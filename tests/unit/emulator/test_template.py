@@ -69,6 +69,17 @@ def test_project_template_picks_mappings_by_kafka_target(target, expected_source
         assert {m.event_source_arn for m in app.kafka_mappings} == {overrides["MskClusterArn"]}
 
 
+@pytest.mark.parametrize(("overrides", "window"), [({}, 0.0), ({"KafkaBatchingWindowSeconds": "5"}, 5.0)])
+def test_project_template_batching_window_is_one_parameter_for_both_mappings(overrides, window):
+    app = load_application(PROJECT_TEMPLATE, overrides, kafka_bootstrap="b:9092")
+    assert [m.batching_window_seconds for m in app.kafka_mappings] == [window, window]
+
+
+def test_project_template_refuses_a_batching_window_it_does_not_offer():
+    with pytest.raises(TemplateError, match="KafkaBatchingWindowSeconds='3' is not allowed; use one of: 0"):
+        load_application(PROJECT_TEMPLATE, {"KafkaBatchingWindowSeconds": "3"}, kafka_bootstrap="b:9092")
+
+
 def test_project_template_declares_the_fixed_handlers():
     app = load_application(PROJECT_TEMPLATE, kafka_bootstrap="b:9092")
     handlers = {name: spec.handler for name, spec in app.functions.items()}
