@@ -7,8 +7,8 @@
 // with a fresh TCP connection; dynalite answers in well under a millisecond and keeps connections alive.
 //
 // dynalite has no UpdateTimeToLive: this front remembers the TTL attribute per table and answers
-// UpdateTimeToLive / DescribeTimeToLive itself (for tables dynalite has). As with moto, expired items are not deleted: the
-// pipeline's conditions compare the TTL attribute with the clock themselves.
+// UpdateTimeToLive / DescribeTimeToLive itself (for tables dynalite has). As with moto, expired items
+// are not deleted: the pipeline's conditions compare the TTL attribute with the clock themselves.
 //
 // Usage: node front.js --host 127.0.0.1 --port 4566 --moto http://127.0.0.1:4576
 

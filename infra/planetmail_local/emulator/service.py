@@ -86,15 +86,15 @@ class Emulator:
 
     def reserve_concurrency(self, function: str, workers: int) -> None:
         """PutFunctionConcurrency: from the next invocation on, at most ``workers`` at once."""
-        self._known(function)
+        pool = self.pool(function)
         self._reserved[function] = checked_workers(workers, "ReservedConcurrentExecutions")
-        self.pool(function).set_concurrency(workers)
+        pool.set_concurrency(workers)
 
     def release_concurrency(self, function: str) -> None:
         """DeleteFunctionConcurrency: back to the emulator's default (``planetmail start --workers``)."""
-        self._known(function)
+        pool = self.pool(function)
         self._reserved.pop(function, None)
-        self.pool(function).set_concurrency(self.options.workers)
+        pool.set_concurrency(self.options.workers)
 
     def start(self, *, http: bool = True, kafka: bool = True, schedules: bool = True) -> None:
         if http:
