@@ -1,7 +1,8 @@
 """Template checks CI runs: ``python -m planetmail_local.emulator.validate [--sam] [TEMPLATE ...]``.
 
 cfn-lint runs from this environment. ``--sam`` also runs ``sam validate --lint`` from a separate
-virtual environment (aws-sam-cli is large and pins its own dependencies), created on first use.
+virtual environment (aws-sam-cli is large and pins its own dependencies), synced from its own lock
+(``tools/sam/uv.lock``) with ``uv sync --locked``: the same aws-sam-cli everywhere, nothing resolved.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ import argparse
 import os
 import subprocess
 import sys
-import venv
 from pathlib import Path
+
+from planetmail_local.toolchain import uv_command
 
 DEFAULT_TEMPLATES = [Path("template.yaml"), Path("tests/fixtures/sam_app/template.yaml")]
 SAM_VENV = Path(os.environ.get("PLANETMAIL_SAM_VENV", ".planetmail/samvenv"))
+SAM_PROJECT = Path(__file__).resolve().parents[3] / "tools" / "sam"
 
 
 def cfn_lint(templates: list[Path]) -> int:
@@ -24,10 +27,10 @@ def cfn_lint(templates: list[Path]) -> int:
 
 def sam_validate(templates: list[Path], sam_venv: Path = SAM_VENV) -> int:
     sam = sam_venv / "bin" / "sam"
-    if not sam.exists():
-        print(f"creating {sam_venv} with aws-sam-cli (first time only, a few minutes)", file=sys.stderr)
-        venv.create(sam_venv, with_pip=True)
-        subprocess.run([str(sam_venv / "bin" / "pip"), "install", "-q", "aws-sam-cli"], check=True)
+    print(f"syncing {sam_venv} with the locked aws-sam-cli ({SAM_PROJECT / 'uv.lock'})", file=sys.stderr)
+    sync_environment = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(sam_venv.resolve())}
+    subprocess.run([*uv_command(), "sync", "-q", "--locked", "--project", str(SAM_PROJECT),
+                    "--python", sys.executable], check=True, env=sync_environment)
     environment = {**os.environ, "SAM_CLI_TELEMETRY": "0"}
     failures = 0
     for template in templates:

@@ -38,12 +38,11 @@ from mangum import Mangum
 
 from planetmail.inbound import new_tracking_id
 from planetmail.settings import Settings
-from planetmail_local.paths import shared_dir
 from planetmail_local.stack.config import free_port
 
 HERE = Path(__file__).resolve().parent
 PAYLOAD = json.loads(
-    (shared_dir() / "fixtures/webhooks/postmark/postmark-inbound-test-payload.json").read_text()
+    (Path(__file__).parents[2] / "fixtures/providers/postmark/postmark-inbound-test-payload.json").read_text()
 )
 BARE_TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"

@@ -9,13 +9,13 @@ import hashlib
 import hmac
 import time
 import uuid
+from pathlib import Path
 
 from collector_stack import API_TOKEN, CREDENTIALS
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from collector import sns
-from planetmail_local.paths import shared_dir
 
 __all__ = [
     "API_TOKEN",
@@ -28,7 +28,7 @@ __all__ = [
     "sign_sns",
 ]
 
-FIXTURES = shared_dir() / "fixtures" / "webhooks"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "providers"
 SNS_CERT_NAME = "SimpleNotificationService-a86cb10b4e1f29c941702d737128f7b6.pem"
 
 

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from collector import forms
 from collector.problems import BadRequest
 from collector.providers import sendgrid
-from planetmail_local.paths import shared_dir
 
-FIXTURES = shared_dir() / "fixtures" / "webhooks" / "sendgrid"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "providers" / "sendgrid"
 
 
 @pytest.mark.parametrize(

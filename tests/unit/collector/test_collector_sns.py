@@ -13,9 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from collector import sns
 from collector.problems import Unauthorized
-from planetmail_local.paths import shared_dir
 
-SES = shared_dir() / "fixtures" / "webhooks" / "ses"
+SES = Path(__file__).parents[2] / "fixtures" / "providers" / "ses"
 CERT_NAME = "SimpleNotificationService-a86cb10b4e1f29c941702d737128f7b6.pem"
 
 

@@ -13,7 +13,6 @@ import itertools
 import re
 import shlex
 import sys
-import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -106,11 +105,6 @@ def dockerfile_requirements(dockerfile: Path, context: Path) -> list[Path]:
     return _pip_install_files(dockerfile, context, ("-r", "--requirement"))
 
 
-def dockerfile_constraints(dockerfile: Path, context: Path) -> list[Path]:
-    """The same for its constraints files, ``pip install -c FILE``."""
-    return _pip_install_files(dockerfile, context, ("-c", "--constraint"))
-
-
 def _pip_install_files(dockerfile: Path, context: Path, flags: tuple[str, ...]) -> list[Path]:
     instructions = list(parse_dockerfile(dockerfile.read_text(encoding="utf-8")))
     copied = {words[-1]: context / words[0] for words in
@@ -135,13 +129,10 @@ def distributions(modules: Iterable[str]) -> set[str]:
 
 
 def requirement_lines(path: Path) -> list[str]:
-    lines = (line.split("#")[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    """The requirements of a requirements file, without comments and ``--hash`` options."""
+    text = path.read_text(encoding="utf-8").replace("\\\n", " ")
+    lines = (line.split("#")[0].split(" --hash")[0].strip() for line in text.splitlines())
     return [line for line in lines if line]
-
-
-def pyproject_dependencies() -> list[str]:
-    document = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    return list(document["project"]["dependencies"])
 
 
 def installed_closure(requirements: Iterable[str]) -> set[str]:
@@ -158,21 +149,3 @@ def installed_closure(requirements: Iterable[str]) -> set[str]:
             if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
                 pending.append(canonical(requirement.name))
     return closure
-
-
-def installed_pins(requirements: Iterable[str]) -> dict[str, str]:
-    """Every distribution the requirements pull in, with the version installed in this environment."""
-    return {name: importlib.metadata.version(name) for name in sorted(installed_closure(requirements))}
-
-
-def constraint_pins(path: Path) -> dict[str, str]:
-    """The ``name==version`` lines of a constraints file; any other line is a ValueError."""
-    pins: dict[str, str] = {}
-    for line in requirement_lines(path):
-        requirement = Requirement(line)
-        specifiers = list(requirement.specifier)
-        if (len(specifiers) != 1 or specifiers[0].operator != "=="
-                or requirement.marker is not None or requirement.extras):
-            raise ValueError(f"{path}: {line!r} is not an exact pin; write name==version")
-        pins[canonical(requirement.name)] = specifiers[0].version
-    return pins

@@ -1,6 +1,7 @@
 """sam build installs each zip function's CodeUri requirements.txt and the layer's; an image function
 gets what its Dockerfile pip-installs and copies. Together they must cover what the handlers import and
-say what pyproject.toml says, so the deployment cannot drift from the tested environment."""
+be exactly what uv.lock gives (planetmail_local.lock), so the deployment cannot drift from the tested
+environment."""
 
 from __future__ import annotations
 
@@ -17,11 +18,11 @@ from deploy_imports import (
     installed_closure,
     packages_in,
     project_packages_reached,
-    pyproject_dependencies,
     requirement_lines,
     third_party_modules,
 )
 
+from planetmail_local import lock
 from planetmail_local.emulator.image_function import image_code
 from planetmail_local.emulator.yaml_loader import load_template_document
 
@@ -51,14 +52,35 @@ def test_zip_functions_use_the_layer_built_by_sam_for_their_runtime(function: st
     assert (LAYER_DIR / "requirements.txt").is_file()
 
 
-@pytest.mark.parametrize("requirements", sorted({
-    *(ROOT / p["CodeUri"] / "requirements.txt" for p in ZIP_FUNCTIONS.values()),
-    LAYER_DIR / "requirements.txt",
-    *(path for image in IMAGE_FUNCTIONS.values() for path in dockerfile_requirements(*docker_paths(image))),
-}), ids=lambda p: p.parent.name)
-def test_every_requirement_is_a_pyproject_dependency_with_the_same_specifier(requirements: Path) -> None:
-    assert requirements.is_file(), f"sam build needs {requirements}"
-    assert set(requirement_lines(requirements)) <= set(pyproject_dependencies())
+def test_every_deployment_requirements_file_is_generated_from_the_lock() -> None:
+    deployed = {
+        *(ROOT / p["CodeUri"] / "requirements.txt" for p in ZIP_FUNCTIONS.values()),
+        LAYER_DIR / "requirements.txt",
+        *(path for image in IMAGE_FUNCTIONS.values()
+          for path in dockerfile_requirements(*docker_paths(image))),
+    }
+
+    assert deployed == {ROOT / package.path for package in lock.PACKAGES}
+    assert lock.stale() == {}, f"regenerate with: .venv/bin/{lock.REGENERATE}"
+
+
+def test_a_requirements_file_out_of_step_with_the_lock_is_found(tmp_path: Path) -> None:
+    package = lock.PACKAGES[1]
+    (tmp_path / package.path).parent.mkdir(parents=True)
+    current = (ROOT / package.path).read_text(encoding="utf-8")
+    (tmp_path / package.path).write_text(current.replace("fastapi==", "fastapi>="), encoding="utf-8")
+
+    assert set(lock.stale((package,), tmp_path)) == {tmp_path / package.path}
+    (tmp_path / package.path).write_text(current, encoding="utf-8")
+    assert lock.stale((package,), tmp_path) == {}
+
+
+def test_every_deployed_requirement_is_pinned_and_hashed() -> None:
+    for package in lock.PACKAGES:
+        text = (ROOT / package.path).read_text(encoding="utf-8")
+        for line in requirement_lines(ROOT / package.path):
+            assert "==" in line, f"{package.path}: {line} is not pinned"
+        assert text.count("--hash=sha256:") >= len(requirement_lines(ROOT / package.path))
 
 
 def test_the_layer_provides_what_the_planetmail_package_imports() -> None:
@@ -105,7 +127,8 @@ def test_the_dockerfile_installs_and_copies_what_the_handler_imports(function: s
 
 @pytest.mark.parametrize(("removed", "not_installed", "not_copied"), [
     (" -r /tmp/requirements/processor.txt",
-     {"scikit-learn", "numpy", "scipy", "skops", "lingua-language-detector"}, set()),
+     {"scikit-learn", "numpy", "scipy", "skops", "lingua-language-detector", "pydantic", "boto3",
+      "aws-lambda-powertools", "kafka-python", "botocore", "kazoo"}, set()),
     ("COPY common/planetmail ${LAMBDA_TASK_ROOT}/planetmail\n", set(), {"planetmail"}),
 ])
 def test_a_dockerfile_without_an_install_or_a_copy_is_found(
