@@ -11,8 +11,8 @@ from typing import Any
 from collector import headers, mime
 from collector.delivery import AttachmentBody, Delivery, attachment_body
 from collector.forms import Form
+from collector.htmltext import text_from_html
 from collector.problems import BadRequest
-from planetmail.html_text import html_to_text
 from planetmail.inbound import AuthResults, InboundEmail, Verdict, new_tracking_id, utcnow
 
 _DKIM_RESULT = re.compile(r":\s*([a-zA-Z]+)")
@@ -36,7 +36,8 @@ def parsed_fields(form: Form) -> Delivery:
         form.fields.get("headers", b"").strip() + b"\n\n", headersonly=True))
     first = headers.first_values(pairs)
     html = form.text("html", charsets.get("html", "utf-8")) if form.has("html") else None
-    text = form.text("text", charsets.get("text", "utf-8")) if form.has("text") else html_to_text(html or "")
+    text = (form.text("text", charsets.get("text", "utf-8")) if form.has("text")
+            else text_from_html(html or ""))
     attachments = tuple(_attachments(form))
     sender = form.text("from", charsets.get("from", "utf-8")) or first.get("from", "")
     if "@" not in sender:
