@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any, TypedDict, get_args
 
-from collector import limits
+from collector import limits, verdicts
 from planetmail.inbound import Address, AuthResults, Verdict
 
 KEPT_HEADERS = frozenset({
@@ -22,6 +22,7 @@ KEPT_HEADERS = frozenset({
     "authentication-results", "received-spf", "x-ses-spam-verdict", "x-mailgun-spf",
     "x-mailgun-dkim-check-result",
 })
+KEPT_HEADERS |= verdicts.SPAM_HEADERS
 KEPT_PREFIXES = ("list-",)
 MAX_HEADER_VALUE = 2000
 

@@ -93,8 +93,7 @@ def _accept_once(delivery: Delivery, replay_key: str, runtime: Runtime) -> Accep
     """Accept unless the signed token was used before; a provider retry of a stored message stays a 202."""
     ledger = runtime.ledger
     if not ledger.first_sight(replay_key, 2 * mailgun.MAX_SIGNATURE_AGE_SECONDS):
-        key = delivery.dedupe_key
-        previous = ledger.stored_id(dedupe_key(delivery.email.source, key)) if key else None
+        previous = ledger.stored_id(dedupe_key(delivery.email.source, delivery.dedupe_key))
         if previous is None:
             raise Unauthorized("the Mailgun token was already used (replayed request)")
         return accept(delivery, runtime)

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 
-from collector import headers, mime
+from collector import headers, mime, verdicts
 from collector.delivery import Delivery, attachment_body
 from collector.forms import Form
 from collector.htmltext import text_from_html
@@ -42,6 +42,7 @@ def convert(form: Form) -> Delivery:
         delivery = parsed_fields(form)
     recipient = form.text("recipient")
     return delivery.with_email(
+        provider_verdicts=verdicts.mailgun(delivery.email.headers),
         envelope_from=form.text("sender") or delivery.email.envelope_from,
         envelope_to=[item.strip() for item in recipient.split(",") if item.strip()],
     )

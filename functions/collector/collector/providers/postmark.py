@@ -7,7 +7,7 @@ import binascii
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from collector import headers
+from collector import headers, verdicts
 from collector.delivery import AttachmentBody, Delivery, attachment_body
 from collector.documents import load_object, validate
 from collector.htmltext import text_from_html
@@ -77,6 +77,7 @@ def from_inbound(payload: PostmarkInbound) -> Delivery:
         text=payload.text_body or text_from_html(payload.html_body or ""),
         html=payload.html_body or None,
         attachments=[body.meta for body in attachments],
+        provider_verdicts=verdicts.postmark(derived["headers"]),
         **derived,
     )
     raw = payload.raw_email.encode("utf-8") if payload.raw_email else None

@@ -8,7 +8,7 @@ from email import policy
 from email.parser import BytesParser
 from typing import Any
 
-from collector import headers, mime
+from collector import headers, mime, verdicts
 from collector.delivery import AttachmentBody, Delivery, attachment_body
 from collector.forms import Form
 from collector.htmltext import text_from_html
@@ -24,6 +24,7 @@ def convert(form: Form) -> Delivery:
     recipients = envelope.get("to") or []
     auth = delivery.email.auth.model_copy(update=_provider_verdicts(form))
     return delivery.with_email(
+        provider_verdicts=verdicts.sendgrid(_optional(form, "spam_score"), _optional(form, "spam_report")),
         envelope_from=envelope.get("from", delivery.email.envelope_from),
         envelope_to=[str(item) for item in recipients] if isinstance(recipients, list) else [str(recipients)],
         auth=auth,
@@ -101,6 +102,10 @@ def _json_field(form: Form, name: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise BadRequest(f"the SendGrid field {name!r} must be a JSON object")
     return value
+
+
+def _optional(form: Form, name: str) -> str | None:
+    return form.text(name) if form.has(name) else None
 
 
 def _content_type(value: str | None) -> str:
