@@ -25,6 +25,16 @@ class CursorMoved(RuntimeError):
 class Cursor:
     uidvalidity: int = 0
     last_uid: int = 0
+    failing_uid: int = 0
+    """The UID after ``last_uid`` that failed unexpectedly, and how often in a row (poison counting)."""
+    attempts: int = 0
+
+    def passed(self, uid: int) -> Cursor:
+        return Cursor(self.uidvalidity, uid)
+
+    def failed(self, uid: int) -> Cursor:
+        attempts = self.attempts + 1 if uid == self.failing_uid else 1
+        return dataclasses.replace(self, failing_uid=uid, attempts=attempts)
 
     def for_mailbox(self, uidvalidity: int) -> Cursor:
         """A changed UIDVALIDITY invalidates every UID: start again from the beginning (dedupe
@@ -50,7 +60,8 @@ class CursorStore:
         if not data:
             return Cursor()
         document = json.loads(data)
-        return Cursor(int(document["uidvalidity"]), int(document["last_uid"]))
+        return Cursor(int(document["uidvalidity"]), int(document["last_uid"]),
+                      int(document.get("failing_uid", 0)), int(document.get("attempts", 0)))
 
     def save(self, cursor: Cursor) -> None:
         value = json.dumps(dataclasses.asdict(cursor)).encode()

@@ -5,7 +5,11 @@ holds ``<zk_root>/leaders/imap-poller`` or ZooKeeper is unreachable). Messages a
 BODY.PEEK[] (never marked read first), handed off through the same intake as the webhooks, flagged
 \\Seen only after Kafka acknowledged, and the cursor (UIDVALIDITY, last UID) advances after each
 message, so nothing is read twice or skipped across restarts; a crash between hand-off and cursor
-write is answered by the intake's dedupe on Message-ID.
+write is answered by the intake's dedupe (the raw message's digest).
+
+A message that can never be collected (what a webhook would answer with a 4xx) is quarantined at
+once, one that fails unexpectedly after ``MAX_ATTEMPTS`` runs (``collector.quarantine``): the cursor
+passes it, so one poison message never stalls the mailbox.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from collector import mime
 from collector.imap_cursor import Cursor, CursorStore
 from collector.intake import accept
 from collector.mailbox import Mailbox, MailboxError, open_mailbox
-from collector.problems import BadRequest, ServiceUnavailable
+from collector.problems import Problem, ServiceUnavailable
+from collector.quarantine import MAX_ATTEMPTS, quarantine
 from collector.runtime import Runtime
 from planetmail.coordination.client import process_identity, zookeeper
 from planetmail.coordination.leader import try_lead
@@ -28,8 +33,6 @@ from planetmail.coordination.leader import try_lead
 JOB = "imap-poller"
 BATCH_LIMIT = 100
 SEEN = "\\Seen"
-REJECTED = "$PlanetmailRejected"
-"""Flag for a message that is not MIME at all: left unread for a person, never retried."""
 
 _log = logging.getLogger(__name__)
 _runtime = Runtime()
@@ -42,7 +45,7 @@ class PollResult:
     last_uid: int = 0
     published: int = 0
     duplicates: int = 0
-    rejected: int = 0
+    quarantined: int = 0
     error: str | None = None
 
 
@@ -78,30 +81,46 @@ def collect(mailbox: Mailbox, store: CursorStore, runtime: Runtime, limit: int =
     result = PollResult(leader=True, uidvalidity=cursor.uidvalidity, last_uid=cursor.last_uid)
     for uid in mailbox.uids_after(cursor.last_uid)[:limit]:
         try:
-            _collect_one(mailbox, uid, runtime, result)
+            _collect_one(mailbox, uid, cursor, runtime, result)
         except ServiceUnavailable as exc:
-            result.error = exc.detail  # the cursor stays before this UID: the next run retries it
+            # infrastructure: the cursor stays before this UID and the next run retries it
+            result.error = exc.detail
             break
-        cursor = Cursor(cursor.uidvalidity, uid)
+        except Exception as exc:
+            cursor = cursor.failed(uid)
+            store.save(cursor)
+            _log.exception("IMAP UID %s failed (attempt %s of %s)", uid, cursor.attempts, MAX_ATTEMPTS)
+            result.error = f"UID {uid}: {type(exc).__name__}: {exc}"
+            break
+        cursor = cursor.passed(uid)
         store.save(cursor)
         result.last_uid = uid
     return result
 
 
-def _collect_one(mailbox: Mailbox, uid: int, runtime: Runtime, result: PollResult) -> None:
+def _collect_one(mailbox: Mailbox, uid: int, cursor: Cursor, runtime: Runtime, result: PollResult) -> None:
     raw = mailbox.fetch(uid)
     if raw is None:  # expunged since the search
         return
-    try:
-        delivery = mime.parse(raw, "imap")
-    except BadRequest as exc:
-        _log.warning("IMAP UID %s is not a mail message (%s); flagged %s", uid, exc.detail, REJECTED)
-        mailbox.flag(uid, REJECTED)
-        result.rejected += 1
+    if cursor.failing_uid == uid and cursor.attempts >= MAX_ATTEMPTS:
+        reason = f"failed {cursor.attempts} polls in a row with an unexpected error (see the collector log)"
+        _quarantined(mailbox, uid, raw, reason, cursor.attempts, runtime, result)
         return
-    acceptance = accept(delivery, runtime)
+    try:
+        acceptance = accept(mime.parse(raw, "imap"), runtime)
+    except ServiceUnavailable:
+        raise
+    except Problem as exc:  # what a webhook answers with a 4xx can never succeed: no retries
+        _quarantined(mailbox, uid, raw, f"{exc.status} {exc.title}: {exc.detail}", 1, runtime, result)
+        return
     mailbox.flag(uid, SEEN)
     if acceptance.duplicate:
         result.duplicates += 1
     else:
         result.published += 1
+
+
+def _quarantined(mailbox: Mailbox, uid: int, raw: bytes, reason: str, attempts: int, runtime: Runtime,
+                 result: PollResult) -> None:
+    quarantine(mailbox, uid, raw, reason, attempts, runtime)
+    result.quarantined += 1

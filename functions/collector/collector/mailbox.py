@@ -39,6 +39,14 @@ class Mailbox:
     def flag(self, uid: int, flag: str) -> None:
         self._ok("UID STORE", self._imap.uid("STORE", str(uid), "+FLAGS", f"({flag})"))
 
+    def copy(self, uid: int, folder: str) -> None:
+        """Copy the message into ``folder``, creating the folder the first time."""
+        status, data = self._imap.uid("COPY", str(uid), folder)
+        if status != "OK" and b"TRYCREATE" in b" ".join(item for item in data if isinstance(item, bytes)):
+            self._ok("CREATE", self._imap.create(folder))
+            status, data = self._imap.uid("COPY", str(uid), folder)
+        self._ok("UID COPY", (status, data))
+
     @staticmethod
     def _ok(command: str, response: tuple[str, list[object]]) -> list[object]:
         status, data = response

@@ -14,6 +14,9 @@ HEADER_SOURCE_TOPIC = "x-source-topic"
 HEADER_SOURCE_PARTITION = "x-source-partition"
 HEADER_SOURCE_OFFSET = "x-source-offset"
 HEADER_ATTEMPTS = "x-attempts"
+HEADER_SOURCE_MAILBOX = "x-source-mailbox"
+"""Set instead of a source topic on an IMAP message the collector quarantined (``user@host/mailbox#uid``):
+it is in the mailbox's quarantine folder and is not replayed through Kafka."""
 
 KafkaHeaders = list[tuple[str, bytes]]
 
@@ -39,6 +42,7 @@ class DeadLetter:
     source_partition: int | None
     source_offset: int | None
     attempts: int | None
+    source_mailbox: str = ""
 
     @classmethod
     def from_record(cls, offset: int, key: bytes | None, value: bytes,
@@ -53,6 +57,7 @@ class DeadLetter:
             source_partition=_int(named.get(HEADER_SOURCE_PARTITION)),
             source_offset=_int(named.get(HEADER_SOURCE_OFFSET)),
             attempts=_int(named.get(HEADER_ATTEMPTS)),
+            source_mailbox=named.get(HEADER_SOURCE_MAILBOX, ""),
         )
 
 

@@ -22,12 +22,17 @@ from kazoo.client import KazooClient
 
 from collector.imap_cursor import Cursor, CursorStore
 from collector.imap_poller import JOB, poll
+from collector.quarantine import QUARANTINE_FOLDER
 from collector.runtime import Runtime
+from planetmail import topics
 from planetmail.coordination.leader import election_path
 from planetmail.settings import Secret, Settings
+from planetmail.topics import contract_topics
+from planetmail_local.dead_letter_queue import DeadLetterQueue
 from planetmail_local.emulator.service import Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application
 from planetmail_local.stack.config import free_port
+from planetmail_local.stack.topics import ensure_topics
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -237,3 +242,44 @@ def test_scheduled_handler_in_the_emulator(imap_settings: Settings, received, tm
     assert not invocation.failed, invocation.result()
     assert invocation.result()["published"] == 1
     assert [email.subject for email in received(1)] == ["via the emulator"]
+
+
+def append_raw(settings: Settings, *messages: bytes) -> None:
+    connection = _imap(settings)
+    for raw in messages:
+        connection.append("INBOX", "", imaplib.Time2Internaldate(time.time()), raw)
+    connection.logout()
+
+
+def folder_uids(settings: Settings, folder: str, criteria: str = "ALL") -> list[int]:
+    connection = _imap(settings)
+    status, _ = connection.select(folder)
+    _, data = connection.uid("SEARCH", criteria) if status == "OK" else ("NO", [b""])
+    connection.logout()
+    return [int(uid) for uid in (data[0] or b"").split()]
+
+
+POISON = b"From: " + b"(" * 5000 + b"a@example.org\r\nSubject: poison\r\n\r\nRecursionError\r\n"
+
+
+def test_a_poison_message_first_does_not_stall_the_mailbox(imap_settings: Settings, received, events) -> None:
+    """Poison first, then ten good ones: all ten collected and seen, the poison quarantined, listed on
+    mail.dlq and reported failed; the old poller answered the poison with an exception every run."""
+    ensure_topics(imap_settings, [spec for spec in contract_topics() if spec.name == topics.DLQ])
+    append_raw(imap_settings, POISON)
+    append(imap_settings, *(f"good {n}" for n in range(10)))
+
+    run = poll_with(imap_settings)
+    again = poll_with(imap_settings)
+
+    assert (run["published"], run["quarantined"], run["last_uid"], run["error"]) == (10, 1, 11, None)
+    assert (again["published"], again["quarantined"]) == (0, 0)
+    assert sorted(email.subject for email in received(10)) == sorted(f"good {n}" for n in range(10))
+    assert seen_uids(imap_settings) == list(range(1, 12))
+    assert folder_uids(imap_settings, "INBOX", "KEYWORD $PlanetmailQuarantined") == [1]
+    assert folder_uids(imap_settings, QUARANTINE_FOLDER) == [1]
+    [letter] = DeadLetterQueue(imap_settings).read()[0]
+    assert letter.source_mailbox.endswith("/INBOX#1") and "MAX_COMMENT_DEPTH" in letter.error
+    failed = [event for event in events(11) if event.state == "failed"]
+    assert len(failed) == 1 and failed[0].detail["uid"] == 1
+    assert "MAX_COMMENT_DEPTH" in failed[0].detail["reason"]
