@@ -58,6 +58,13 @@ class DeadLetterQueue:
         if unknown:
             listed = ", ".join(map(str, sorted(unknown)))
             raise DeadLetterError(f"no dead letter at offset(s) {listed}; see 'planetmail dlq list'")
+        quarantined = [d for d in chosen if d.source_mailbox]
+        if offsets is not None and quarantined:
+            first = quarantined[0]
+            raise DeadLetterError(
+                f"offset {first.offset} is an IMAP message in quarantine ({first.source_mailbox}); move it "
+                "from the quarantine folder back to the inbox to collect it again")
+        chosen = [d for d in chosen if not d.source_mailbox]  # not replayable through Kafka
         producer = make_producer(self._settings)
         try:
             for letter in chosen:

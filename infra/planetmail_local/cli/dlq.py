@@ -30,7 +30,8 @@ def dlq() -> None:
 
 @dlq.command("list")
 def list_dead_letters() -> None:
-    """Every dead letter with its source and error; records before the replay cursor are marked."""
+    """Every dead letter with its source and error; records before the replay cursor are marked.
+    IMAP messages the collector quarantined are listed too (source "IMAP quarantine")."""
     letters, cursor = _queue_call(lambda queue: queue.read())
     table = Table(title=f"mail.dlq: {len(letters)} record(s), replay cursor at {cursor}")
     for column in ("offset", "source", "attempts", "error", "replayed"):
@@ -96,6 +97,8 @@ def _print_in_doubt(doubts: list[InDoubt]) -> None:
 
 
 def _source(letter: DeadLetter) -> str:
+    if letter.source_mailbox:
+        return f"IMAP quarantine {letter.source_mailbox}"
     return f"{letter.source_topic}[{letter.source_partition}]@{letter.source_offset}"
 
 

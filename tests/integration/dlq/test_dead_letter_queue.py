@@ -3,7 +3,7 @@ from click.testing import CliRunner
 from kafka import TopicPartition
 
 from planetmail import topics
-from planetmail.dead_letters import dead_letter_headers
+from planetmail.dead_letters import HEADER_SOURCE_MAILBOX, dead_letter_headers
 from planetmail.kafka import make_consumer, make_producer
 from planetmail_local.cli.dlq import dlq
 from planetmail_local.dead_letter_queue import DeadLetterQueue
@@ -59,3 +59,24 @@ def test_cli_names_an_unknown_offset_in_one_line(isolated_settings, monkeypatch)
     listing = CliRunner().invoke(dlq, ["list"])
     assert listing.exit_code == 0, listing.output
     assert "ValueError: poison" in listing.output
+
+
+def test_imap_quarantine_is_listed_but_never_replayed_through_kafka(isolated_settings, monkeypatch):
+    """The collector's quarantined IMAP messages (header x-source-mailbox, no source topic) show in
+    'planetmail dlq list'; replay skips them, and naming one says how to retry it instead."""
+    producer = make_producer(isolated_settings)
+    headers = [*dead_letter_headers("400 Malformed request: MAX_COMMENT_DEPTH", "", -1, 1, 1),
+               (HEADER_SOURCE_MAILBOX, b"letters@127.0.0.1/INBOX#1")]
+    producer.send(isolated_settings.topic(topics.DLQ), key=b"imap:1", value=b"{}", headers=headers)
+    producer.flush()
+    producer.close()
+    _dead_letter(isolated_settings, b"replayable", 5)
+    monkeypatch.setenv("PLANETMAIL_TOPIC_PREFIX", isolated_settings.topic_prefix)
+
+    listing = CliRunner().invoke(dlq, ["list"], env={"COLUMNS": "200"})
+    replayed = [d.value for d in DeadLetterQueue(isolated_settings).replay()]
+    named = CliRunner().invoke(dlq, ["replay", "--offset", "0"])
+
+    assert "IMAP quarantine letters@127.0.0.1/INBOX#1" in listing.output
+    assert replayed == [b"replayable"]
+    assert named.exit_code == 2 and "back to the inbox" in named.output
