@@ -151,7 +151,9 @@ class Settings:
     state_dir: Path = dataclasses.field(default_factory=default_state_dir)
     cache_dir: Path = dataclasses.field(default_factory=lambda: Path.home() / ".cache" / "planetmail")
     """Downloads kept outside git (the Kafka jars resolved by Maven)."""
-    max_body_bytes: int = 30 * 1024 * 1024
+    max_body_bytes: int = 6 * 1024 * 1024
+    """Request bodies the collector reads: what can reach a function at all (Lambda's 6 MB synchronous
+    payload; a binary body is base64 in it, so about 4.5 MB). Larger mail arrives through SES → S3."""
     inline_body_limit: int = 256 * 1024
     sns_cert_dir: str | None = None
     """Local trust store of SNS signing certificates (files named like the certificate URL's last segment)."""

@@ -23,6 +23,11 @@ _INVOKE_PATH = re.compile(r"/2015-03-31/functions/(?P<name>[^/]+)/invocations")
 _CONCURRENCY_PATH = re.compile(r"/20\d\d-\d\d-\d\d/functions/(?P<name>[^/]+)/concurrency")
 """PUT and DELETE are dated 2017-10-31, GET 2019-09-30."""
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
+SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
+"""Lambda's request payload quota for synchronous invocation (RequestResponse, and what API Gateway
+sends): 6 MB = 6,291,456 bytes of event JSON, base64 of a binary body included."""
+ASYNC_PAYLOAD_LIMIT = 1024 * 1024
+"""The quota for asynchronous invocation (Event): 1 MB since October 2025 (256 KB before)."""
 
 Invoker = Callable[[str, Any], Invocation]
 Answer = tuple[int, list[tuple[str, str]], bytes]
@@ -71,6 +76,9 @@ class LambdaInvokeApi:
     def invoke(self, path: str, invocation_type: str, body: bytes) -> Answer:
         found = _INVOKE_PATH.fullmatch(path)
         name = _function_name(unquote(found.group("name"))) if found else ""
+        too_large = payload_too_large(invocation_type, len(body))
+        if too_large:
+            return too_large
         try:
             rejected = self._rejection(name, invocation_type)
             event = json.loads(body or b"{}")
@@ -109,6 +117,17 @@ class LambdaInvokeApi:
         return None
 
 
+def payload_too_large(invocation_type: str, size: int) -> Answer | None:
+    """Lambda's 413 for a request payload over the invocation type's quota, else None."""
+    limit = ASYNC_PAYLOAD_LIMIT if invocation_type == "Event" else SYNC_PAYLOAD_LIMIT
+    if size <= limit:
+        return None
+    operation = "InvokeAsync" if invocation_type == "Event" else "InvokeFunction"
+    # the error type and message AWS answers (boto3: ClientError, code RequestEntityTooLargeException)
+    return _client_error(413, "RequestEntityTooLargeException",
+                         f"Request must be smaller than {limit} bytes for the {operation} operation")
+
+
 def _function_name(name_or_arn: str) -> str:
     """Name, partial ARN or full ARN (a ``:qualifier`` is ignored locally)."""
     if name_or_arn.startswith("arn:"):
@@ -132,6 +151,11 @@ def lambda_server(api: LambdaInvokeApi, host: str, port: int) -> BackgroundServe
     class Handler(QuietHandler):
         def do_POST(self) -> None:
             invocation_type = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+            too_large = payload_too_large(invocation_type, int(self.headers.get("content-length") or 0))
+            if too_large:  # answered without reading the body
+                self.close_connection = True
+                self.send_body(*too_large)
+                return
             self.send_body(*api.invoke(self._path(), invocation_type, self._body()))
 
         def do_GET(self) -> None:

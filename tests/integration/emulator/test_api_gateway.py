@@ -72,3 +72,26 @@ def test_aws_shaped_gateway_errors(api, path, status, message):
 def test_body_over_ten_megabytes_is_refused(api):
     response = api.post("/files/big", content=b"x" * (10 * 1024 * 1024 + 1))
     assert (response.status_code, response.json()) == (413, {"message": "Request Entity Too Large"})
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded",
+                                          "text/plain"])
+def test_a_text_body_that_is_not_utf8_is_passed_as_base64(api, content_type):
+    """AWS answers such a request (the body reaches the function base64-encoded); the emulator used to
+    drop the connection on UnicodeDecodeError."""
+    body = b'{"subject": "caf\xe9"}'
+    response = api.post("/rest/7", content=body, headers={"content-type": content_type})
+    event = response.json()
+    assert response.status_code < 300
+    assert event["isBase64Encoded"] is True and base64.b64decode(event["body"]) == body
+
+
+def test_an_event_over_lambdas_six_megabytes_is_refused_before_the_function(api):
+    """A 5 MB binary body is within the HTTP API's 10 MB but its base64 event is not within Lambda's
+    6 MB synchronous payload: AWS answers 413, so the emulator does too, without invoking."""
+    response = api.put("/files/big.bin", content=b"\x00" * (5 * 1024 * 1024),
+                       headers={"content-type": "application/octet-stream"})
+    fits = api.put("/files/ok.bin", content=b"\x00" * (4 * 1024 * 1024),
+                   headers={"content-type": "application/octet-stream"})
+    assert (response.status_code, response.json()) == (413, {"message": "Request Entity Too Large"})
+    assert fits.status_code == 200

@@ -8,6 +8,7 @@ import boto3
 import httpx
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 pytestmark = pytest.mark.integration
 
@@ -57,3 +58,18 @@ def test_status_endpoint_lists_functions_and_mappings(emulator):
     status = httpx.get(f"{emulator.lambda_url}/_emulator/status").json()
     assert "EchoFunction" in status["functions"]
     assert set(status["mappings"]) == {m.name for m in emulator.app.kafka_mappings}
+
+
+def test_payloads_over_lambdas_quota_are_request_entity_too_large(lambda_client):
+    """6 MB for RequestResponse, 1 MB for Event: Lambda's quotas, RequestEntityTooLargeException (413)."""
+    sync = json.dumps({"blob": "x" * (6 * 1024 * 1024)}).encode()
+    event = json.dumps({"blob": "x" * (1024 * 1024)}).encode()
+    for payload, invocation_type, limit in ((sync, "RequestResponse", 6291456), (event, "Event", 1048576)):
+        with pytest.raises(ClientError) as refused:
+            lambda_client.invoke(FunctionName="EchoFunction", InvocationType=invocation_type, Payload=payload)
+        error = refused.value.response
+        assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == (
+            "RequestEntityTooLargeException", 413)
+        assert f"smaller than {limit} bytes" in error["Error"]["Message"]
+    small = json.dumps({"blob": "x" * 1000}).encode()
+    assert lambda_client.invoke(FunctionName="EchoFunction", Payload=small)["StatusCode"] == 200

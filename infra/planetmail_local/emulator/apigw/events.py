@@ -25,10 +25,16 @@ class InvalidResponse(ValueError):
 
 
 def _body(request: GatewayRequest) -> tuple[str | None, bool]:
+    """The body as text when its media type is text and it is valid UTF-8; otherwise base64 with
+    isBase64Encoded, as API Gateway passes any body it cannot pass as text (a JSON or form body
+    holding a non-UTF-8 byte included: the gateway answers it, it does not drop the connection)."""
     if not request.body:
         return (None, False)
     if request.body_is_text:
-        return (request.body.decode("utf-8"), False)
+        try:
+            return (request.body.decode("utf-8"), False)
+        except UnicodeDecodeError:
+            pass
     return (base64.b64encode(request.body).decode("ascii"), True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -23,9 +24,13 @@ from planetmail_local.emulator.apigw.events import (
 from planetmail_local.emulator.apigw.request import GatewayRequest, GatewayResponse
 from planetmail_local.emulator.apigw.routes import RouteTable
 from planetmail_local.emulator.http_server import BackgroundServer, QuietHandler
+from planetmail_local.emulator.lambda_api import SYNC_PAYLOAD_LIMIT
 from planetmail_local.emulator.runtime.invocation import Invocation
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
+"""The HTTP API's own request limit; the event built from it must also fit Lambda's 6 MB quota
+(``SYNC_PAYLOAD_LIMIT``), so in practice a body reaches a function only below about 6 MB of text
+or 4.5 MB of binary (base64 adds a third)."""
 Invoker = Callable[[str, Any], Invocation]
 
 
@@ -40,7 +45,10 @@ class ApiGateway:
             return gateway_error(NOT_FOUND)
         request_id = str(uuid.uuid4())
         build = http_api_event if match.route.payload_version == "2.0" else rest_api_event
-        invocation = self._invoke(match.route.function, build(request, match, request_id))
+        event = build(request, match, request_id)
+        if len(json.dumps(event, ensure_ascii=False).encode()) > SYNC_PAYLOAD_LIMIT:  # never invoked
+            return gateway_error(PAYLOAD_TOO_LARGE)
+        invocation = self._invoke(match.route.function, event)
         if invocation.timed_out:
             return gateway_error(GATEWAY_TIMEOUT)
         if invocation.failed:
