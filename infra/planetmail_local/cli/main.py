@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "dlq": "planetmail_local.cli.dlq:dlq",
     "down": "planetmail_local.cli.stack:down",
     "evaluate": "planetmail_local.cli.model:evaluate",
+    "fuzz-intake": "planetmail_local.cli.fuzz_intake:fuzz_intake_command",
     "invoke": "planetmail_local.cli.emulator:invoke",
     "logs": "planetmail_local.cli.stack:logs",
     "dashboard": "planetmail_local.cli.dashboard:dashboard",
