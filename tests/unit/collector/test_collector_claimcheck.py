@@ -70,3 +70,27 @@ def test_small_parsed_message_without_raw_stores_nothing_but_attachments() -> No
     stored = ClaimCheck(s3, "bucket", inline_limit=1000).store(Delivery(email=email))
 
     assert (stored.raw_s3_uri, stored.body_truncated, s3.objects) == (None, False, {})
+
+
+def test_a_record_that_cannot_fit_even_without_bodies_is_a_413() -> None:
+    from collector.claimcheck import MAX_RECORD_BYTES, fitted
+    from collector.problems import PayloadTooLarge
+
+    email = InboundEmail(id=new_tracking_id(), received_at=utcnow(), source="api",
+                         **{"from": Address(address="a@example.org")}, text="x",
+                         headers={f"list-{n}": "\x01" * 2000 for n in range(200)})
+
+    with pytest.raises(PayloadTooLarge, match=f"MAX_RECORD_BYTES={MAX_RECORD_BYTES}"):
+        fitted(email, 256 * 1024)
+
+
+def test_control_characters_are_cut_to_what_fits_once_encoded() -> None:
+    """256 KiB of \\x01 was a 1.57 MB record (six bytes each in JSON): Kafka refused it on every retry."""
+    from collector.claimcheck import MAX_RECORD_BYTES, fitted
+
+    email = InboundEmail(id=new_tracking_id(), received_at=utcnow(), source="api",
+                         **{"from": Address(address="a@example.org")}, text="\x01" * 262144)
+
+    record, truncated = fitted(email, 256 * 1024)
+
+    assert truncated and len(record.model_dump_json(by_alias=True).encode()) <= MAX_RECORD_BYTES

@@ -115,3 +115,35 @@ def test_an_unsigned_message_is_unauthenticated_not_malformed(
 
     with pytest.raises(Unauthorized, match="not signed"):
         sns.verify(message, certificates)
+
+
+def test_the_topic_allow_list_is_required() -> None:
+    message = sns.parse(SES.joinpath("valid_signature.json").read_bytes())
+
+    with pytest.raises(Unauthorized, match="no SNS topic is configured"):
+        sns.require_topic(message, " , ")
+    with pytest.raises(Unauthorized, match="not one this collector subscribes to"):
+        sns.require_topic(message, "arn:aws:sns:eu-west-1:111111111111:other")
+    sns.require_topic(message, f"other, {message.topic_arn}")
+
+
+@pytest.mark.parametrize(("offset", "fresh"), [(0, True), (3500, True), (3700, False), (-3700, False)])
+def test_messages_more_than_an_hour_from_now_are_refused(offset: int, fresh: bool) -> None:
+    message = sns.parse(SES.joinpath("valid_signature.json").read_bytes())  # Timestamp 2020-05-07T07:25:25Z
+    sent = 1588836325.364
+    if fresh:
+        sns.require_fresh(message, sent + offset)
+    else:
+        with pytest.raises(Unauthorized, match="3600 s"):
+            sns.require_fresh(message, sent + offset)
+
+
+def test_the_certificate_cache_is_bounded(tmp_path: Path) -> None:
+    """Every distinct SigningCertURL used to stay cached for the life of the Lambda."""
+    pem = (SES / "certificate.pem").read_bytes()
+    certificates = sns.SigningCertificates(None, lambda url: pem)
+
+    for n in range(sns.MAX_CACHED_CERTIFICATES * 3):
+        certificates.public_key(f"https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-{n}.pem")
+
+    assert certificates.cached == sns.MAX_CACHED_CERTIFICATES

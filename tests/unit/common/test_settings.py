@@ -85,3 +85,12 @@ def test_broken_local_file_names_the_fix(tmp_path: Path) -> None:
 def test_topic_prefix_applies_to_contract_names(tmp_path: Path) -> None:
     settings = Settings.load({}, state_dir=tmp_path, topic_prefix="t1.")
     assert settings.topic("mail.received") == "t1.mail.received"
+
+
+@pytest.mark.parametrize("unusable", [{"username": "", "password": ""}, {"username": None, "password": None},
+                                      {"username": "u"}, None, "", 5, "  "])
+def test_unusable_webhook_credentials_are_empty_so_they_refuse(unusable) -> None:
+    """``{"username": "", "password": ""}`` used to become the working credential ":" and null "None"."""
+    from planetmail.settings import credentials_from_document
+
+    assert credentials_from_document({"sendgrid": unusable})["sendgrid"].reveal() == ""
