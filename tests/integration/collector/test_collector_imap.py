@@ -21,13 +21,14 @@ from collector_stack import wait_for_port
 from kazoo.client import KazooClient
 
 from collector.imap_cursor import Cursor, CursorStore
-from collector.imap_poller import JOB, poll
+from collector.imap_poller import BATCH_LIMIT, JOB, poll
 from collector.quarantine import QUARANTINE_FOLDER
 from collector.runtime import Runtime
 from planetmail import topics
 from planetmail.coordination.leader import election_path
 from planetmail.settings import Secret, Settings
 from planetmail.topics import contract_topics
+from planetmail_local import hostile
 from planetmail_local.dead_letter_queue import DeadLetterQueue
 from planetmail_local.emulator.service import Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application
@@ -137,11 +138,11 @@ def seen_uids(settings: Settings) -> list[int]:
     return [int(uid) for uid in data[0].split()]
 
 
-def poll_with(settings: Settings) -> dict[str, object]:
+def poll_with(settings: Settings, limit: int = BATCH_LIMIT) -> dict[str, object]:
     """One scheduled run on a fresh runtime, as a new Lambda instance would."""
     runtime = Runtime(settings)
     try:
-        return dataclasses.asdict(poll(runtime))
+        return dataclasses.asdict(poll(runtime, limit))
     finally:
         runtime.close()
 
@@ -283,3 +284,18 @@ def test_a_poison_message_first_does_not_stall_the_mailbox(imap_settings: Settin
     failed = [event for event in events(11) if event.state == "failed"]
     assert len(failed) == 1 and failed[0].detail["uid"] == 1
     assert "MAX_COMMENT_DEPTH" in failed[0].detail["reason"]
+
+
+def test_the_hostile_corpus_through_the_poller_ends_collected_or_quarantined(imap_settings: Settings) -> None:
+    """Every hostile message that Dovecot stores ends published or quarantined within one run, and the
+    cursor reaches the last UID (nothing stalls, nothing is skipped silently)."""
+    ensure_topics(imap_settings, [spec for spec in contract_topics() if spec.name == topics.DLQ])
+    small = {name: raw for name, raw in hostile.all_messages().items() if 0 < len(raw) < 3 * 1024 * 1024}
+    append_raw(imap_settings, *small.values())
+    stored = len(folder_uids(imap_settings, "INBOX"))
+
+    run = poll_with(imap_settings, limit=len(small))
+
+    assert run["error"] is None
+    assert run["published"] + run["quarantined"] + run["duplicates"] == stored
+    assert run["last_uid"] == stored and run["quarantined"] >= 10
