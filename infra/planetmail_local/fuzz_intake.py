@@ -17,7 +17,7 @@ import secrets
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from unittest import mock
@@ -32,6 +32,7 @@ from planetmail.settings import Secret, Settings
 from planetmail.status import STATUS_TABLE_KEYS
 from planetmail.topics import contract_topics
 from planetmail_local import hostile
+from planetmail_local.emulator.model import Application
 from planetmail_local.emulator.service import Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application
 from planetmail_local.paths import CHECKOUT
@@ -142,9 +143,17 @@ def collector_gateway(settings: Settings, log_dir: Path) -> Iterator[str]:
         "RawBucketName": settings.raw_bucket, "SesTopicArns": SNS_TOPIC,
     }
     application = load_application(TEMPLATE, parameter_overrides=parameters)
+    with serving(application, log_dir, collector_environment(settings)) as url:
+        yield url
+
+
+@contextmanager
+def serving(application: Application, log_dir: Path, environment: Mapping[str, str]) -> Iterator[str]:
+    """The base URL of the emulator's API gateway serving ``application`` on a free port, with
+    ``environment`` added to what its workers inherit (what the template does not set: secrets, the
+    local endpoint); stopped afterwards."""
     options = EmulatorOptions(log_dir=log_dir, api_port=free_port(), lambda_port=free_port())
-    # workers inherit the environment: what the template does not set (secrets, the local endpoint)
-    with mock.patch.dict(os.environ, collector_environment(settings)):
+    with mock.patch.dict(os.environ, environment):
         emulator = Emulator(application, options)
         emulator.start(kafka=False, schedules=False)
         try:
@@ -159,7 +168,7 @@ def _wait_for(url: str, timeout_s: float = 20.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         with suppress(httpx.TransportError):
-            httpx.get(f"{url}/healthz", timeout=5)
+            httpx.get(f"{url}/", timeout=5)  # any answer, a 404 included: the gateway listens
             return
         time.sleep(0.2)
     raise RuntimeError(f"the emulator's gateway at {url} did not answer within {timeout_s:.0f} s")
