@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 
 import httpx
 import pytest
@@ -95,3 +96,11 @@ def test_an_event_over_lambdas_six_megabytes_is_refused_before_the_function(api)
                    headers={"content-type": "application/octet-stream"})
     assert (response.status_code, response.json()) == (413, {"message": "Request Entity Too Large"})
     assert fits.status_code == 200
+
+
+def test_a_malformed_content_length_is_answered_not_dropped(emulator):
+    host, port = emulator.api_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(b"POST /rest/7 HTTP/1.1\r\nHost: x\r\nContent-Length: twelve\r\n\r\n")
+        answer = connection.recv(4096)
+    assert answer.split(b"\r\n", 1)[0].split()[1] == b"400"

@@ -143,7 +143,8 @@ def worker_environment(settings: Settings, trust: Path) -> dict[str, str]:
 
 def start_command(settings: Settings, port: int, log_dir: Path, smtp_port: int) -> list[str]:
     overrides = {"KafkaBootstrapServers": settings.kafka_bootstrap, "TopicPrefix": settings.topic_prefix,
-                 "SmtpHost": "127.0.0.1", "SmtpPort": str(smtp_port), "SmtpUsername": SMTP_USER}
+                 "SmtpHost": "127.0.0.1", "SmtpPort": str(smtp_port), "SmtpUsername": SMTP_USER,
+                 "SesTopicArns": collector_stack.SNS_TOPIC_ARNS}
     return [PLANETMAIL, "start", "-t", str(TEMPLATE), "--port", str(port), "--lambda-port", str(free_port()),
             "--log-dir", str(log_dir), "--dashboard-port", "0",
             "--parameter-overrides", " ".join(f"{k}={v}" for k, v in overrides.items())]

@@ -6,11 +6,13 @@ import json
 
 from planetmail_local.emulator.apigw.request import GatewayResponse
 
+BAD_REQUEST = 400
 NOT_FOUND = 404
 PAYLOAD_TOO_LARGE = 413
 BAD_GATEWAY = 502
 GATEWAY_TIMEOUT = 504
 MESSAGES = {
+    BAD_REQUEST: "Bad Request",
     NOT_FOUND: "Not Found",
     PAYLOAD_TOO_LARGE: "Request Entity Too Large",
     BAD_GATEWAY: "Internal server error",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 
 from planetmail_local.emulator.apigw.errors import (
     BAD_GATEWAY,
+    BAD_REQUEST,
     GATEWAY_TIMEOUT,
     NOT_FOUND,
     PAYLOAD_TOO_LARGE,
@@ -32,6 +34,8 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 (``SYNC_PAYLOAD_LIMIT``), so in practice a body reaches a function only below about 6 MB of text
 or 4.5 MB of binary (base64 adds a third)."""
 Invoker = Callable[[str, Any], Invocation]
+
+_log = logging.getLogger(__name__)
 
 
 class ApiGateway:
@@ -62,13 +66,23 @@ class ApiGateway:
         )
 
 
+def _answered(gateway: ApiGateway, request: GatewayRequest) -> GatewayResponse:
+    try:
+        return gateway.handle(request)
+    except Exception:  # the emulator's own failure: a 502, as API Gateway answers
+        _log.exception("API gateway failed on %s %s", request.method, request.path)
+        return gateway_error(BAD_GATEWAY)
+
+
 def gateway_server(gateway: ApiGateway, host: str, port: int) -> BackgroundServer:
     class Handler(QuietHandler):
         def _handle(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            if length > MAX_BODY_BYTES:
+            """Every request gets an answer, as from AWS: never a dropped connection."""
+            declared = (self.headers.get("content-length") or "0").strip()
+            length = int(declared) if declared.isdigit() else -1
+            if length < 0 or length > MAX_BODY_BYTES:
                 self.close_connection = True
-                response = gateway_error(PAYLOAD_TOO_LARGE)
+                response = gateway_error(BAD_REQUEST if length < 0 else PAYLOAD_TOO_LARGE)
             else:
                 url = urlsplit(self.path)
                 request = GatewayRequest(
@@ -79,7 +93,7 @@ def gateway_server(gateway: ApiGateway, host: str, port: int) -> BackgroundServe
                     self.rfile.read(length) if length else b"",
                     self.client_address[0],
                 )
-                response = gateway.handle(request)
+                response = _answered(gateway, request)
             self.send_body(response.status, response.headers, response.body)
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
