@@ -156,3 +156,17 @@ def test_arbitrary_bytes_are_2xx_or_4xx(client: TestClient, credentials, raw: by
     status, body, _ = _post(client, hostile.WRAPPERS[route]("binary", raw, credentials))
 
     assert status < 500, body
+
+
+def test_mailgun_form_parts_are_counted_before_the_form_is_parsed(client: TestClient, credentials) -> None:
+    """50,000 parts took 9.4 s to parse before the signature inside them was even checked."""
+    status, body, _ = _post(client, hostile.form_attacks(credentials)["mailgun_50000_unsigned_parts"])
+
+    assert (status, "MAX_FORM_PARTS" in body["detail"]) == (400, True), body
+
+
+def test_a_non_ascii_mailgun_signature_is_a_401(client: TestClient, credentials) -> None:
+    """hmac.compare_digest(str, str) raised TypeError on it: a 500."""
+    status, body, _ = _post(client, hostile.form_attacks(credentials)["mailgun_non_ascii_signature"])
+
+    assert status == 401 and "signature" in body["detail"], body
