@@ -7,6 +7,7 @@ is in memory anyway (Lambda), and a field of any size (a 25 MB raw ``email``) is
 from __future__ import annotations
 
 import dataclasses
+import re
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
@@ -60,6 +61,21 @@ def parse(content_type: str | None, body: bytes, accepted: tuple[str, ...] = (MU
     if kind == URLENCODED:
         return _urlencoded(body)
     return _multipart(content_type or "", body)
+
+
+def peek(content_type: str | None, body: bytes, names: tuple[str, ...]) -> Form | None:
+    """Only the short fields ``names`` (signature fields), found with one search each before the
+    form is parsed, so a request can be authenticated first; None when any is not found that way."""
+    if media_type(content_type) != MULTIPART:
+        return None
+    fields: dict[str, bytes] = {}
+    for name in names:
+        found = re.search(rb'(?i)content-disposition:[ \t]*form-data;[ \t]*name="?' + re.escape(name.encode())
+                          + rb'"?[ \t]*\r?\n(?:[^\r\n]+\r?\n)*?\r?\n([^\r\n]{1,512})\r?\n', body)
+        if found is None:
+            return None
+        fields[name] = found.group(1)
+    return Form(fields=fields, files={})
 
 
 def _urlencoded(body: bytes) -> Form:

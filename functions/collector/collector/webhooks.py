@@ -62,8 +62,12 @@ async def mailgun_route(request: Request) -> JSONResponse:
     """Mailgun route forward (parsed or MIME), signed with HMAC-SHA256; a replayed token is refused."""
     runtime = runtime_of(request)
     body = await read_body(request)
-    form = await parsed("the Mailgun form", forms.parse, request.headers.get("content-type"), body)
-    token = mailgun.verify_signature(form, runtime.settings.webhook_secret("mailgun"), runtime.clock())
+    content_type, key = request.headers.get("content-type"), runtime.settings.webhook_secret("mailgun")
+    signed = forms.peek(content_type, body, mailgun.SIGNED_FIELDS)
+    if signed is not None:  # authenticated before the (possibly large) form is parsed
+        mailgun.verify_signature(signed, key, runtime.clock())
+    form = await parsed("the Mailgun form", forms.parse, content_type, body)
+    token = mailgun.verify_signature(form, key, runtime.clock())
     delivery = await parsed("the Mailgun payload", mailgun.convert, form)
     return accepted(await run_in_threadpool(_accept_once, delivery, f"mailgun#{token}", runtime))
 

@@ -170,3 +170,19 @@ def test_a_non_ascii_mailgun_signature_is_a_401(client: TestClient, credentials)
     status, body, _ = _post(client, hostile.form_attacks(credentials)["mailgun_non_ascii_signature"])
 
     assert status == 401 and "signature" in body["detail"], body
+
+
+def test_a_mailgun_request_is_authenticated_before_its_form_is_parsed(
+    client: TestClient, credentials, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collector import forms
+
+    def never(*_: object) -> None:
+        raise AssertionError("the form was parsed before the signature was checked")
+
+    wrong = dataclasses.replace(credentials, mailgun_key="not-the-key")
+    case = hostile.mailgun_case("big", MESSAGES["attachments_20000"], wrong)
+    monkeypatch.setattr(forms, "parse", never)
+    status, body, _ = _post(client, case)
+
+    assert status == 401 and "signature" in body["detail"], body

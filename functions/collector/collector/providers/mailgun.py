@@ -16,13 +16,14 @@ from planetmail.inbound import AuthResults, InboundEmail, new_tracking_id, utcno
 from planetmail.settings import Secret
 
 MAX_SIGNATURE_AGE_SECONDS = 15 * 60
+SIGNED_FIELDS = ("timestamp", "token", "signature")
 
 
 def verify_signature(form: Form, signing_key: Secret, now: float) -> str:
     """The request's token when the signature is valid and fresh; Unauthorized otherwise."""
     if not signing_key:
         raise Unauthorized("no signing key configured for the mailgun webhook")
-    timestamp, token, signature = (form.text(name) for name in ("timestamp", "token", "signature"))
+    timestamp, token, signature = (form.text(name) for name in SIGNED_FIELDS)
     if not (timestamp and token and signature):
         raise Unauthorized("the Mailgun request lacks timestamp, token or signature")
     signed = (timestamp + token).encode()
