@@ -35,6 +35,7 @@ from planetmail_local import hostile
 from planetmail_local.emulator.model import Application
 from planetmail_local.emulator.service import Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application
+from planetmail_local.emulator.yaml_loader import load_template_document
 from planetmail_local.paths import CHECKOUT
 from planetmail_local.stack.config import free_port
 from planetmail_local.stack.topics import ensure_topics
@@ -136,13 +137,16 @@ def collector_environment(settings: Settings) -> dict[str, str]:
 
 
 @contextmanager
-def collector_gateway(settings: Settings, log_dir: Path) -> Iterator[str]:
+def collector_gateway(settings: Settings, log_dir: Path, template: Path = TEMPLATE) -> Iterator[str]:
+    """The CollectorFunction of ``template`` (another checkout's for a baseline) behind the gateway."""
     parameters = {
         "KafkaBootstrapServers": settings.kafka_bootstrap, "TopicPrefix": settings.topic_prefix,
         "StatusTableName": settings.status_table, "IdempotencyTableName": settings.idempotency_table,
         "RawBucketName": settings.raw_bucket, "SesTopicArns": SNS_TOPIC,
     }
-    application = load_application(TEMPLATE, parameter_overrides=parameters)
+    declared = load_template_document(template).get("Parameters", {})
+    application = load_application(template, parameter_overrides={
+        name: value for name, value in parameters.items() if name in declared})
     with serving(application, log_dir, collector_environment(settings)) as url:
         yield url
 
@@ -182,15 +186,17 @@ def credentials_for(settings: Settings, trust_dir: Path) -> hostile.Credentials:
                                sns_key=key, sns_cert_url=url, sns_topic=SNS_TOPIC)
 
 
-def run(base: Settings, count: int, seed: int, progress: Callable[[FuzzReport], None]) -> FuzzReport:
+def run(base: Settings, count: int, seed: int, progress: Callable[[FuzzReport], None],
+        template: Path = TEMPLATE, routes: tuple[str, ...] = tuple(hostile.WRAPPERS)) -> FuzzReport:
+    """``count`` cases through ``routes`` of the collector that ``template`` defines."""
     report = FuzzReport()
     with tempfile.TemporaryDirectory(prefix="planetmail-fuzz-") as work:
         trust_dir, log_dir = Path(work) / "trust", Path(work) / "logs"
         settings = isolated_settings(base, trust_dir)
         creds = credentials_for(settings, trust_dir)
-        with (provisioned(settings), collector_gateway(settings, log_dir) as url,
+        with (provisioned(settings), collector_gateway(settings, log_dir, template) as url,
               httpx.Client(timeout=60) as http):
-            for case in hostile.cases(creds, count, seed):
+            for case in hostile.cases(creds, count, seed, routes):
                 report.add(case.name, *_post(http, url, case))
                 if report.cases % 25 == 0:
                     progress(report)

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planetmail.settings import Settings
-from planetmail_local import fuzz_intake
+from planetmail_local import fuzz_intake, hostile
 from planetmail_local.cli.errors import UserError
 
 
@@ -23,8 +23,14 @@ from planetmail_local.cli.errors import UserError
 @click.option("--cases", "count", type=click.IntRange(1, 100_000), default=300, show_default=True,
               help="Requests to send: the hostile corpus through every route first, then mutations.")
 @click.option("--seed", type=int, default=15, show_default=True, help="Seed of the mutations (reproducible).")
+@click.option("--route", "routes", type=click.Choice(list(hostile.WRAPPERS)), multiple=True,
+              help="Only these routes (repeatable; default all).")
+@click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=fuzz_intake.TEMPLATE, show_default=True,
+              help="The SAM template whose CollectorFunction is fuzzed (another checkout's for a baseline).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Also write the figures as JSON.")
-def fuzz_intake_command(count: int, seed: int, json_out: str | None) -> None:
+def fuzz_intake_command(count: int, seed: int, routes: tuple[str, ...], template: Path,
+                        json_out: str | None) -> None:
     """Hostile mail (tests/fixtures/hostile, issue 15's generated cases, envelope attacks, mutations)
     posted to every collector route through the emulator's gateway, on the running stack
     ('planetmail up --no-pipeline' is enough)."""
@@ -36,7 +42,7 @@ def fuzz_intake_command(count: int, seed: int, json_out: str | None) -> None:
 
     settings = Settings.load()
     try:
-        report = fuzz_intake.run(settings, count, seed, progress)
+        report = fuzz_intake.run(settings, count, seed, progress, template, routes or tuple(hostile.WRAPPERS))
     except KafkaError as exc:
         raise UserError(f"Kafka at {settings.kafka_bootstrap} is not reachable ({type(exc).__name__}); "
                         "start the stack with 'planetmail up --no-pipeline'") from None
