@@ -127,4 +127,4 @@ def _failed_future() -> FutureRecordMetadata:
     """Marks a message as not done (its batch item fails) when its event could not even be queued."""
     future: Future = Future()
     future.failure(RuntimeError("lifecycle event not reported"))
-    return future  # type: ignore[return-value]
+    return future
