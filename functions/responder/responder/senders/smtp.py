@@ -62,7 +62,7 @@ class SmtpTransport:
         timeout: float = 10.0,
         reuse_connection: bool = True,
     ) -> None:
-        if settings.smtp_password is not None and settings.smtp_tls == "none":
+        if settings.smtp_password and settings.smtp_tls == "none":
             raise InsecureCredentialsError(
                 "an SMTP password is configured with PLANETMAIL_SMTP_TLS=none; credentials are never "
                 "sent in clear: set it (template parameter SmtpTls) to starttls or implicit")
@@ -130,9 +130,9 @@ class SmtpTransport:
             in_session = isinstance(exc, aiosmtplib.SMTPSenderRefused | aiosmtplib.SMTPDataError)
             await (self._reset() if in_session else self._disconnect())
             raise _refused(exc.code, exc.message, address=False) from None
-        except aiosmtplib.SMTPNotSupported as exc:  # STARTTLS required but not offered: ours to fix
+        except _NoStartTls as exc:  # ours to fix: never fall back to clear text
             await self._disconnect()
-            raise PermanentSendError(f"SMTP server {self._where}: {exc}", recipient_rejected=False) from None
+            raise PermanentSendError(str(exc), recipient_rejected=False) from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self._disconnect()
             if send.data_started:
@@ -159,25 +159,26 @@ class SmtpTransport:
         if self._client is not None and self._client.is_connected:
             return self._client
         settings = self._settings
-        password = settings.smtp_password.reveal() if settings.smtp_password else None
-        self._client = aiosmtplib.SMTP(
-            hostname=settings.smtp_host,
-            port=settings.smtp_port,
-            use_tls=settings.smtp_tls == "implicit",
-            start_tls=self._start_tls(password is not None),
-            username=settings.smtp_username if password is not None else None,
-            password=password,
-            timeout=self._timeout,
-        )
+        self._client = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port,
+                                       use_tls=settings.smtp_tls == "implicit", start_tls=False,
+                                       timeout=self._timeout)
         await self._client.connect()
         self.connections_opened += 1
+        await self._secure(self._client)
         return self._client
 
-    def _start_tls(self, credentials: bool) -> bool | None:
-        """True: STARTTLS or fail. None (only towards loopback, without credentials): when offered."""
-        if self._settings.smtp_tls != "starttls":
-            return False
-        return True if credentials or not _loopback(self._settings.smtp_host) else None
+    async def _secure(self, client: aiosmtplib.SMTP) -> None:
+        """STARTTLS when required (or, towards loopback without credentials, when offered), then AUTH."""
+        settings = self._settings
+        credentials = bool(settings.smtp_password)
+        await client.ehlo()
+        if settings.smtp_tls == "starttls":
+            if client.supports_extension("starttls"):
+                await client.starttls()
+            elif credentials or not _loopback(settings.smtp_host):
+                raise _NoStartTls(f"{self._where} does not offer STARTTLS, which SmtpTls=starttls requires")
+        if credentials:
+            await client.login(settings.smtp_username or "", settings.smtp_password.reveal())
 
     async def _reset(self) -> None:
         """End a refused transaction so the kept connection can carry the next one."""
@@ -198,6 +199,10 @@ class SmtpTransport:
     @property
     def _where(self) -> str:
         return f"{self._settings.smtp_host}:{self._settings.smtp_port}"
+
+
+class _NoStartTls(Exception):
+    """STARTTLS is required and the server does not offer it."""
 
 
 class _Send:
