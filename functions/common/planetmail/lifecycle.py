@@ -17,6 +17,10 @@ State = Literal[
     "failed", "retrying", "sla_breach", "config_changed",
 ]
 
+TERMINAL_STATES: Final = frozenset({"acknowledged", "suppressed", "failed"})
+"""A message ends in exactly one of these: nothing is owed to its sender afterwards (``failed`` is
+owed an operator's look, not a pipeline step). ``retrying`` is not one: the event source redelivers."""
+
 
 class LifecycleEvent(Record):
     schema_: Literal["planetmail.event/v1"] = Field(EVENT_SCHEMA, alias="schema")
@@ -29,3 +33,7 @@ class LifecycleEvent(Record):
     """When the collector accepted the message, so any consumer can compute end-to-end latency."""
     detail: dict[str, Any] = Field(default_factory=dict)
     error: str | None = None
+
+    @property
+    def terminal(self) -> bool:
+        return self.state in TERMINAL_STATES and self.stage != "config"

@@ -19,8 +19,9 @@ from rich.table import Table
 from planetmail.settings import Settings
 from planetmail_local.bench import cpu
 from planetmail_local.bench.baseline import BaselineError, bare_pipeline
-from planetmail_local.bench.follow import wait_for_acknowledgements
+from planetmail_local.bench.follow import Deliveries, wait_for_acknowledgements
 from planetmail_local.bench.load import Submission, run_load
+from planetmail_local.bench.outcomes import TerminalStates
 from planetmail_local.bench.report import BenchResult, ratio_to_baseline, summarise, write_json, write_plot
 from planetmail_local.bench.traffic import TrafficMix, WebhookCredentials, load_corpus
 from planetmail_local.bench.workers import lambda_api, reserved_workers
@@ -29,6 +30,7 @@ from planetmail_local.emulator.runtime.concurrency import MAX_WORKERS
 from planetmail_local.stack.config import StackConfig
 
 REPO_DATA = Path(__file__).resolve().parents[3] / "data"
+DRAIN_SECONDS = 30.0
 
 
 @click.command()
@@ -75,7 +77,7 @@ def bench(rate: float, duration: float, concurrency: int, grace: float, json_pat
         raise UserError("--workers needs the emulator's Lambda API: pass --lambda-url (with --api-url), "
                         "or run 'planetmail up' again to write it into local.json")
     run = Run(TrafficMix(corpus, _credentials(local), seed=seed), api_url or local["api_url"],
-              local["smtp_viewer_url"], StackConfig.from_settings(settings), Console(stderr=True))
+              local["smtp_viewer_url"], StackConfig.from_settings(settings), Console(stderr=True), settings)
     with contextlib.ExitStack() as scope:
         api = scope.enter_context(lambda_api(lambda_url)) if lambda_url else None
         if api is not None:
@@ -107,6 +109,7 @@ class Run:
     viewer_url: str
     stack: StackConfig
     console: Console
+    settings: Settings
     extra_pids: dict[str, int] = dataclasses.field(default_factory=dict)
     """Processes outside the stack whose CPU counts too (the bare pipeline's stages)."""
 
@@ -114,10 +117,15 @@ class Run:
                 idle_seconds: float) -> BenchResult:
         idle_per_s, cpu_before = _idle_cpu(self, idle_seconds)
         started = time.monotonic()
-        submissions = _send(self.api_url, self.mix, rate, duration, concurrency, self.console)
-        expected = {s.tracking_id for s in submissions if s.tracking_id and s.expects_ack}
-        deliveries = _follow(self.viewer_url, expected, grace, self.console)
-        result = summarise(submissions, deliveries)
+        terminal = TerminalStates(self.settings, since=time.time() - 1)
+        try:
+            submissions = _send(self.api_url, self.mix, rate, duration, concurrency, self.console)
+            expected = {s.tracking_id for s in submissions if s.tracking_id and s.expects_ack}
+            deliveries = _follow(self.viewer_url, expected, grace, self.console, terminal)
+            _drain(terminal, {s.tracking_id for s in submissions if s.tracking_id}, deliveries)
+        finally:
+            terminal.close()
+        result = summarise(submissions, deliveries, terminal.outcomes)
         spent = cpu.spent(cpu_before, self.cpu_snapshot())
         elapsed = time.monotonic() - started
         cpu_spent = cpu.per_message(spent, result.accepted, idle_per_s=idle_per_s, elapsed=elapsed)
@@ -164,11 +172,23 @@ def _send(api_url: str, mix: TrafficMix, rate: float, duration: float, concurren
                                     on_done=lambda _: progress.advance(task)))
 
 
-def _follow(viewer_url: str, expected: set[str], grace: float, console: Console) -> Any:
+def _follow(viewer_url: str, expected: set[str], grace: float, console: Console,
+            terminal: TerminalStates) -> Deliveries:
+    """Until every genuine message was acknowledged or reached another terminal state (or ``grace``)."""
+    def settled() -> set[str]:
+        return {i for i, outcome in terminal.read().items() if outcome.state != "acknowledged"}
+
     with _progress(console) as progress:
-        task = progress.add_task("acknowledged", total=len(expected))
-        return wait_for_acknowledgements(viewer_url, expected, time.time() + grace,
+        task = progress.add_task("settled", total=len(expected))
+        return wait_for_acknowledgements(viewer_url, expected, time.time() + grace, settled=settled,
                                          on_progress=lambda done: progress.update(task, completed=done))
+
+
+def _drain(terminal: TerminalStates, accepted: set[str], deliveries: Deliveries) -> None:
+    """Give the rest (spam, auto-replies) a moment to reach their terminal states too."""
+    deadline = time.monotonic() + DRAIN_SECONDS
+    while time.monotonic() < deadline and accepted - terminal.read().keys() - deliveries.times.keys():
+        time.sleep(0.5)
 
 
 def _progress(console: Console) -> Progress:
@@ -180,7 +200,7 @@ def _print(result: BenchResult, console: Console, title: str) -> None:
     table = Table(title=title, show_header=True)
     table.add_column("figure")
     table.add_column("value", justify="right")
-    figures = result.to_json()
+    figures = result.figures()
     cpu_spent = figures.pop("cpu_ms_per_message")
     for name, value in figures.items():
         shown = "  ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
