@@ -47,6 +47,8 @@ ENV_MAX_BODY_BYTES = "PLANETMAIL_MAX_BODY_BYTES"
 ENV_INLINE_BODY_LIMIT = "PLANETMAIL_INLINE_BODY_LIMIT"
 ENV_SNS_CERT_DIR = "PLANETMAIL_SNS_CERT_DIR"
 ENV_SNS_TOPIC_ARNS = "PLANETMAIL_SNS_TOPIC_ARNS"
+ENV_SES_BUCKET = "PLANETMAIL_SES_BUCKET"
+ENV_SES_PREFIX = "PLANETMAIL_SES_PREFIX"
 ENV_IMAP_HOST = "PLANETMAIL_IMAP_HOST"
 ENV_IMAP_PORT = "PLANETMAIL_IMAP_PORT"
 ENV_IMAP_USERNAME = "PLANETMAIL_IMAP_USERNAME"
@@ -154,7 +156,11 @@ class Settings:
     sns_cert_dir: str | None = None
     """Local trust store of SNS signing certificates (files named like the certificate URL's last segment)."""
     sns_topic_arns: str = ""
-    """Comma-separated SNS topics the SES webhook accepts; empty accepts any topic."""
+    """Comma-separated SNS topics the SES webhook accepts; empty refuses every SNS message (fail closed)."""
+    ses_bucket: str = ""
+    """The only S3 bucket an SES notification may name (S3 action); empty refuses S3 actions."""
+    ses_prefix: str = ""
+    """The key prefix SES writes under in ``ses_bucket``; objects outside it are never read."""
     imap_host: str | None = None
     imap_port: int = 993
     imap_username: str | None = None
@@ -239,6 +245,8 @@ _ENV_FIELDS = {
     ENV_INLINE_BODY_LIMIT: "inline_body_limit",
     ENV_SNS_CERT_DIR: "sns_cert_dir",
     ENV_SNS_TOPIC_ARNS: "sns_topic_arns",
+    ENV_SES_BUCKET: "ses_bucket",
+    ENV_SES_PREFIX: "ses_prefix",
     ENV_IMAP_HOST: "imap_host",
     ENV_IMAP_PORT: "imap_port",
     ENV_IMAP_USERNAME: "imap_username",
@@ -309,10 +317,16 @@ def credentials_from_document(document: Mapping[str, Any]) -> dict[str, Secret]:
 
 
 def _credential(value: Any) -> str:
-    """A webhook credential as the collector reads it: ``{"username", "password"}`` → ``user:password``."""
-    if isinstance(value, dict) and "username" in value:
-        return f"{value['username']}:{value.get('password', '')}"
-    return str(value)
+    """A webhook credential as the collector reads it: ``{"username", "password"}`` → ``user:password``.
+
+    Anything unusable (null, an empty or non-string user or password, a number) becomes the empty
+    credential, which refuses every request: ``":"`` or ``"None"`` must never be a working secret.
+    """
+    if isinstance(value, dict):
+        user, password = value.get("username"), value.get("password")
+        usable = isinstance(user, str) and isinstance(password, str) and user.strip() and password.strip()
+        return f"{user}:{password}" if usable else ""
+    return value if isinstance(value, str) and value.strip() else ""
 
 
 def _parse_credentials(variable: str, raw: str) -> dict[str, Secret]:
