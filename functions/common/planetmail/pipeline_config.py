@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from planetmail.classification import CATEGORIES, HUMAN_REVIEW
+from planetmail.classification import CATEGORIES, HUMAN_REVIEW, OTHER
 from planetmail.topics import classified
 
 
@@ -41,7 +41,7 @@ class ReplyPolicyConfig(_Section):
 
 
 def _default_routing() -> dict[str, str]:
-    return {category: classified(category) for category in (*CATEGORIES, HUMAN_REVIEW)}
+    return {category: classified(category) for category in (*CATEGORIES, OTHER, HUMAN_REVIEW)}
 
 
 class PipelineConfig(_Section):

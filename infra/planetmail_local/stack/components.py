@@ -27,6 +27,7 @@ from planetmail_local.stack.steps import (
     ContractTopics,
     KafkaJars,
     KafkaSecurity,
+    SpamCorpus,
 )
 
 Component = Service | Step
@@ -49,7 +50,8 @@ def stack_components(config: StackConfig, *, pipeline: bool = False) -> list[Com
     ]
     if not pipeline:
         return infrastructure
-    return [*infrastructure, ClassifierModel(config), emulator_service(config, REPO_ROOT / "template.yaml")]
+    return [*infrastructure, SpamCorpus(config), ClassifierModel(config),
+            emulator_service(config, REPO_ROOT / "template.yaml")]
 
 
 def is_service(component: Component) -> TypeGuard[Service]:

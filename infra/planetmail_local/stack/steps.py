@@ -1,5 +1,5 @@
 """One-shot steps of ``up``: resolve the Kafka jars, create the contract topics, create the AWS resources,
-train the classifier when no model is installed."""
+install the SpamAssassin corpus and train the classifier when no model is installed."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from planetmail_local.stack.config import REPO_ROOT, StackConfig
 from planetmail_local.stack.jvm import java_tool
 from planetmail_local.stack.local_file import write_local_file
 from planetmail_local.stack.maven import resolve_kafka
-from planetmail_local.stack.npm import install_aws_endpoint_packages
+from planetmail_local.stack.npm import install_aws_endpoint_packages, install_spam_corpus
 from planetmail_local.stack.secure import (
     create_scram_users,
     ensure_certificates,
@@ -104,6 +104,18 @@ class AwsResources:
         if result.returncode != 0:
             raise UserError(f"the AWS bootstrap failed (exit {result.returncode}); see its log: {log}")
         return "bucket, tables, SES identity"
+
+
+class SpamCorpus:
+    """The SpamAssassin corpus from npm (data/spamassassin's lock), which ``planetmail train`` reads."""
+
+    name = "spam-corpus"
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+
+    def run(self) -> str:
+        return f"SpamAssassin corpus in {install_spam_corpus(self.config)}"
 
 
 class ClassifierModel:
