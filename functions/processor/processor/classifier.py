@@ -13,7 +13,7 @@ from planetmail.pipeline_config import PipelineConfig
 from processor.artifact import LoadedModel
 from processor.decision import decide
 from processor.language import detected_languages, reply_language
-from processor.mail import Mail
+from processor.mail import MailLike, as_mails
 from processor.priority import priority_of
 from processor.signals import Signals, signals_of
 from processor.text import has_words
@@ -35,18 +35,19 @@ class Classifier:
         self.model = loaded.model
         self.version = loaded.card.version
 
-    def classify(self, mails: Sequence[Mail], config: PipelineConfig,
+    def classify(self, mails: Sequence[MailLike], config: PipelineConfig,
                  at: datetime | None = None) -> list[Classification]:
         return [d.classification for d in self.decide(mails, config, at)]
 
-    def decide(self, mails: Sequence[Mail], config: PipelineConfig,
+    def decide(self, messages: Sequence[MailLike], config: PipelineConfig,
                at: datetime | None = None) -> list[Decision]:
         """One decision per message (``decision.decide`` says in which order the evidence counts).
 
         A text without a single word (empty, binary junk) is not guessed at: human_review, confidence 0.
         """
-        if not mails:
+        if not messages:
             return []
+        mails = as_mails(messages)
         classified_at = at or utcnow()
         texts = [m.text for m in mails]
         fallback: LanguageCode = "es" if config.default_language == "es" else "en"

@@ -8,7 +8,7 @@ provider's spam and virus verdicts are optional (only webhook providers give the
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from planetmail.inbound import InboundEmail
@@ -39,6 +39,14 @@ class Mail:
 def plain(subject: str, body: str, html: str | None = None) -> Mail:
     """A message known only by its subject and body (a labelled JSON line, a test)."""
     return Mail(subject=subject, body=body, html=html)
+
+
+MailLike = Mail | str
+"""A message, or bare text (read as a body without subject or headers)."""
+
+
+def as_mails(messages: Sequence[MailLike]) -> list[Mail]:
+    return [m if isinstance(m, Mail) else Mail(subject="", body=m) for m in messages]
 
 
 def from_inbound(email: InboundEmail) -> Mail:

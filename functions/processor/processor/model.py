@@ -32,7 +32,7 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
 from planetmail.classification import CATEGORIES, OTHER
-from processor.mail import Mail
+from processor.mail import Mail, MailLike, as_mails
 from processor.signals import content_features
 
 SPAM: Final = "spam"
@@ -76,7 +76,8 @@ def build_counter() -> FeatureUnion:
     return FeatureUnion([("words", hashed("word", (1, 2))), ("chars", hashed("char_wb", (3, 5)))])
 
 
-def featurize(counter: FeatureUnion, mails: Sequence[Mail]) -> Features:
+def featurize(counter: FeatureUnion, messages: Sequence[MailLike]) -> Features:
+    mails = as_mails(messages)
     return Features(counter.transform([m.text for m in mails]).tocsr(), content_features(mails))
 
 
@@ -128,10 +129,10 @@ class TriageModel:
         spam_head = build_head(SPAM_HEAD_C).fit(matrix, np.array([c == SPAM for c in categories]))
         return cls(counter, weighting, category_head, spam_head, _fit_priority(matrix, urgent))
 
-    def featurize(self, mails: Sequence[Mail]) -> Features:
+    def featurize(self, mails: Sequence[MailLike]) -> Features:
         return featurize(self.counter, mails)
 
-    def assess(self, mails: Sequence[Mail]) -> Assessment:
+    def assess(self, mails: Sequence[MailLike]) -> Assessment:
         """Category probabilities, spam backing and P(high priority) from one vectorisation."""
         return self.assess_features(self.featurize(mails))
 
@@ -154,7 +155,7 @@ class TriageModel:
         ranked_first = assessment.probabilities.argmax(axis=1) == self.labels.index(SPAM)
         return np.where(ranked_first, assessment.spam_backing, 0.0)
 
-    def predict(self, mails: Sequence[Mail]) -> list[str]:
+    def predict(self, mails: Sequence[MailLike]) -> list[str]:
         best = self.assess(mails).probabilities.argmax(axis=1)
         return [self.labels[i] for i in best]
 

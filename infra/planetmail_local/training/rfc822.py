@@ -2,8 +2,9 @@
 
 The same facts the collector keeps from a message: subject, plain and HTML bodies, lower-cased
 headers (first occurrence), SPF/DKIM/DMARC from ``Authentication-Results``, and here also how many
-``Received`` headers it had. SpamAssassin's own verdict headers (``X-Spam-*``), which the corpus
-owners' filters added, are dropped: they would tell the answer.
+``Received`` headers it had and SES's spam and virus verdicts when SES relayed it. SpamAssassin's
+own verdict headers (``X-Spam-*``), which the corpus owners' filters added, are dropped: they would
+tell the answer.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def parse(raw: bytes) -> Mail:
         subject=_decoded_header(message.get("subject", "")), body=plain, html=html, headers=headers,
         auth=_auth(headers.get("authentication-results", "")),
         received_count=len(message.get_all("received") or []),
+        provider_verdicts=_ses_verdicts(headers),
         attachment_names=tuple(str(p.get_filename()) for p in message.walk() if p.get_filename()),
     )
 
@@ -41,6 +43,16 @@ def looks_like_rfc822(data: bytes) -> bool:
     head = data.lstrip()[:200]
     return not head.startswith(b"{") and (head.startswith(b"From ") or re.match(rb"^[\x21-\x39\x3b-\x7e]+:",
                                                                                  head) is not None)
+
+
+def _ses_verdicts(headers: dict[str, str]) -> dict[str, object] | None:
+    """SES's own verdict headers, when SES received the message (the other providers' verdicts come
+    with their webhooks, which the collector reads)."""
+    spam, virus = headers.get("x-ses-spam-verdict"), headers.get("x-ses-virus-verdict")
+    if spam is None and virus is None:
+        return None
+    return {"spam": (spam or "unknown").lower(), "virus": (virus or "unknown").lower(), "score": None,
+            "provider": "ses"}
 
 
 def _auth(value: str) -> dict[str, str | None]:

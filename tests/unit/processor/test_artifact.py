@@ -21,7 +21,7 @@ def test_a_saved_model_loads_with_its_card(tiny_model, tmp_path):
     loaded = artifact.load(path)
     assert loaded.card == tiny_model.card
     texts = ["cancel my subscription", "win money"]
-    assert (loaded.model.probabilities(texts) == tiny_model.model.probabilities(texts)).all()
+    assert (loaded.model.assess(texts).probabilities == tiny_model.model.assess(texts).probabilities).all()
 
 
 def test_the_latest_build_is_resolved(tiny_model, tmp_path):
