@@ -7,9 +7,10 @@ Order, strongest evidence first:
    with reputation data we do not have.
 3. The model: spam when the spam head backs it with at least the trained threshold; a forged sender
    (SPF, DKIM and DMARC all failing) needs only half that backing.
-4. Bulk-mail headers turn a newspaper category the model is not sure of (below ``BULK_KEEP``) into
-   ``other``: list servers and marketing engines do not write to a newspaper's reader desk; a press
-   office's news tip sent through one is still kept when the model is sure.
+4. Bulk-mail headers make ``other`` of anything the model is not sure of (a newspaper category below
+   ``BULK_KEEP``, spam below the confidence threshold): list servers and marketing engines do not write
+   to a newspaper's reader desk; a press office's news tip sent through one is still kept when the
+   model is sure.
 5. Below the configured confidence threshold the outcome is ``human_review``.
 """
 
@@ -49,8 +50,8 @@ def decide(row: NDArray[np.float64], spam_backing: float, labels: tuple[str, ...
         return Outcome(HUMAN_REVIEW, 0.0, ("no words to read",))
     best = int(row.argmax())
     category, confidence = labels[best], float(row[best])
-    if category in TOPICS and signals.bulk and confidence < BULK_KEEP:
-        return Outcome(OTHER, round(1.0 - confidence, 4), (
+    if signals.bulk and not _sure(category, confidence, confidence_threshold):
+        return Outcome(OTHER, round(max(1.0 - confidence, float(row[labels.index(OTHER)])), 4), (
             f"bulk-mail headers ({', '.join(signals.bulk)}) and the model gives {category} only "
             f"{confidence:.2f}",))
     reason = f"model: {category} {confidence:.2f}"
@@ -60,6 +61,14 @@ def decide(row: NDArray[np.float64], spam_backing: float, labels: tuple[str, ...
         return Outcome(HUMAN_REVIEW, round(confidence, 4), (f"{reason} < confidence threshold "
                                                            f"{confidence_threshold:.2f}",))
     return Outcome(category, round(confidence, 4), (reason,))
+
+
+def _sure(category: str, confidence: float, confidence_threshold: float) -> bool:
+    """Whether the model's answer stands against bulk-mail headers: a newspaper category at
+    ``BULK_KEEP`` or more, spam at the confidence threshold or more."""
+    if category in TOPICS:
+        return confidence >= BULK_KEEP
+    return category == SPAM and confidence >= confidence_threshold
 
 
 def _ruled_spam(signals: Signals) -> tuple[str, ...]:

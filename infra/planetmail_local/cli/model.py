@@ -178,11 +178,11 @@ def _classify_batch(classifier: Any, batch: list[Item], config: PipelineConfig, 
 
 
 def _installed(settings: Settings) -> bool:
+    """A model this code can load is installed (an older format is rebuilt)."""
     try:
-        artifact.resolve(settings)
+        return artifact.read_card(artifact.resolve(settings)).format == artifact.FORMAT
     except artifact.ModelNotFoundError:
         return False
-    return True
 
 
 def _load(settings: Settings) -> artifact.LoadedModel:

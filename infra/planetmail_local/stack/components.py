@@ -27,7 +27,6 @@ from planetmail_local.stack.steps import (
     ContractTopics,
     KafkaJars,
     KafkaSecurity,
-    SpamCorpus,
 )
 
 Component = Service | Step
@@ -50,8 +49,7 @@ def stack_components(config: StackConfig, *, pipeline: bool = False) -> list[Com
     ]
     if not pipeline:
         return infrastructure
-    return [*infrastructure, SpamCorpus(config), ClassifierModel(config),
-            emulator_service(config, REPO_ROOT / "template.yaml")]
+    return [*infrastructure, ClassifierModel(config), emulator_service(config, REPO_ROOT / "template.yaml")]
 
 
 def is_service(component: Component) -> TypeGuard[Service]:

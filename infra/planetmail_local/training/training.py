@@ -164,6 +164,7 @@ def train(sources: Sources, root: Path, folds: int = CV_FOLDS,
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
         metrics=metrics,
         training=_training_facts(training, held_out, tests, sources, seconds),
+        format=artifact.FORMAT,
     )
     path = artifact.save(model, card, root)
     return artifact.LoadedModel(model, card, path)

@@ -60,6 +60,12 @@ def test_bulk_mail_the_model_is_unsure_of_is_other(headers):
     assert "bulk-mail headers" in outcome.reasons[0]
 
 
+def test_bulk_mail_the_model_half_calls_spam_is_other_not_human_review():
+    mail = Mail(subject="", body="x", headers={"list-id": "<l.example.org>"})
+    assert _decide(_row(spam=0.45, questions=0.3, other=0.25), mail, backing=0.9).category == "other"
+    assert _decide(_row(spam=0.6, other=0.4), mail, backing=0.9).category == "spam"
+
+
 def test_bulk_mail_the_model_is_sure_of_keeps_its_category():
     mail = Mail(subject="", body="x", headers={"list-id": "<press.example.org>"})
     assert _decide(_row(news_tips=0.95), mail).category == "news_tips"
