@@ -88,14 +88,14 @@ def save(model: TriageModel, card: ModelCard, root: Path) -> Path:
 
 
 def load(path: Path) -> LoadedModel:
-    card = read_card(path)
-    if card.format != FORMAT:
-        raise ModelNotFoundError(f"the model at {path} has format {card.format} and this processor reads "
-                                 f"format {FORMAT}; run 'planetmail train' to rebuild it")
     untrusted = set(sio.get_untrusted_types(file=path))
     refused = untrusted - set(TRUSTED_TYPES)
     if refused:
         raise UntrustedModelError(f"{path} contains untrusted types {sorted(refused)}; refusing to load it")
+    card = read_card(path)
+    if card.format != FORMAT:
+        raise ModelNotFoundError(f"the model at {path} has format {card.format} and this processor reads "
+                                 f"format {FORMAT}; run 'planetmail train' to rebuild it")
     parts = sio.load(path, trusted=sorted(untrusted))
     return LoadedModel(TriageModel(**parts, labels=tuple(card.labels)), card, path)
 

@@ -18,10 +18,10 @@ from planetmail.settings import Settings
 from planetmail.status import STATUS_TABLE_KEYS, StatusStore
 from planetmail_local.emulator.kafka.event import kafka_event
 from planetmail_local.emulator.model import KafkaMapping
+from planetmail_local.training.training import Sources, train
 from processor import handler as processor_handler
 from processor.artifact import LoadedModel
 from processor.runtime import Runtime
-from planetmail_local.training.training import Sources, train
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -185,5 +185,5 @@ def test_other_mail_and_gtube_are_routed_never_acknowledged_and_end_visibly(sett
     digest_events = [(e.state, e.detail.get("reason")) for e in events if e.id == digest.id]
     assert digest_events == [("classified", None), ("suppressed", "not_reader_mail")]
     assert "bulk-mail headers" in next(e for e in events if e.id == digest.id).detail["reasons"][0]
-    assert [e.detail["reasons"] for e in events if e.id == gtube.id][0] == ["GTUBE test string"]
+    assert next(e.detail["reasons"] for e in events if e.id == gtube.id) == ["GTUBE test string"]
     assert not _read(settings, [topics.ACK], expected=1, timeout=3.0)[topics.ACK]

@@ -81,5 +81,5 @@ def test_an_artifact_from_before_the_chosen_threshold_loads_with_the_default(tin
 def test_a_model_of_an_older_format_is_refused_with_the_fix(tiny_model, tmp_path):
     old = dataclasses.replace(tiny_model.card, format=1)
     path = artifact.save(tiny_model.model, old, tmp_path)
-    with pytest.raises(artifact.ModelNotFoundError, match="format 1 .* format 2; run 'planetmail train'"):
+    with pytest.raises(artifact.ModelNotFoundError, match=r"format 1 .* format 2; run 'planetmail train'"):
         artifact.load(path)
