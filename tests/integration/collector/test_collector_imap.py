@@ -207,7 +207,6 @@ def test_scheduled_handler_in_the_emulator(imap_settings: Settings, received, tm
         "PLANETMAIL_IMAP_PASSWORD": imap_settings.imap_password.reveal(),
         "PLANETMAIL_IMAP_TLS": "false",
         "PLANETMAIL_ZK_ROOT": imap_settings.zk_root,
-        "PLANETMAIL_COORDINATION": imap_settings.coordination,
     }
     schedule_event = {
         "version": "0",
