@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from deploy_imports import function_role
 
 from planetmail_local.emulator.template import config_parameter_overrides, load_application
 from planetmail_local.emulator.yaml_loader import load_template_document
@@ -52,9 +53,7 @@ def test_aws_rules_refuse_the_local_shapes() -> None:
 
 
 def role_of(function: str) -> str:
-    """The logical id of the role a function's ``Role: !GetAtt <Role>.Arn`` names."""
-    target = RESOURCES[function]["Properties"]["Role"]["Fn::GetAtt"]
-    return str(target.split(".")[0] if isinstance(target, str) else target[0])
+    return function_role(RESOURCES, function)
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
