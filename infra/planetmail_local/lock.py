@@ -42,6 +42,8 @@ PACKAGES = (
                       "CommonLayer (BuildMethod python3.11): the planetmail package's runtime."),
     DeploymentPackage("functions/collector/requirements.txt", ("collector",), "3.11",
                       "CollectorFunction and ImapPollerFunction (python3.11); the layer adds the base set."),
+    DeploymentPackage("functions/inbox/requirements.txt", ("inbox",), "3.11",
+                      "InboxFunction and InboxIndexerFunction (python3.11); the layer adds the base set."),
     DeploymentPackage("functions/responder/requirements.txt", ("responder",), "3.11",
                       "ResponderFunction (python3.11); the layer adds the base set."),
     DeploymentPackage("functions/processor/requirements.txt", ("", "processor"), "3.12",
