@@ -24,7 +24,7 @@ from planetmail.classification import HUMAN_REVIEW, LANGUAGES
 MAX_LIMIT: Final = 200
 SEARCH_HELP: Final = "A tracking id, a sender address (newest first) or words of the subject (in the queue)"
 _TRACKING_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
-_HIDDEN: Final = ("subject_search", "queue")
+_HIDDEN: Final = ("subject_search", "queue", "listed_sender")
 
 Queue = Literal["human_review", "subscriptions", "complaints", "praise", "questions", "news_tips",
                 "advertising", "spam"]

@@ -101,7 +101,8 @@ class InboxStore:
         category, state = item["category"]["S"], item["state"]["S"]
         try:
             self._dynamodb.update_item(
-                TableName=self._table, Key={"id": item["id"]}, UpdateExpression="SET #queue = :queue",
+                TableName=self._table, Key={"id": item["id"]},
+                UpdateExpression="SET #queue = :queue, listed_sender = sender",
                 ConditionExpression="attribute_not_exists(#queue)",
                 ExpressionAttributeNames={"#queue": "queue"},
                 ExpressionAttributeValues={":queue": {"S": queue_key(category, state)}})
@@ -137,7 +138,7 @@ class InboxStore:
         return self._page(query, limit, cursor, newest_first)
 
     def sender_page(self, sender: str, *, limit: int, cursor: str | None = None) -> Page:
-        query = {"IndexName": SENDER_INDEX, "KeyConditionExpression": "sender = :sender",
+        query = {"IndexName": SENDER_INDEX, "KeyConditionExpression": "listed_sender = :sender",
                  "ExpressionAttributeValues": {":sender": {"S": sender.strip().lower()}}}
         return self._page(query, limit, cursor, newest_first=True)
 

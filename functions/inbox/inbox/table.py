@@ -2,9 +2,9 @@
 
 A message item holds the summary the lists show, the whole ``planetmail.email/v1`` record (zlib, the
 message view and reassignment need it) and the staff state (category, open/handled, notes). ``queue``
-(``<category>#<state>``) is set once both the email and its classification have arrived, so only
-complete messages are listed; the ``queue-received`` index answers "a queue, oldest or newest first",
-``sender-received`` the search by sender. Neither ever needs a scan.
+(``<category>#<state>``) and ``listed_sender`` are set once both the email and its classification have
+arrived, so only complete messages are listed; the ``queue-received`` index answers "a queue, oldest or
+newest first", ``sender-received`` the search by sender. Neither ever needs a scan.
 
 Counter items (``count#<category>#<state>#<language>``, attribute ``n``) hold the queue sizes, moved
 with every state change, so the page's counts cost one BatchGetItem whatever the table's size.
@@ -37,7 +37,7 @@ INBOX_TABLE_KEYS: dict[str, Any] = {
     "AttributeDefinitions": [
         {"AttributeName": "id", "AttributeType": "S"},
         {"AttributeName": "queue", "AttributeType": "S"},
-        {"AttributeName": "sender", "AttributeType": "S"},
+        {"AttributeName": "listed_sender", "AttributeType": "S"},
         {"AttributeName": "received_at", "AttributeType": "S"},
     ],
     "GlobalSecondaryIndexes": [
@@ -45,7 +45,7 @@ INBOX_TABLE_KEYS: dict[str, Any] = {
          "KeySchema": [{"AttributeName": "queue", "KeyType": "HASH"},
                        {"AttributeName": "received_at", "KeyType": "RANGE"}]},
         {"IndexName": SENDER_INDEX, "Projection": _INDEX_PROJECTION,
-         "KeySchema": [{"AttributeName": "sender", "KeyType": "HASH"},
+         "KeySchema": [{"AttributeName": "listed_sender", "KeyType": "HASH"},
                        {"AttributeName": "received_at", "KeyType": "RANGE"}]},
     ],
 }
