@@ -1,4 +1,5 @@
-"""Install the AWS endpoint's npm packages (dynalite) in the cache folder, once per lock file."""
+"""npm packages in the cache, installed with ``npm ci`` from a folder's lock file, once per lock file:
+the AWS endpoint's (dynalite) and the browser tests' tools (axe-core)."""
 
 from __future__ import annotations
 
@@ -16,22 +17,28 @@ _MANIFESTS = ("package.json", "package-lock.json")
 
 def install_aws_endpoint_packages(config: StackConfig) -> Path:
     """infra/aws_endpoint's ``node_modules`` in the cache; ``npm ci`` runs only when the lock file changed."""
-    install = StagedInstall(config.aws_packages, AWS_ENDPOINT_DIR / "package-lock.json",
-                            config.log_file("aws-packages"),
-                            complete=lambda folder: (folder / "node_modules" / "dynalite").is_dir())
+    return install_npm_packages(AWS_ENDPOINT_DIR, config.aws_packages, config.log_file("aws-packages"),
+                                "dynalite", "the AWS endpoint's packages", "planetmail up")
+
+
+def install_npm_packages(source: Path, target: Path, log: Path, marker: str, what: str, retry: str) -> Path:
+    """``node_modules`` of the package.json + package-lock.json in ``source``, installed under ``target``
+    (``marker`` names a package that must be there); ``retry`` is the command to run after a fix."""
+    install = StagedInstall(target, source / "package-lock.json", log,
+                            complete=lambda folder: (folder / "node_modules" / marker).is_dir())
     if install.installed():
         return install.target / "node_modules"
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
         raise UserError("node or npm not found on PATH; install Node.js 20+ with npm (node -v) and retry")
-    target = install.run(
+    installed = install.run(
         lambda staging: [npm, "ci", "--omit=dev", "--no-audit", "--no-fund", "--prefix", str(staging)],
-        "npm could not install the AWS endpoint's packages (no access to the npm registry?); "
-        "fix the network or proxy (~/.npmrc) and run 'planetmail up' again",
-        prepare=_copy_manifests)
-    return target / "node_modules"
+        f"npm could not install {what} (no access to the npm registry?); "
+        f"fix the network or proxy (~/.npmrc) and run '{retry}' again",
+        prepare=lambda staging: _copy_manifests(source, staging))
+    return installed / "node_modules"
 
 
-def _copy_manifests(staging: Path) -> None:
+def _copy_manifests(source: Path, staging: Path) -> None:
     for name in _MANIFESTS:
-        shutil.copy2(AWS_ENDPOINT_DIR / name, staging / name)
+        shutil.copy2(source / name, staging / name)

@@ -127,11 +127,10 @@ function renderQueues(queues) {
     button.dataset.queue = queue.queue;
     if (queue.queue === state.queue) button.setAttribute("aria-current", "true");
     const open = queue.open;
-    button.append(element("span", `${index + 1}. ${QUEUE_NAMES[queue.queue]}`, "name"),
-                  element("span", `${open.total}`, "count"),
+    const count = element("span", `${open.total}`, "count");
+    count.append(element("span", " open", "visually-hidden"));
+    button.append(element("span", `${index + 1}. ${QUEUE_NAMES[queue.queue]}`, "name"), count,
                   element("span", `en ${open.en} · es ${open.es}`, "languages"));
-    button.setAttribute("aria-label", `${QUEUE_NAMES[queue.queue]}: ${open.total} open ` +
-                        `(${open.en} English, ${open.es} Spanish)`);
     button.addEventListener("click", () => chooseQueue(queue.queue));
     item.append(button);
     return item;
@@ -241,6 +240,7 @@ function renderMessage(detail) {
   const email = detail.email;
   $("view-empty").hidden = true;
   $("view-body").hidden = false;
+  $("view-body").dataset.id = detail.id;
   $("view-subject").textContent = email.subject || "(no subject)";
   const meta = [
     ["From", `${email.from.name ? `${email.from.name} ` : ""}<${email.from.address}>`],
