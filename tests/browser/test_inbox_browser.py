@@ -77,26 +77,22 @@ def pipeline(stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
         "PLANETMAIL_ZK_ROOT": f"/planetmail-inbox-browser-{os.getpid()}",
         "PLANETMAIL_INBOX_TOKEN": STAFF_TOKEN,
     }
-    saved = {name: os.environ.get(name) for name in environment}
-    os.environ.update(environment)
     application = load_application(ROOT / "template.yaml", parameter_overrides={
         "KafkaBootstrapServers": settings.kafka_bootstrap, "TopicPrefix": settings.topic_prefix,
         "SmtpHost": settings.smtp_host, "SmtpPort": str(settings.smtp_port), "InboxTableName": table})
     options = EmulatorOptions(log_dir=tmp_path_factory.mktemp("inbox-logs"), api_port=free_port(),
                               lambda_port=free_port(), workers=1)
-    emulator = Emulator(application, options)
-    emulator.start(kafka=True, schedules=False)
-    try:
-        yield Pipeline(f"http://127.0.0.1:{options.api_port}", settings)
-    finally:
-        emulator.stop()
-        dynamodb.delete_table(TableName=table)
-        delete_topics(settings)
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environment.items():
+            patch.setenv(name, value)
+        emulator = Emulator(application, options)
+        emulator.start(kafka=True, schedules=False)
+        try:
+            yield Pipeline(f"http://127.0.0.1:{options.api_port}", settings)
+        finally:
+            emulator.stop()
+            dynamodb.delete_table(TableName=table)
+            delete_topics(settings)
 
 
 def postmark(subject: str, text: str) -> dict[str, Any]:
