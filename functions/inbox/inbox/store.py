@@ -57,26 +57,11 @@ class InboxStore:
     # -- what the indexer writes ------------------------------------------------------------------
 
     def add_email(self, email: InboundEmail) -> None:
-        self._merge(email.id, {
-            "received_at": {"S": sortable_time(email.received_at)},
-            "sender": {"S": email.sender},
-            "sender_name": {"S": email.from_.name},
-            "subject": {"S": email.subject},
-            "subject_search": {"S": email.subject.casefold()},
-            "snippet": {"S": " ".join(email.text.split())[:SNIPPET_LENGTH]},
-            "attachments": {"N": str(len(email.attachments))},
-            "email": {"B": packed(email)},
-        })
+        self._merge(email.id, email_attributes(email))
 
     def add_classification(self, tracking_id: str, detail: dict[str, Any]) -> None:
         """The processor's verdict; a staff decision taken since (``category``, ``state``) is kept."""
-        values = {
-            "model_category": {"S": str(detail.get("category", ""))},
-            "confidence": {"N": str(float(detail.get("confidence", 0.0)))},
-            "language": {"S": str(detail.get("language", ""))},
-            "priority": {"S": str(detail.get("priority", "normal"))},
-            "model_version": {"S": str(detail.get("model_version", ""))},
-        }
+        values = verdict_attributes(detail)
         self._merge(tracking_id, values, keep={"category": values["model_category"],
                                                "state": {"S": "open"}})
 
@@ -209,6 +194,38 @@ class InboxStore:
         self._dynamodb.update_item(
             TableName=self._table, Key={"id": {"S": counter_id(category, state, language)}},
             UpdateExpression="ADD n :change", ExpressionAttributeValues={":change": {"N": str(change)}})
+
+
+def email_attributes(email: InboundEmail) -> dict[str, Any]:
+    return {
+        "received_at": {"S": sortable_time(email.received_at)},
+        "sender": {"S": email.sender},
+        "sender_name": {"S": email.from_.name},
+        "subject": {"S": email.subject},
+        "subject_search": {"S": email.subject.casefold()},
+        "snippet": {"S": " ".join(email.text.split())[:SNIPPET_LENGTH]},
+        "attachments": {"N": str(len(email.attachments))},
+        "email": {"B": packed(email)},
+    }
+
+
+def verdict_attributes(detail: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "model_category": {"S": str(detail.get("category", ""))},
+        "confidence": {"N": str(float(detail.get("confidence", 0.0)))},
+        "language": {"S": str(detail.get("language", ""))},
+        "priority": {"S": str(detail.get("priority", "normal"))},
+        "model_version": {"S": str(detail.get("model_version", ""))},
+    }
+
+
+def listed_item(email: InboundEmail, detail: dict[str, Any]) -> dict[str, Any]:
+    """The item the merges leave once email and verdict arrived (bulk loads write it in one put; the
+    queue's counter is then the loader's to set)."""
+    category = str(detail.get("category", ""))
+    return {"id": {"S": email.id}, **email_attributes(email), **verdict_attributes(detail),
+            "category": {"S": category}, "state": {"S": "open"}, "queue": {"S": queue_key(category, "open")},
+            "listed_sender": {"S": email.sender}}
 
 
 def packed(email: InboundEmail) -> bytes:

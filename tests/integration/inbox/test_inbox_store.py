@@ -8,7 +8,7 @@ import pytest
 from inbox_stack import an_email, classified, spread, stored
 
 from inbox.runtime import Runtime
-from inbox.store import BadCursor, StaleDecision
+from inbox.store import BadCursor, StaleDecision, email_of, listed_item
 
 pytestmark = pytest.mark.integration
 
@@ -80,3 +80,13 @@ def test_a_cursor_not_handed_out_by_the_store_is_refused(runtime: Runtime) -> No
     for cursor in ("not-base64!", "eyJhIjoxfQ", "W10"):
         with pytest.raises(BadCursor):
             runtime.store.queue_page("complaints", "open", limit=5, cursor=cursor)
+
+
+def test_a_bulk_loaded_item_is_the_item_the_merges_leave(runtime: Runtime) -> None:
+    """The benchmark loads listed_item() directly: it must measure the layout the indexer writes."""
+    email = stored(runtime.store, an_email(), "praise")
+    merged = runtime.store.get(email.id)
+    assert merged is not None
+    assert {name: value for name, value in merged.items() if name != "email"} == \
+        {name: value for name, value in listed_item(email, classified("praise")).items() if name != "email"}
+    assert email_of(merged) == email
