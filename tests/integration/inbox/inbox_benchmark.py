@@ -19,20 +19,17 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+import inbox_stack
+from fastapi.testclient import TestClient
 
-import inbox_stack  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
-
-from inbox.app import create_app  # noqa: E402
-from inbox.runtime import Runtime  # noqa: E402
-from inbox.settings import InboxSettings  # noqa: E402
-from inbox.store import listed_item  # noqa: E402
-from inbox.table import counter_id  # noqa: E402
-from planetmail import aws  # noqa: E402
-from planetmail.settings import Settings  # noqa: E402
+from inbox.app import create_app
+from inbox.runtime import Runtime
+from inbox.settings import InboxSettings
+from inbox.store import listed_item
+from inbox.table import counter_id
+from planetmail import aws
+from planetmail.settings import Settings
 
 QUEUE = "complaints"
 TARGET_MS = 300.0
