@@ -168,6 +168,8 @@ def test_staff_work_the_inbox_in_chromium(pipeline: Pipeline, axe_script: str, t
             page = open_inbox(browser, pipeline)
             # Mail sent through the webhook is in its queue (human review is the first one shown).
             page.wait_for_selector(row(page, unreadable))
+            later = send(pipeline, "…", "¿¿ !! ??")  # arrives while the page is open: no reload needed
+            page.wait_for_selector(row(page, later), timeout=90_000)
             page.click(f'button.queue[data-queue="{queue_of[complaint]}"]')
             page.wait_for_selector(row(page, complaint))
             page.screenshot(path=str(tmp_path / "inbox-queue.png"), full_page=True)

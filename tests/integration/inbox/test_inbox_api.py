@@ -6,9 +6,11 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from inbox_stack import an_email, read_topic, stored
@@ -16,6 +18,7 @@ from inbox_stack import an_email, read_topic, stored
 from inbox import app as inbox_app
 from inbox.runtime import Runtime
 from planetmail import topics
+from planetmail.inbound import Attachment
 
 pytestmark = pytest.mark.integration
 
@@ -145,3 +148,27 @@ def _without_token(runtime: Runtime) -> Any:
 class _Context:
     function_name = "InboxFunction"
     aws_request_id = "test"
+
+
+def test_attachments_and_the_raw_message_are_presigned_claim_check_links(client: TestClient,
+                                                                         runtime: Runtime) -> None:
+    s3 = runtime.s3
+    bucket = f"inbox-claims-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    try:
+        s3.put_object(Bucket=bucket, Key="att/1/invoice.pdf", Body=b"%PDF-1.4 invoice")
+        s3.put_object(Bucket=bucket, Key="raw/1.eml", Body=b"Subject: Invoice\r\n\r\nsee attached")
+        attachment = Attachment(filename="invoice.pdf", content_type="application/pdf", size=16,
+                                s3_uri=f"s3://{bucket}/att/1/invoice.pdf")
+        email = an_email("Invoice", "see attached").model_copy(
+            update={"attachments": [attachment], "raw_s3_uri": f"s3://{bucket}/raw/1.eml"})
+        stored(runtime.store, email, "advertising")
+        body = client.get(f"/inbox/api/messages/{email.id}").json()["email"]
+        [listed] = body["attachments"]
+        assert (listed["filename"], "s3_uri" in listed) == ("invoice.pdf", False)
+        assert httpx.get(listed["url"], timeout=10).content == b"%PDF-1.4 invoice"
+        assert httpx.get(body["raw_url"], timeout=10).content.startswith(b"Subject: Invoice")
+    finally:
+        for key in ("att/1/invoice.pdf", "raw/1.eml"):
+            s3.delete_object(Bucket=bucket, Key=key)
+        s3.delete_bucket(Bucket=bucket)
