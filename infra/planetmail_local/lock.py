@@ -42,6 +42,8 @@ PACKAGES = (
                       "CommonLayer (BuildMethod python3.12): the planetmail package's runtime."),
     DeploymentPackage("functions/collector/requirements.txt", ("collector",), "3.12",
                       "CollectorFunction and ImapPollerFunction (python3.12); the layer adds the base set."),
+    DeploymentPackage("functions/inbox/requirements.txt", ("inbox",), "3.12",
+                      "InboxFunction and InboxIndexerFunction (python3.12); the layer adds the base set."),
     DeploymentPackage("functions/responder/requirements.txt", ("responder",), "3.12",
                       "ResponderFunction (python3.12); the layer adds the base set."),
     DeploymentPackage("functions/processor/requirements.txt", ("", "processor"), "3.12",

