@@ -6,7 +6,6 @@ conditional, recorded on ``mail.feedback`` / ``mail.events`` and answered only o
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Final, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -17,13 +16,12 @@ from inbox import auth
 from inbox.decisions import LABELS, Decisions, InvalidDecision, NotRecorded, UnknownMessage
 from inbox.runtime import Runtime
 from inbox.store import Page, StaleDecision
-from inbox.table import QUEUES, plain
+from inbox.table import QUEUES, TRACKING_ID, plain
 from inbox.views import message_view
 from planetmail.classification import HUMAN_REVIEW, LANGUAGES
 
 MAX_LIMIT: Final = 200
 SEARCH_HELP: Final = "A tracking id, a sender address (newest first) or words of the subject (in the queue)"
-_TRACKING_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 _HIDDEN: Final = ("subject_search", "queue", "listed_sender")
 
 Queue = Literal["human_review", "subscriptions", "complaints", "praise", "questions", "news_tips",
@@ -98,7 +96,7 @@ async def messages(
     """A queue, oldest first by default, a page at a time (``cursor`` from the previous page)."""
     store = runtime_of(request).store
     search = (q or "").strip()
-    if _TRACKING_ID.match(search.upper()):
+    if TRACKING_ID.fullmatch(search.upper()):
         item = await run_in_threadpool(store.get, search.upper())
         page = Page([plain(item)] if item else [], None)
     elif "@" in search:

@@ -102,6 +102,8 @@ class Decisions:
                decide: Callable[[dict[str, Any]], Change]) -> dict[str, Any]:
         item = self._listed(tracking_id)
         change = decide(item)
+        if (change.category, change.state) == (item["category"]["S"], item["state"]["S"]):
+            raise InvalidDecision(f"message {tracking_id} already is {change.category} and {change.state}")
         at = self._clock()
         extra = _staff_attributes(change, who, at)
         updated = self._store.move(item, change.category, change.state, extra)

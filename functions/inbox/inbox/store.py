@@ -23,6 +23,7 @@ from inbox.table import (
     QUEUES,
     SENDER_INDEX,
     STATES,
+    TRACKING_ID,
     counter_id,
     plain,
     queue_key,
@@ -99,6 +100,9 @@ class InboxStore:
     # -- what staff read -------------------------------------------------------------------------
 
     def get(self, tracking_id: str) -> dict[str, Any] | None:
+        """The listed message, or None (also for a string that cannot be a tracking id)."""
+        if not TRACKING_ID.fullmatch(tracking_id):
+            return None
         item = self._dynamodb.get_item(TableName=self._table, Key={"id": {"S": tracking_id}}).get("Item")
         return item if item and "queue" in item else None
 

@@ -12,6 +12,7 @@ with every state change, so the page's counts cost one BatchGetItem whatever the
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -49,6 +50,10 @@ INBOX_TABLE_KEYS: dict[str, Any] = {
                        {"AttributeName": "received_at", "KeyType": "RANGE"}]},
     ],
 }
+
+
+TRACKING_ID: Final = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
+"""A ULID (``planetmail.inbound.new_tracking_id``): anything else names no message."""
 
 
 def queue_key(category: str, state: str) -> str:

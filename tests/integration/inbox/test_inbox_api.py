@@ -172,3 +172,10 @@ def test_attachments_and_the_raw_message_are_presigned_claim_check_links(client:
         for key in ("att/1/invoice.pdf", "raw/1.eml"):
             s3.delete_object(Bucket=bucket, Key=key)
         s3.delete_bucket(Bucket=bucket)
+
+
+def test_a_decision_that_changes_nothing_is_refused(client: TestClient, runtime: Runtime) -> None:
+    email = stored(runtime.store, an_email(), "questions")
+    assert client.post(f"/inbox/api/messages/{email.id}/handled").status_code == 200
+    again = client.post(f"/inbox/api/messages/{email.id}/handled")
+    assert again.status_code == 400 and "already is questions and handled" in again.json()["detail"]
