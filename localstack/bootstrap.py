@@ -3,8 +3,9 @@
     python localstack/bootstrap.py [--endpoint-url http://127.0.0.1:4566]
 
 Creates the raw-mail S3 bucket, the status table (keys from planetmail.status), the idempotency table
-(partition key ``id``, TTL attribute ``expiration``, the Powertools idempotency layout) and verifies
-the SES identity mail is sent from. Names come from planetmail.settings.Settings.
+(partition key ``id``, TTL attribute ``expiration``, the Powertools idempotency layout), the inbox's
+staff-state table with its indexes (inbox.table) and verifies the SES identity mail is sent from.
+Names come from planetmail.settings.Settings and inbox.settings.InboxSettings.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from inbox.settings import InboxSettings
+from inbox.table import INBOX_TABLE_KEYS
 from planetmail.aws import client
 from planetmail.settings import Settings
 from planetmail.status import STATUS_TABLE_KEYS
@@ -58,6 +61,7 @@ def bootstrap(settings: Settings) -> None:
     ensure_bucket(settings)
     ensure_table(settings, settings.status_table, STATUS_TABLE_KEYS)
     ensure_table(settings, settings.idempotency_table, IDEMPOTENCY_TABLE_KEYS, IDEMPOTENCY_TTL_ATTRIBUTE)
+    ensure_table(settings, InboxSettings.load(settings).table, INBOX_TABLE_KEYS)
     verify_ses_identity(settings)
 
 
@@ -69,7 +73,8 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.load(**({"aws_endpoint_url": args.endpoint_url} if args.endpoint_url else {}))
     bootstrap(settings)
-    print(f"bucket {settings.raw_bucket}, tables {settings.status_table} and {settings.idempotency_table}, "
+    print(f"bucket {settings.raw_bucket}, tables {settings.status_table}, {settings.idempotency_table} "
+          f"and {InboxSettings.load(settings).table}, "
           f"SES identity {settings.ses_identity}: ready at {settings.aws_endpoint_url}")
 
 

@@ -1,10 +1,16 @@
-"""Shared fixtures: the real local stack (started once per session) and per-test isolation."""
+"""Shared fixtures: the real local stack (started once per session), per-test isolation, and a tiny
+classifier model trained once per session on the hand-written test corpus (no SpamAssassin), shared by
+the processor's and the training package's unit tests.
+
+The model fixtures live here rather than in tests/unit/conftest.py: a conftest there would put tests/unit
+on sys.path, where the test folder ``responder`` would shadow the responder package."""
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +19,11 @@ from planetmail_local.cli.errors import UserError
 from planetmail_local.stack import control
 from planetmail_local.stack.config import StackConfig
 from planetmail_local.stack.topics import delete_topics, ensure_topics
+from planetmail_local.training.training import Sources, train
+from processor.artifact import LoadedModel
+from processor.classifier import Classifier
+
+TINY_CORPUS = Path(__file__).parent / "unit" / "training" / "data"
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +53,18 @@ def isolated_settings(stack_settings: Settings) -> Iterator[Settings]:
     ensure_topics(settings)
     yield settings
     delete_topics(settings)
+
+
+@pytest.fixture(scope="session")
+def tiny_corpus() -> Path:
+    return TINY_CORPUS
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> LoadedModel:
+    return train(Sources(corpus=TINY_CORPUS), tmp_path_factory.mktemp("models"), folds=0)
+
+
+@pytest.fixture(scope="session")
+def classifier(tiny_model: LoadedModel) -> Classifier:
+    return Classifier(tiny_model)

@@ -11,11 +11,16 @@ from planetmail.inbound import Record, utcnow
 
 EVENT_SCHEMA: Final = "planetmail.event/v1"
 
-Stage = Literal["collector", "processor", "responder", "watchdog", "config"]
+Stage = Literal["collector", "processor", "responder", "watchdog", "config", "inbox"]
 State = Literal[
     "received", "duplicate", "classified", "ack_requested", "acknowledged", "suppressed",
     "failed", "retrying", "sla_breach", "config_changed",
+    "reassigned", "handled", "reopened", "noted",
 ]
+
+TERMINAL_STATES: Final = frozenset({"acknowledged", "suppressed", "failed"})
+"""A message ends in exactly one of these: nothing is owed to its sender afterwards (``failed`` is
+owed an operator's look, not a pipeline step). ``retrying`` is not one: the event source redelivers."""
 
 
 class LifecycleEvent(Record):
@@ -29,3 +34,7 @@ class LifecycleEvent(Record):
     """When the collector accepted the message, so any consumer can compute end-to-end latency."""
     detail: dict[str, Any] = Field(default_factory=dict)
     error: str | None = None
+
+    @property
+    def terminal(self) -> bool:
+        return self.state in TERMINAL_STATES and self.stage != "config"

@@ -7,9 +7,11 @@ without any client.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from planetmail.classification import CATEGORIES, HUMAN_REVIEW
+from planetmail.classification import CATEGORIES, HUMAN_REVIEW, OTHER
 from planetmail.topics import classified
 
 
@@ -37,11 +39,25 @@ class ReplyPolicyConfig(_Section):
     own_domains: tuple[str, ...] = ("dailyplanet.example",)
     per_recipient_cap: int = Field(3, ge=1)
     cap_window_seconds: int = Field(600, ge=1)
+    """A sliding window: at most ``per_recipient_cap`` acknowledgements to one address in any span
+    of this many seconds."""
+    sender_authentication: Literal["aligned", "off"] = "aligned"
+    """``aligned``: reply only when the From domain passes DMARC, or, without a DMARC verdict, when SPF
+    or DKIM passes for a domain aligned with it (relaxed alignment); anything else is suppressed as
+    ``sender_unauthenticated``. ``off``: no authentication check (a test bed without verdicts)."""
     backscatter_guard: bool = True
+    """False also switches ``sender_authentication`` off (the setting's name before it existed)."""
+    acknowledge_other_mail: bool = False
+    """Ordinary mail that is not for the newspaper (newsletters, notifications: category ``other``)
+    ends ``suppressed`` with reason ``not_reader_mail`` unless this is true."""
+    max_subject_chars: int = Field(80, ge=10, le=200)
+    """How much of the sender's subject the acknowledgement echoes (sanitised, then cut)."""
+    hard_bounce_days: int = Field(30, ge=1)
+    """How long an address refused as unknown (5.1.x) is not written to again."""
 
 
 def _default_routing() -> dict[str, str]:
-    return {category: classified(category) for category in (*CATEGORIES, HUMAN_REVIEW)}
+    return {category: classified(category) for category in (*CATEGORIES, OTHER, HUMAN_REVIEW)}
 
 
 class PipelineConfig(_Section):

@@ -60,6 +60,7 @@ ENV_CONFIG_SOURCE = "PLANETMAIL_CONFIG_SOURCE"
 ENV_CONFIG_DOCUMENT = "PLANETMAIL_CONFIG"
 ENV_CONFIG_PARAMETER = "PLANETMAIL_CONFIG_PARAMETER"
 ENV_CONFIG_REFRESH_SECONDS = "PLANETMAIL_CONFIG_REFRESH_SECONDS"
+ENV_COORDINATION = "PLANETMAIL_COORDINATION"
 # On AWS: Secrets Manager ARNs resolved by planetmail.secrets into the settings they name.
 ENV_API_TOKEN_SECRET_ARN = "PLANETMAIL_API_TOKEN_SECRET_ARN"  # noqa: S105 - a variable name
 ENV_WEBHOOK_CREDENTIALS_SECRET_ARN = "PLANETMAIL_WEBHOOK_CREDENTIALS_SECRET_ARN"  # noqa: S105
@@ -72,6 +73,7 @@ SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 MAIL_TRANSPORTS = ("smtp", "ses")
 SMTP_TLS_MODES = ("none", "starttls", "implicit")
 CONFIG_SOURCES = ("zookeeper", "environment", "ssm")
+COORDINATION_BACKENDS = ("zookeeper", "dynamodb")
 
 
 class SettingsError(ValueError):
@@ -177,6 +179,8 @@ class Settings:
     """A PipelineConfig JSON document (the environment source; the ssm source's fallback)."""
     config_parameter: str = "/planetmail/config"
     config_refresh_seconds: int = 30
+    coordination: str = "zookeeper"
+    """Leases and cursors of singleton jobs: zookeeper (local) or dynamodb (AWS, the idempotency table)."""
 
     def __post_init__(self) -> None:
         _require_choice("kafka_security_protocol", ENV_KAFKA_SECURITY_PROTOCOL,
@@ -184,6 +188,7 @@ class Settings:
         _require_choice("mail_transport", ENV_MAIL_TRANSPORT, self.mail_transport, MAIL_TRANSPORTS)
         _require_choice("smtp_tls", ENV_SMTP_TLS, self.smtp_tls, SMTP_TLS_MODES)
         _require_choice("config_source", ENV_CONFIG_SOURCE, self.config_source, CONFIG_SOURCES)
+        _require_choice("coordination", ENV_COORDINATION, self.coordination, COORDINATION_BACKENDS)
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -259,6 +264,7 @@ _ENV_FIELDS = {
     ENV_CONFIG_DOCUMENT: "config_document",
     ENV_CONFIG_PARAMETER: "config_parameter",
     ENV_CONFIG_REFRESH_SECONDS: "config_refresh_seconds",
+    ENV_COORDINATION: "coordination",
 }
 
 # Keys of .planetmail/local.json that map onto settings (the file also holds URLs for people).

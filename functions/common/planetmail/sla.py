@@ -1,9 +1,10 @@
 """The acknowledgement SLA: which messages were received but not closed within ``sla_seconds``.
 
 Pure bookkeeping over lifecycle events, so the SLA watchdog, the dashboard and a scheduled Lambda on
-AWS all judge the same way. A message is closed once it is acknowledged or suppressed; a failed
-message stays open (its sender is still waiting). An ``sla_breach`` event marks a message as already
-reported, so a watchdog that replays ``mail.events`` after a failover does not report it twice.
+AWS all judge the same way. A message is closed once it reached its terminal state (acknowledged,
+suppressed with a reason, or failed for an operator): only messages still owed an outcome are open.
+An ``sla_breach`` event marks a message as already reported, so a watchdog that replays
+``mail.events`` after a failover does not report it twice.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import dataclasses
 from datetime import datetime
 from typing import Final
 
-from planetmail.lifecycle import LifecycleEvent
+from planetmail.lifecycle import TERMINAL_STATES, LifecycleEvent
 
-CLOSING_STATES: Final = frozenset({"acknowledged", "suppressed"})
+CLOSING_STATES: Final = TERMINAL_STATES
 BREACH_STATE: Final = "sla_breach"
 
 

@@ -20,7 +20,13 @@ from responder.ledger import UNKNOWN_OUTCOME_REASON, ClaimStatus, SendLedger
 from responder.recipients import RecipientCap, SuppressionList
 from responder.render import render
 from responder.reply_policy import Reason, ReplyContext
-from responder.senders import PermanentSendError, Receipt, TransientSendError, Transport
+from responder.senders import (
+    PermanentSendError,
+    Receipt,
+    TransientSendError,
+    Transport,
+    UncertainDeliveryError,
+)
 
 UNKNOWN_OUTCOME = ("a previous attempt stopped while handing the reply to the mail server; "
                    "delivery is unknown and it is not sent again")
@@ -38,6 +44,18 @@ class Outcome(StrEnum):
     @property
     def needs_redelivery(self) -> bool:
         return self is Outcome.RETRY
+
+
+@dataclasses.dataclass(frozen=True)
+class _Delivery:
+    """One acknowledgement ready to go: whose it is, what, to whom, by when."""
+
+    request: AckRequest
+    owner: str
+    message: EmailMessage
+    config: PipelineConfig
+    recipient: str
+    deadline: float | None
 
 
 class Reporter(Protocol):
@@ -60,7 +78,8 @@ class Responder:
     clock: Callable[[], datetime] = utcnow
     _unflushed: list[LifecycleEvent] = dataclasses.field(default_factory=list)
 
-    def acknowledge(self, request: AckRequest) -> Outcome:
+    def acknowledge(self, request: AckRequest, deadline: float | None = None) -> Outcome:
+        """``deadline``: the ``time.monotonic()`` instant the send must end by (the invocation's)."""
         claim = self.ledger.claim(request.id)
         if claim.status is ClaimStatus.BUSY:
             return Outcome.RETRY
@@ -73,11 +92,12 @@ class Responder:
             if self.ledger.settle_unknown(request.id, event):
                 self._report(event)
             return Outcome.FAILED
-        return self._acknowledge_claimed(request, claim.owner)
+        return self._acknowledge_claimed(request, claim.owner, deadline)
 
     def look_up(self, requests: Iterable[AckRequest]) -> None:
         """Read a batch's hard-bounce entries in one go, before its messages are acknowledged one by one."""
-        self.suppressions.look_up(recipient_of(request.email).address for request in requests)
+        config = self.config()
+        self.suppressions.look_up(recipient_of(request.email, config).address for request in requests)
 
     def flush(self) -> None:
         """Make this batch's events durable, then remember that they were reported.
@@ -92,41 +112,51 @@ class Responder:
         self.transport.close()
         self.close_events()
 
-    def _acknowledge_claimed(self, request: AckRequest, owner: str) -> Outcome:
+    def _acknowledge_claimed(self, request: AckRequest, owner: str, deadline: float | None) -> Outcome:
         try:
             config = self.config()
-            recipient = recipient_of(request.email).address
+            recipient = recipient_of(request.email, config).address
             reason = self._suppression_reason(request, recipient, config)
-            if reason is None:
-                message = self._message(request, config)
-                self.ledger.sending(request.id, owner)
+            message = None if reason is not None else self._message(request, config)
         except Exception:
             self.ledger.release(request.id, owner)
             raise
-        if reason is not None:
+        if message is None:
             return self._settle(request, owner, self._event(request, "suppressed", reason=str(reason)))
-        return self._send(request, owner, message, config.sender.address, recipient)
+        return self._send(_Delivery(request, owner, message, config, recipient, deadline))
 
     def _message(self, request: AckRequest, config: PipelineConfig) -> EmailMessage:
         classification = request.classification
         bodies = render(request.email, classification.category, classification.language, config)
-        return compose(request.email, bodies, config.sender, self.clock())
+        return compose(request.email, bodies, config.sender, self.clock(), config)
 
-    def _send(
-        self, request: AckRequest, owner: str, message: EmailMessage, sender: str, recipient: str
-    ) -> Outcome:
+    def _send(self, delivery: _Delivery) -> Outcome:
+        """The ledger says ``sending`` only once the server accepted the envelope (``on_accepted``)."""
+        request, owner = delivery.request, delivery.owner
         try:
-            receipt = self.transport.send(message, sender=sender, recipient=recipient)
+            receipt = self.transport.send(
+                delivery.message, sender=delivery.config.sender.address, recipient=delivery.recipient,
+                deadline=delivery.deadline, on_accepted=lambda: self.ledger.sending(request.id, owner))
+        except UncertainDeliveryError as exc:
+            event = self._event(request, "failed", error=f"{UNKNOWN_OUTCOME}: {exc}",
+                                reason=UNKNOWN_OUTCOME_REASON)
+            return self._settle(request, owner, event)
         except PermanentSendError as exc:
             if not exc.recipient_rejected:
                 return self._give_back(request, owner, "failed", exc, "rejected_message")
-            self.suppressions.add(recipient, str(exc))
-            event = self._event(request, "failed", error=str(exc), reason="recipient_refused",
-                                address_suppressed=True)
-            return self._settle(request, owner, event)
+            return self._hard_bounce(delivery, exc)
         except TransientSendError as exc:
             return self._give_back(request, owner, "retrying", exc, "transient")
-        return self._settle(request, owner, self._acknowledged(request, receipt, message["Message-ID"]))
+        acknowledged = self._acknowledged(request, receipt, delivery.message["Message-ID"])
+        return self._settle(request, owner, acknowledged)
+
+    def _hard_bounce(self, delivery: _Delivery, error: PermanentSendError) -> Outcome:
+        """The address does not exist (5.1.x): not written to again for ``hard_bounce_days``."""
+        ttl_seconds = delivery.config.reply_policy.hard_bounce_days * 86_400
+        self.suppressions.add(delivery.recipient, str(error), ttl_seconds=ttl_seconds)
+        event = self._event(delivery.request, "failed", error=str(error), reason="recipient_refused",
+                            address_suppressed=True)
+        return self._settle(delivery.request, delivery.owner, event)
 
     def _give_back(
         self, request: AckRequest, owner: str, state: State, error: Exception, reason: str

@@ -3,6 +3,10 @@
 Everything that came from the subscriber (names, subject, message ids) is user-controlled: it is
 flattened to one line, stripped of control characters and of RFC 2047 encoded-word syntax before it
 goes near a header, so it can neither add nor split a header, nor smuggle one in through decoding.
+Only a bounded piece of the subject is echoed (``reply_policy.max_subject_chars``).
+
+The acknowledgement goes where RFC 3834 §4 says automatic replies go: the Return-Path (envelope
+sender) when it is authenticated, a Reply-To only inside the authenticated domain, else the From.
 """
 
 from __future__ import annotations
@@ -10,14 +14,18 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import datetime
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime
 
 from planetmail.inbound import InboundEmail
-from planetmail.pipeline_config import SenderIdentity
+from planetmail.pipeline_config import PipelineConfig, SenderIdentity
+from responder.sender_auth import aligned, domain_of, trusted_domain
 
 MAX_SUBJECT_CHARS = 200
+MAX_NAME_CHARS = 64
 MAX_REFERENCES = 10
 
 # C0/C1 controls, DEL and the Unicode line/paragraph separators some clients treat as line breaks.
@@ -40,9 +48,38 @@ def header_text(value: str, limit: int = MAX_SUBJECT_CHARS) -> str:
     return flat.replace("=?", "= ?")[:limit].strip()
 
 
-def reply_subject(original: str, tracking_id: str) -> str:
-    subject = _REPLY_PREFIX.sub("", header_text(original))
+def echoed_subject(original: str, limit: int = MAX_SUBJECT_CHARS) -> str:
+    """The sender's subject as we repeat it: sanitised, reply prefixes gone, at most ``limit`` chars."""
+    subject = _REPLY_PREFIX.sub("", header_text(original, limit=len(original))).strip()
+    return subject if len(subject) <= limit else subject[:limit - 1].rstrip() + "…"
+
+
+def reply_subject(original: str, tracking_id: str, limit: int = MAX_SUBJECT_CHARS) -> str:
+    subject = echoed_subject(original, limit)
     return f"Re: {subject} [{tracking_id}]" if subject else f"Re: [{tracking_id}]"
+
+
+class AcknowledgementPolicy(EmailPolicy):
+    """``policy.SMTP``, except that Subject is folded by ``email.header.Header``.
+
+    The default folder sometimes moves a whole unstructured value to a continuation line
+    (``Subject:\r\n Re: ...``), which readers then show with a leading space.
+    """
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() != "subject":
+            return super().fold_binary(name, value)
+        folded = Header(str(value), header_name=name).encode(linesep=self.linesep,
+                                                             maxlinelen=self.max_line_length)
+        return f"{name}: {folded}{self.linesep}".encode("ascii")
+
+
+WIRE_POLICY = AcknowledgementPolicy(linesep="\r\n")
+
+
+def wire_bytes(message: EmailMessage) -> bytes:
+    """The message as the transports hand it over: CRLF line ends, Subject folded safely."""
+    return message.as_bytes(policy=WIRE_POLICY)
 
 
 def acknowledgement_message_id(tracking_id: str, domain: str) -> str:
@@ -61,23 +98,38 @@ class Recipient:
     address: str
 
 
-def recipient_of(email: InboundEmail) -> Recipient:
-    """Reply-To when it names exactly one address (helpdesk practice), otherwise From.
+def recipient_of(email: InboundEmail, config: PipelineConfig | None = None) -> Recipient:
+    """Reply-To when it names exactly one address inside the authenticated domain (helpdesk practice),
+    else the envelope sender when SPF vouched for it or it is inside that domain, else From.
 
-    The address is not validated here: the reply policy refuses anything but one plain addr-spec.
+    The address is not validated here: the reply policy refuses anything but one plain addr-spec, and
+    an unauthenticated sender gets no reply at all (``reply_policy.sender_unauthenticated``).
     """
-    chosen = email.reply_to[0] if len(email.reply_to) == 1 else email.from_
-    return Recipient(header_text(chosen.name, 100), chosen.address.strip())
+    trusted = trusted_domain(email, config or PipelineConfig())
+    name = header_text(email.from_.name, MAX_NAME_CHARS)
+    if len(email.reply_to) == 1 and _inside(email.reply_to[0].address, trusted):
+        chosen = email.reply_to[0]
+        return Recipient(header_text(chosen.name, MAX_NAME_CHARS), chosen.address.strip())
+    envelope = (email.envelope_from or "").strip().strip("<>")
+    if envelope and "@" in envelope and (email.auth.spf == "pass" or _inside(envelope, trusted)):
+        return Recipient(name if envelope.lower() == email.sender else "", envelope)
+    return Recipient(name, email.from_.address.strip())
+
+
+def _inside(address: str, domain: str | None) -> bool:
+    return domain is not None and aligned(domain_of(address), domain)
 
 
 def compose(
-    email: InboundEmail, bodies: Bodies, sender: SenderIdentity, now: datetime
+    email: InboundEmail, bodies: Bodies, sender: SenderIdentity, now: datetime,
+    config: PipelineConfig | None = None,
 ) -> EmailMessage:
+    config = config or PipelineConfig()
     message = EmailMessage()
     message["From"] = _address(header_text(sender.display_name, 100), sender.address)
-    recipient = recipient_of(email)
+    recipient = recipient_of(email, config)
     message["To"] = _address(recipient.name, recipient.address)
-    message["Subject"] = reply_subject(email.subject, email.id)
+    message["Subject"] = reply_subject(email.subject, email.id, config.reply_policy.max_subject_chars)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = acknowledgement_message_id(email.id, sender.message_id_domain)
     _thread(message, email)

@@ -8,6 +8,7 @@ event-source mapping retries them and, after its retries, sends them to its fail
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,9 @@ A record started later could be cut off by the function timeout in the middle of
 leaves its outcome unknown and the message unanswered for good; it is handed back instead (the first
 record of a batch is always tried, so a short timeout still makes progress)."""
 
+SETTLE_RESERVE_MS = 3_000
+"""Kept back from every send's deadline: recording the outcome and flushing the batch's events."""
+
 _responder: Responder | None = None
 
 
@@ -45,6 +49,13 @@ def _no_deadline() -> int:
     return sys.maxsize
 
 
+def send_deadline(remaining_ms: int) -> float | None:
+    """The ``time.monotonic()`` instant a send must end by so the invocation can still settle it."""
+    if remaining_ms >= sys.maxsize:
+        return None
+    return time.monotonic() + (remaining_ms - SETTLE_RESERVE_MS) / 1000
+
+
 def handle(event: dict[str, Any], responder: Responder,
            remaining_ms: Callable[[], int] = _no_deadline) -> dict[str, Any]:
     failed: list[ItemIdentifier] = []
@@ -59,7 +70,7 @@ def handle(event: dict[str, Any], responder: Responder,
             failed.append(record.item)
             continue
         try:
-            outcome = responder.acknowledge(record.request)
+            outcome = responder.acknowledge(record.request, deadline=send_deadline(remaining_ms()))
         except Exception:
             logger.exception("acknowledgement failed", tracking_id=record.request.id, item=record.item)
             failed.append(record.item)

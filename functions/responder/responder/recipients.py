@@ -1,7 +1,7 @@
 """Per-recipient state of the reply policy, in DynamoDB: the hard-bounce list and the flood cap.
 
 Both live in ``settings.idempotency_table`` next to the send ledger (keys ``suppressed#<address>`` and
-``cap#<address>#<window>``), so the responder needs one table only.
+``cap#<normalised address>``), so the responder needs one table only.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from planetmail import aws
 from planetmail.settings import Settings
 from responder.ledger import TTL_ATTRIBUTE
@@ -17,6 +19,8 @@ from responder.ledger import TTL_ATTRIBUTE
 BATCH_GET_LIMIT = 100
 """DynamoDB's maximum number of keys in one BatchGetItem call."""
 LOOK_UP_ATTEMPTS = 3
+ADMIT_ATTEMPTS = 8
+"""Optimistic writes of one address's window; each lost race re-reads it (a burst to one address)."""
 
 
 class _RecipientStore:
@@ -28,7 +32,7 @@ class _RecipientStore:
 
 
 class SuppressionList(_RecipientStore):
-    """Addresses that hard-bounced (5xx): never acknowledged again.
+    """Addresses refused as unknown (5.1.x): not acknowledged again until their entry expires.
 
     ``look_up`` reads a whole batch's addresses with BatchGetItem; ``contains`` then answers those from
     memory (one call per 100 addresses instead of one each) until the next ``look_up``.
@@ -39,12 +43,15 @@ class SuppressionList(_RecipientStore):
         super().__init__(settings, dynamodb, clock)
         self._known: dict[str, bool] = {}
 
-    def add(self, address: str, reason: str) -> None:
+    def add(self, address: str, reason: str, *, ttl_seconds: int) -> None:
+        """Suppress the address for ``ttl_seconds`` (DynamoDB TTL deletes the entry some time after)."""
         key = _suppressed_key(address)
+        now = int(self._clock())
         self._dynamodb.put_item(TableName=self._table, Item={
             "id": {"S": key},
             "reason": {"S": reason},
-            "since": {"N": str(int(self._clock()))},
+            "since": {"N": str(now)},
+            TTL_ATTRIBUTE: {"N": str(now + ttl_seconds)},
         })
         self._known[key] = True
 
@@ -53,7 +60,14 @@ class SuppressionList(_RecipientStore):
         if key in self._known:
             return self._known[key]
         response = self._dynamodb.get_item(TableName=self._table, Key={"id": {"S": key}}, ConsistentRead=True)
-        return "Item" in response
+        return self._in_force(response.get("Item"))
+
+    def _in_force(self, item: dict[str, Any] | None) -> bool:
+        """TTL deletion lags (up to days on AWS): an entry past its expiration no longer counts."""
+        if item is None:
+            return False
+        expiration = item.get(TTL_ATTRIBUTE)
+        return expiration is None or float(expiration["N"]) > self._clock()
 
     def look_up(self, addresses: Iterable[str]) -> None:
         """Read these addresses' entries now (consistent reads), forgetting the previous batch's."""
@@ -68,7 +82,7 @@ class SuppressionList(_RecipientStore):
         for _ in range(LOOK_UP_ATTEMPTS):
             response = self._dynamodb.batch_get_item(RequestItems=pending)
             for item in response.get("Responses", {}).get(self._table, []):
-                self._known[item["id"]["S"]] = True
+                self._known[item["id"]["S"]] = self._in_force(item)
             pending = response.get("UnprocessedKeys") or {}
             if not pending:
                 return
@@ -77,24 +91,55 @@ class SuppressionList(_RecipientStore):
 
 
 class RecipientCap(_RecipientStore):
-    """At most ``limit`` acknowledgements per address per fixed window: an atomic set of the messages
-    counted in the window, so a redelivery of the same message (a retry while the mail server is down)
-    counts once instead of pushing its own acknowledgement over the cap."""
+    """At most ``limit`` acknowledgements per address in any ``window_seconds`` (a sliding window).
+
+    One item per normalised address holds the messages admitted to it with their times; admission
+    prunes what left the window and adds the message with a conditional write on the item's version,
+    so concurrent workers cannot both take the last place. A message admitted once stays admitted: a
+    redelivery (a retry while the mail server was down) is let through even after later messages
+    filled the window.
+    """
 
     def admit(self, address: str, limit: int, window_seconds: int, message_id: str) -> bool:
-        """Count the message to the address; False when that exceeds the window's limit."""
-        now = int(self._clock())
-        window = now // window_seconds
-        response = self._dynamodb.update_item(
-            TableName=self._table,
-            Key={"id": {"S": f"cap#{address.lower()}#{window}"}},
-            UpdateExpression="ADD messages :message SET #exp = if_not_exists(#exp, :exp)",
-            ExpressionAttributeNames={"#exp": TTL_ATTRIBUTE},
-            ExpressionAttributeValues={":message": {"SS": [message_id]},
-                                       ":exp": {"N": str((window + 2) * window_seconds)}},
-            ReturnValues="ALL_NEW",
-        )
-        return len(response["Attributes"]["messages"]["SS"]) <= limit
+        """Count the message to the address; False when the window already holds ``limit`` others."""
+        key = f"cap#{normalised_address(address)}"
+        for _ in range(ADMIT_ATTEMPTS):
+            now = self._clock()
+            item = self._dynamodb.get_item(TableName=self._table, Key={"id": {"S": key}},
+                                           ConsistentRead=True).get("Item")
+            admitted = {k: float(v["N"]) for k, v in (item or {}).get("admitted", {}).get("M", {}).items()}
+            if message_id in admitted:
+                return True
+            recent = {k: at for k, at in admitted.items() if at > now - window_seconds}
+            if len(recent) >= limit:
+                return False
+            if self._write(key, item, {**recent, message_id: now}, int(now) + window_seconds):
+                return True
+        raise RuntimeError(f"recipient cap of {address!r}: too many concurrent admissions, try again")
+
+    def _write(self, key: str, item: dict[str, Any] | None, admitted: dict[str, float], expires: int) -> bool:
+        version = int(item["version"]["N"]) if item else 0
+        condition = "attribute_not_exists(id)" if item is None else "version = :version"
+        values = {":version": {"N": str(version)}} if item is not None else {}
+        try:
+            self._dynamodb.put_item(
+                TableName=self._table,
+                Item={"id": {"S": key}, "version": {"N": str(version + 1)},
+                      "admitted": {"M": {k: {"N": repr(at)} for k, at in admitted.items()}},
+                      TTL_ATTRIBUTE: {"N": str(expires)}},
+                ConditionExpression=condition, **({"ExpressionAttributeValues": values} if values else {}))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+
+def normalised_address(address: str) -> str:
+    """One mailbox, one cap: lower case, no brackets, no ``+tag`` sub-address."""
+    local, _, domain = address.strip().strip("<>").lower().rpartition("@")
+    base = local.split("+", 1)[0] or local
+    return f"{base}@{domain}" if local else domain
 
 
 def _suppressed_key(address: str) -> str:

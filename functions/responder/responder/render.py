@@ -6,10 +6,10 @@ import functools
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from planetmail.classification import HUMAN_REVIEW, LANGUAGES
+from planetmail.classification import HUMAN_REVIEW
 from planetmail.inbound import InboundEmail
 from planetmail.pipeline_config import PipelineConfig
-from responder.compose import Bodies, header_text, recipient_of
+from responder.compose import Bodies, echoed_subject, recipient_of
 
 _ENVIRONMENT = Environment(
     loader=PackageLoader("responder", "templates"),
@@ -35,12 +35,30 @@ def _categories_with_templates() -> frozenset[str]:
     return frozenset(name.split("/")[1].split(".")[0] for name in _ENVIRONMENT.list_templates())
 
 
+@functools.cache
+def template_languages() -> frozenset[str]:
+    """The languages acknowledgements exist in: one folder of templates each."""
+    return frozenset(name.split("/")[0] for name in _ENVIRONMENT.list_templates() if "/" in name)
+
+
+FALLBACK_LANGUAGE = "en"
+
+
+def reply_language(language: str, config: PipelineConfig) -> str:
+    """The detected language when templates exist for it, else the configured default (Czech mail is
+    answered in the default language, not in whichever supported language the detector came closest to);
+    English when even the default has no templates."""
+    languages = template_languages()
+    if language in languages:
+        return language
+    return config.default_language if config.default_language in languages else FALLBACK_LANGUAGE
+
+
 def render(email: InboundEmail, category: str, language: str, config: PipelineConfig) -> Bodies:
-    lang = language if language in LANGUAGES else config.default_language
-    name = f"{lang}/{template_category(category)}"
+    name = f"{reply_language(language, config)}/{template_category(category)}"
     context = {
-        "name": recipient_of(email).name,
-        "subject": header_text(email.subject),
+        "name": recipient_of(email, config).name,
+        "subject": echoed_subject(email.subject, config.reply_policy.max_subject_chars),
         "tracking_id": email.id,
         "signature": config.sender.display_name,
         "promises": config.promises,

@@ -12,13 +12,18 @@ import re
 from collections.abc import Callable
 from enum import StrEnum
 
+from planetmail import outcomes
 from planetmail.inbound import InboundEmail
 from planetmail.pipeline_config import PipelineConfig
+from responder.sender_auth import authenticated_domain
 
 
 class Reason(StrEnum):
     DISABLED = "acknowledgements_disabled"
-    SPAM = "spam"
+    PROVIDER_SPAM = outcomes.PROVIDER_SPAM
+    PROVIDER_VIRUS = outcomes.PROVIDER_VIRUS
+    SPAM = outcomes.SPAM
+    NOT_READER_MAIL = outcomes.NOT_READER_MAIL
     AUTO_SUBMITTED = "auto_submitted"
     PRECEDENCE = "bulk_precedence"
     MAILING_LIST = "mailing_list"
@@ -29,7 +34,7 @@ class Reason(StrEnum):
     MACHINE_REPORT = "machine_report"
     OWN_DOMAIN = "own_domain"
     OWN_MESSAGE_ID = "own_message_id"
-    AUTHENTICATION_FAILED = "authentication_failed"
+    SENDER_UNAUTHENTICATED = "sender_unauthenticated"
     INVALID_RECIPIENT = "invalid_recipient"
     HARD_BOUNCE = "hard_bounce"
     RECIPIENT_CAP = "recipient_cap"
@@ -60,7 +65,6 @@ _ROLE_LOCAL_PART = re.compile(
     r"^(mailer-daemon|postmaster|bounces?|no[-_.]?reply|do[-_.]?not[-_.]?reply)([-+._].*)?$",
     re.IGNORECASE,
 )
-_FAILED_VERDICTS = frozenset({"fail", "softfail", "permerror"})
 _ADDR_SPEC = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 
 
@@ -68,8 +72,20 @@ def acknowledgements_disabled(ctx: ReplyContext) -> Reason | None:
     return None if ctx.config.reply_policy.enabled else Reason.DISABLED
 
 
+def provider_flagged(ctx: ReplyContext) -> Reason | None:
+    """The receiving provider called it spam or a virus: never answered, whatever the model thinks."""
+    flag = outcomes.provider_flag(ctx.email)
+    return None if flag is None else Reason(flag)
+
+
 def spam(ctx: ReplyContext) -> Reason | None:
-    return Reason.SPAM if ctx.category == "spam" else None
+    return Reason.SPAM if ctx.category == outcomes.SPAM else None
+
+
+def not_reader_mail(ctx: ReplyContext) -> Reason | None:
+    """Ordinary mail that is not for the newspaper (newsletters, notifications) is not acknowledged."""
+    other = ctx.category == outcomes.OTHER_MAIL and not ctx.config.reply_policy.acknowledge_other_mail
+    return Reason.NOT_READER_MAIL if other else None
 
 
 def auto_submitted(ctx: ReplyContext) -> Reason | None:
@@ -133,13 +149,13 @@ def own_message_id(ctx: ReplyContext) -> Reason | None:
     return Reason.OWN_MESSAGE_ID if message_id.lower().endswith("@" + ours) else None
 
 
-def authentication_failed(ctx: ReplyContext) -> Reason | None:
-    """Backscatter guard: SPF, DKIM and DMARC all known and all failed, so the From is likely forged."""
-    if not ctx.config.reply_policy.backscatter_guard:
+def sender_unauthenticated(ctx: ReplyContext) -> Reason | None:
+    """Backscatter guard: reply only when the From domain is authenticated (``sender_auth``); missing
+    verdicts are no proof either, so forged or unverifiable mail gets no reply."""
+    policy = ctx.config.reply_policy
+    if policy.sender_authentication == "off" or not policy.backscatter_guard:
         return None
-    auth = ctx.email.auth
-    verdicts = (auth.spf, auth.dkim, auth.dmarc)
-    return Reason.AUTHENTICATION_FAILED if all(v in _FAILED_VERDICTS for v in verdicts) else None
+    return None if authenticated_domain(ctx.email) else Reason.SENDER_UNAUTHENTICATED
 
 
 def invalid_recipient(ctx: ReplyContext) -> Reason | None:
@@ -149,7 +165,9 @@ def invalid_recipient(ctx: ReplyContext) -> Reason | None:
 
 RULES: tuple[Rule, ...] = (
     acknowledgements_disabled,
+    provider_flagged,
     spam,
+    not_reader_mail,
     invalid_recipient,
     auto_submitted,
     bulk_precedence,
@@ -160,7 +178,7 @@ RULES: tuple[Rule, ...] = (
     role_address,
     own_domain,
     own_message_id,
-    authentication_failed,
+    sender_unauthenticated,
 )
 
 

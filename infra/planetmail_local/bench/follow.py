@@ -1,9 +1,7 @@
 """Follow every accepted message to the SMTP sink: the acknowledgement's subject carries its id.
 
-The sink's viewer parses every stored message on each ``/api/messages`` call, which after a few
-thousand messages costs seconds of CPU per poll, taken from the pipeline being measured. When the
-sink's mail folder is on this machine, ``MailFolder`` reads only the messages that arrived since the
-last poll, and only their headers.
+When the sink's mail folder is on this machine, ``MailFolder`` reads only the messages that arrived
+since the last poll, and only their headers; otherwise the viewer's index is read a page at a time.
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ import httpx
 
 from planetmail.settings import Settings
 
+PAGE_SIZE = 1000
 TRACKING_ID_IN_SUBJECT = re.compile(r"\[([0-9A-HJKMNP-TV-Z]{26})\]\s*$")
 
 
@@ -43,10 +42,8 @@ def read_sink(viewer_url: str, client: httpx.Client) -> Deliveries:
     folder = local_mail_folder(viewer_url)
     if folder is not None:
         return MailFolder(folder).read()
-    response = client.get(f"{viewer_url.rstrip('/')}/api/messages", params={"limit": 1_000_000})
-    response.raise_for_status()
     deliveries = Deliveries()
-    for message in _messages(response.json()):
+    for message in _all_messages(viewer_url, client):
         match = TRACKING_ID_IN_SUBJECT.search(str(message.get("subject", "")))
         if match:
             deliveries.times[match.group(1)].append(_received_time(message))
@@ -98,8 +95,10 @@ def wait_for_acknowledgements(
     on_progress: Callable[[int], None] = lambda _: None,
     poll_seconds: float = 1.0,
     mail_folder: Path | None = None,
+    settled: Callable[[], set[str]] = set,
 ) -> Deliveries:
-    """Poll the sink until every expected id was acknowledged or the deadline passes.
+    """Poll the sink until every expected id was acknowledged (or ``settled`` names it: it reached
+    another terminal state, so no acknowledgement will come) or the deadline passes.
 
     ``mail_folder``: the sink's folder (cheap incremental reads); by default the local stack's when
     ``viewer_url`` is its sink, else the viewer is asked.
@@ -109,11 +108,26 @@ def wait_for_acknowledgements(
     with httpx.Client(timeout=30.0) as client:
         while True:
             deliveries = folder.read() if folder else read_sink(viewer_url, client)
-            done = len(expected & deliveries.times.keys())
+            done = len(expected & (deliveries.times.keys() | settled()))
             on_progress(done)
             if done == len(expected) or time.time() >= deadline:
                 return deliveries
             time.sleep(poll_seconds)
+
+
+def _all_messages(viewer_url: str, client: httpx.Client) -> list[dict[str, Any]]:
+    """Every message's summary, a page at a time (``before`` the last id seen)."""
+    found: list[dict[str, Any]] = []
+    before = ""
+    while True:
+        response = client.get(f"{viewer_url.rstrip('/')}/api/messages",
+                              params={"limit": PAGE_SIZE, "before": before, "full": "false"})
+        response.raise_for_status()
+        page = _messages(response.json())
+        found += page
+        if len(page) < PAGE_SIZE:
+            return found
+        before = str(page[-1]["id"])
 
 
 def _messages(document: Any) -> list[dict[str, Any]]:

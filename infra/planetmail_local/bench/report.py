@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import statistics
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 from planetmail_local.bench.follow import Deliveries
 from planetmail_local.bench.load import Submission
+from planetmail_local.bench.outcomes import Outcome
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,6 +26,7 @@ class BenchResult:
     spam_answered: int
     """Model misses: spam the classifier took for genuine mail (quality, not correctness)."""
     lost: int
+    """Genuine messages with no terminal state at all (neither acknowledged, suppressed nor failed)."""
     duplicates: int
     duration_s: float
     throughput_per_s: float
@@ -34,14 +37,31 @@ class BenchResult:
     """CPU milliseconds per accepted message by part of the stack (see bench/cpu.py)."""
     workers: dict[str, int] = dataclasses.field(default_factory=dict)
     """Worker processes per function at most during the run (the emulator's concurrency)."""
+    not_acknowledged: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Genuine messages that ended without an acknowledgement, by ``state:reason``."""
+    spam_outcomes: dict[str, int] = dataclasses.field(default_factory=dict)
+    """The spam's terminal states, by ``state:reason`` (``acknowledged`` is a model miss)."""
+    lost_ids: list[str] = dataclasses.field(default_factory=list)
+    not_acknowledged_ids: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         document = dataclasses.asdict(self)
         del document["latencies"]
         return document
 
+    def figures(self) -> dict[str, Any]:
+        """What the terminal table shows: everything but the id lists (they go to --json)."""
+        document = self.to_json()
+        for name in ("lost_ids", "not_acknowledged_ids"):
+            del document[name]
+        return document
 
-def summarise(submissions: list[Submission], deliveries: Deliveries) -> BenchResult:
+
+def summarise(submissions: list[Submission], deliveries: Deliveries,
+              outcomes: dict[str, Outcome] | None = None) -> BenchResult:
+    """``outcomes``: terminal states from ``mail.events`` by tracking id; without them every genuine
+    message that got no acknowledgement counts as lost."""
+    outcomes = outcomes or {}
     accepted = [s for s in submissions if s.tracking_id and s.accepted_at is not None]
     wanted = [s for s in accepted if s.expects_ack]
     unwanted = [s for s in accepted if not s.expects_ack]
@@ -53,6 +73,8 @@ def summarise(submissions: list[Submission], deliveries: Deliveries) -> BenchRes
         if acked_at is not None:
             latencies.append((submission.accepted_at - start, (acked_at - submission.accepted_at) * 1000))
     ack_times = [t for s in wanted if s.tracking_id and (t := deliveries.first(s.tracking_id))]
+    explained = _explained(wanted, deliveries, outcomes)
+    unexplained = _unexplained(wanted, deliveries, outcomes)
     span = (max(ack_times) - start) if ack_times else 0.0
     return BenchResult(
         sent=len(submissions),
@@ -62,13 +84,45 @@ def summarise(submissions: list[Submission], deliveries: Deliveries) -> BenchRes
         suppressed_expected=sum(1 for s in unwanted if s.tracking_id not in deliveries.times),
         auto_replies_answered=_answered(unwanted, "auto_reply", deliveries),
         spam_answered=_answered(unwanted, "spam", deliveries),
-        lost=len(wanted) - len(latencies),
+        lost=len(unexplained),
         duplicates=sum(len(times) - 1 for times in deliveries.times.values() if len(times) > 1),
         duration_s=round(span, 3),
         throughput_per_s=round(len(latencies) / span, 1) if span else 0.0,
         latency_ms=_percentiles([ms for _, ms in latencies]),
         latencies=latencies,
+        not_acknowledged=dict(Counter(label for label, _ in explained)),
+        spam_outcomes=dict(Counter(_label(s, deliveries, outcomes) for s in unwanted if s.kind == "spam")),
+        lost_ids=sorted(unexplained),
+        not_acknowledged_ids=_grouped(explained),
     )
+
+
+def _unacknowledged(wanted: list[Submission], deliveries: Deliveries) -> list[str]:
+    return [s.tracking_id for s in wanted if s.tracking_id and s.tracking_id not in deliveries.times]
+
+
+def _unexplained(wanted: list[Submission], deliveries: Deliveries,
+                 outcomes: dict[str, Outcome]) -> list[str]:
+    return [t for t in _unacknowledged(wanted, deliveries) if t not in outcomes]
+
+
+def _explained(wanted: list[Submission], deliveries: Deliveries,
+               outcomes: dict[str, Outcome]) -> list[tuple[str, str]]:
+    return [(outcomes[t].label, t) for t in _unacknowledged(wanted, deliveries) if t in outcomes]
+
+
+def _label(submission: Submission, deliveries: Deliveries, outcomes: dict[str, Outcome]) -> str:
+    if submission.tracking_id in deliveries.times:
+        return "acknowledged"
+    found = outcomes.get(submission.tracking_id or "")
+    return found.label if found else "no_terminal_state"
+
+
+def _grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for label, tracking_id in pairs:
+        grouped[label].append(tracking_id)
+    return {label: sorted(ids) for label, ids in grouped.items()}
 
 
 def _answered(submissions: list[Submission], kind: str, deliveries: Deliveries) -> int:
@@ -84,8 +138,20 @@ def _percentiles(values: list[float]) -> dict[str, float]:
             "max": round(max(values), 1)}
 
 
-def write_json(result: BenchResult, path: Path) -> None:
-    path.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
+def write_json(result: BenchResult, path: Path, baseline: BenchResult | None = None) -> None:
+    """The run's figures; with a baseline run, also ``baseline`` (the same keys for the bare pipeline)
+    and ``ratio_to_baseline`` (acknowledged per second over the baseline's)."""
+    document = result.to_json()
+    if baseline is not None:
+        document["baseline"] = baseline.to_json()
+        document["ratio_to_baseline"] = ratio_to_baseline(result, baseline)
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def ratio_to_baseline(result: BenchResult, baseline: BenchResult) -> float | None:
+    if not baseline.throughput_per_s:
+        return None
+    return round(result.throughput_per_s / baseline.throughput_per_s, 3)
 
 
 def write_plot(result: BenchResult, path: Path, sla_seconds: float) -> None:

@@ -24,6 +24,11 @@ from typing import Any
 from planetmail.inbound import utcnow
 
 PROVIDERS = ("api", "postmark", "sendgrid", "mailgun")
+SENDER_DOMAIN = "subscribers.example"
+AUTHENTICATION_RESULTS = (f"mx.dailyplanet.example; spf=pass smtp.mailfrom={SENDER_DOMAIN};"
+                          f" dkim=pass header.d={SENDER_DOMAIN}; dmarc=pass header.from={SENDER_DOMAIN}")
+"""What the receiving provider writes for genuine subscriber mail: the reply policy answers only an
+authenticated From domain, so traffic without it would measure suppressions, not acknowledgements."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,12 +89,14 @@ class TrafficMix:
         for number in range(1_000_000_000):
             message = rng.choice(self.corpus)
             auto_reply = rng.random() < self.auto_reply_share
-            sender = f"reader{number}.{self.run_id}@subscribers.example"
+            sender = f"reader{number}.{self.run_id}@{SENDER_DOMAIN}"
             provider = PROVIDERS[number % len(PROVIDERS)]
             yield self._build(provider, message, sender, auto_reply)
 
     def _build(self, provider: str, message: CorpusMessage, sender: str, auto_reply: bool) -> InboundRequest:
-        extra_headers = {"Auto-Submitted": "auto-replied"} if auto_reply else {}
+        extra_headers = {"Authentication-Results": AUTHENTICATION_RESULTS}
+        if auto_reply:
+            extra_headers["Auto-Submitted"] = "auto-replied"
         kind = "auto_reply" if auto_reply else "spam" if message.category == "spam" else "genuine"
         builder = {
             "api": self._api,

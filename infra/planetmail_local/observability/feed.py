@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 
 from kafka import KafkaConsumer, TopicPartition
@@ -87,16 +87,7 @@ class EventFeed:
             self._waiting_for_topic = True
             return []
         self._waiting_for_topic = False
-        partitions = [TopicPartition(topic, n) for n in sorted(numbers)]
-        consumer.assign(partitions)
-        since_ms = int((time.time() - self._lookback.total_seconds()) * 1000)
-        starts = consumer.offsets_for_times(dict.fromkeys(partitions, since_ms))
-        for partition, found in starts.items():
-            if found is None:
-                consumer.seek_to_end(partition)
-            else:
-                consumer.seek(partition, found.offset)
-        return partitions
+        return replay_since(consumer, topic, numbers, time.time() - self._lookback.total_seconds())
 
     def _deliver(self, value: bytes) -> None:
         try:
@@ -107,3 +98,18 @@ class EventFeed:
             return
         for sink in self._sinks:
             sink(event)
+
+
+def replay_since(consumer: KafkaConsumer, topic: str, numbers: Iterable[int],
+                 since: float) -> list[TopicPartition]:
+    """Assign the topic's partitions, each positioned at its first record at or after ``since`` (epoch
+    seconds), or at its end when nothing is that recent."""
+    partitions = [TopicPartition(topic, n) for n in sorted(numbers)]
+    consumer.assign(partitions)
+    starts = consumer.offsets_for_times(dict.fromkeys(partitions, int(since * 1000)))
+    for partition, found in starts.items():
+        if found is None:
+            consumer.seek_to_end(partition)
+        else:
+            consumer.seek(partition, found.offset)
+    return partitions

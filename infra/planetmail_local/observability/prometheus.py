@@ -43,7 +43,7 @@ class ObservatoryCollector(Collector):
         sla = snapshot["sla"]
         if sla["compliance"] is not None:
             yield _gauge("sla_compliance_ratio", "Acknowledgements within the SLA", sla["compliance"])
-        yield _gauge("open_messages", "Received, not yet acknowledged or suppressed", sla["open"])
+        yield _gauge("open_messages", "Received, no terminal state yet", sla["open"])
         yield _gauge("open_messages_over_sla", "Open messages older than the SLA", sla["open_over_sla"])
 
     def _lag(self) -> Iterator[Metric]:

@@ -1,7 +1,7 @@
 """The SLA watchdog: one instance at a time (ZooKeeper leader election) reports late messages.
 
 The leader replays ``mail.events`` over a look-back window, then follows it; every ``interval`` it
-reports each message received but not acknowledged/suppressed within ``PipelineConfig.sla_seconds``
+reports each message received but at no terminal state within ``PipelineConfig.sla_seconds``
 as an ``sla_breach`` lifecycle event (plus the ``SlaBreaches`` metric), and e-mails a summary to
 ``PipelineConfig.operations_email`` when one is set. Breaches already on ``mail.events`` are not
 reported again, so a new leader after a failover picks up exactly where the old one stopped.

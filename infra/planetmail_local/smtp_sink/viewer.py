@@ -4,33 +4,51 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from planetmail_local.smtp_sink.faults import Fault, FaultPlan
-from planetmail_local.smtp_sink.store import MessageStore
+from planetmail_local.smtp_sink.store import MessageStore, Page
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>planetmail SMTP sink</title>
 <style>body{font:14px sans-serif;margin:2em}td{padding:4px 8px;border-bottom:1px solid #ddd}
-pre{white-space:pre-wrap;background:#f6f6f6;padding:1em}</style></head><body>
-<h1>Messages received</h1><button onclick="load()">refresh</button>
+tr{cursor:pointer}pre{white-space:pre-wrap;background:#f6f6f6;padding:1em}</style></head><body>
+<h1>Messages received <small id="total"></small></h1>
+<form onsubmit="search(event)"><input id="q" placeholder="subject, sender or recipient">
+<button>search</button> <button type="button" onclick="first()">newest</button>
+<button type="button" id="older" onclick="older()">older</button></form>
 <table id="list"></table><pre id="body"></pre>
 <script>
-const esc = s => String(s ?? "").replace(/[&<>]/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;"}[c]));
+const PAGE_SIZE = 50;
+const esc = s => String(s ?? "").replace(/[&<>"']/g, c => "&#" + c.charCodeAt(0) + ";");
+let pages = [""], query = "";
 async function load() {
-  const messages = await (await fetch("api/messages")).json();
+  const params = new URLSearchParams({limit: PAGE_SIZE, before: pages[pages.length - 1], q: query,
+                                      full: "false"});
+  const response = await fetch("api/messages?" + params);
+  const messages = await response.json();
+  document.getElementById("total").textContent = `(${response.headers.get("X-Total-Count")} matching)`;
   document.getElementById("list").innerHTML = messages.map(m =>
-    `<tr onclick='show("${m.id}")'><td>${esc(m.received_at)}</td><td>${esc(m.mail_from)}</td>
+    `<tr data-id="${esc(m.id)}"><td>${esc(m.received_at)}</td><td>${esc(m.mail_from)}</td>
      <td>${esc(m.rcpt_tos.join(", "))}</td><td>${esc(m.subject)}</td></tr>`).join("");
+  document.querySelectorAll("#list tr").forEach(row => row.onclick = () => show(row.dataset.id));
+  document.getElementById("older").disabled = messages.length < PAGE_SIZE;
+  pages.last = messages.length ? messages[messages.length - 1].id : "";
 }
+function older() { pages.push(pages.last); load(); }
+function first() { pages = [""]; load(); }
+function search(event) { event.preventDefault(); query = document.getElementById("q").value; first(); }
 async function show(id) {
-  const m = await (await fetch("api/messages/" + id)).json();
+  const m = await (await fetch("api/messages/" + encodeURIComponent(id))).json();
   document.getElementById("body").textContent = m.text ?? m.html ?? "";
 }
 load();
 </script></body></html>"""
+
+MESSAGE_ID = r"^[0-9a-f-]*$"
+MAX_PAGE = 10_000
 
 
 class FaultRequest(BaseModel):
@@ -60,13 +78,23 @@ def create_app(store: MessageStore, faults: FaultPlan) -> FastAPI:
 
     @app.get("/api/health")
     def health() -> dict[str, Any]:
-        return {"status": "ok", "messages": len(store.ids())}
+        return {"status": "ok", "messages": store.count()}
 
     @app.get("/api/messages")
-    def messages(after: str = Query("", pattern=r"^[0-9a-f-]*$", description=(
+    def messages(
+        response: Response,
+        limit: int = Query(50, ge=1, le=MAX_PAGE, description="At most this many, newest first."),
+        before: str = Query("", pattern=MESSAGE_ID, description=(
+            "Only messages stored before this id: the next page starts at the last id of this one.")),
+        after: str = Query("", pattern=MESSAGE_ID, description=(
             "Only messages stored after this id (ids sort by arrival; a 20-digit time in ns works too): "
-            "pollers pass the newest id they saw and read only what is new."))) -> list[dict[str, Any]]:
-        return store.all(after)
+            "pollers pass the newest id they saw and read only what is new.")),
+        q: str = Query("", max_length=200, description="Text in subject, sender or recipients (any case)."),
+        full: bool = Query(True, description="Headers and bodies too; false: the summary only."),
+    ) -> list[dict[str, Any]]:
+        listed = store.page(Page(limit=limit, before=before, after=after, query=q, full=full))
+        response.headers["X-Total-Count"] = str(store.count(q))
+        return listed
 
     @app.get("/api/messages/{message_id}", response_model=None)
     def message(message_id: str) -> dict[str, Any] | JSONResponse:

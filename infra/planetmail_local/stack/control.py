@@ -80,5 +80,6 @@ def status(config: StackConfig, *, pipeline: bool = False) -> list[ServiceState]
 def _pipeline_urls(config: StackConfig) -> dict[str, str]:
     dashboard = f"http://{config.host}:{DASHBOARD_PORT}"
     return {"api_url": f"http://{config.host}:{DEFAULT_API_PORT}",
+            "inbox_url": f"http://{config.host}:{DEFAULT_API_PORT}/inbox/",
             "lambda_url": f"http://{config.host}:{DEFAULT_LAMBDA_PORT}", "dashboard_url": f"{dashboard}/",
             "metrics_url": f"{dashboard}/metrics"}

@@ -23,6 +23,8 @@ def write_local_file(config: StackConfig, extra: dict[str, Any] | None = None) -
     document: dict[str, Any] = {
         "api_url": previous.get("api_url", "http://127.0.0.1:3000"),
         "api_token": previous.get("api_token") or secrets.token_urlsafe(32),
+        "inbox_url": previous.get("inbox_url"),
+        "inbox_token": previous.get("inbox_token") or secrets.token_urlsafe(32),
         "kafka_bootstrap": config.kafka_bootstrap,
         **client_credentials(config, previous),
         "zookeeper": config.zookeeper,

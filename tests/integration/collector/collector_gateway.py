@@ -22,8 +22,9 @@ def template_parameters(settings: Settings) -> dict[str, str]:
         "StatusTableName": settings.status_table,
         "IdempotencyTableName": settings.idempotency_table,
         "RawBucketName": settings.raw_bucket,
+        "Coordination": "aws" if settings.coordination == "dynamodb" else "zookeeper",
         "SesTopicArns": settings.sns_topic_arns,
-        "SesBucketName": settings.ses_bucket,
+        "SesInboundBucketName": settings.ses_bucket,
         "SesObjectPrefix": settings.ses_prefix,
     }
 

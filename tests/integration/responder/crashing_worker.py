@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -32,8 +33,9 @@ def freeze() -> None:
 
 
 class FreezingAfterSend(SmtpTransport):
-    def send(self, message: EmailMessage, *, sender: str, recipient: str) -> Receipt:
-        super().send(message, sender=sender, recipient=recipient)
+    def send(self, message: EmailMessage, *, sender: str, recipient: str, deadline: float | None = None,
+             on_accepted: Callable[[], object] = lambda: None) -> Receipt:
+        super().send(message, sender=sender, recipient=recipient, deadline=deadline, on_accepted=on_accepted)
         freeze()
         raise AssertionError("unreachable")
 

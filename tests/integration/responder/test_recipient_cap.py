@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from planetmail.settings import Settings
@@ -17,3 +19,42 @@ def test_redeliveries_of_one_message_count_once_and_the_fourth_message_is_refuse
     others = [cap.admit("reader@example.com", 3, 600, tracking_id) for tracking_id in ("T2", "T3", "T4")]
     assert retried == [True] * 5, "a message retried while the server was down stays under its own cap"
     assert others == [True, True, False]
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_an_admitted_message_stays_admitted_after_later_ones_filled_the_window(
+        responder_settings: Settings) -> None:
+    cap = RecipientCap(responder_settings, clock=lambda: 1_800_000_000.0)
+    assert [cap.admit("ann@example.com", 3, 600, t) for t in ("T1", "T2", "T3", "T4")] == [True] * 3 + [False]
+    assert cap.admit("ann@example.com", 3, 600, "T1"), "the redelivery of T1 must not be refused"
+    assert not cap.admit("ann@example.com", 3, 600, "T4")
+
+
+def test_the_window_slides_instead_of_resetting_at_a_boundary(responder_settings: Settings) -> None:
+    clock = Clock(1_800_000_590.0)  # ten seconds before a multiple of 600: a fixed window's edge
+    cap = RecipientCap(responder_settings, clock=clock)
+    assert all(cap.admit("bo@example.com", 3, 600, t) for t in ("A", "B", "C"))
+    clock.now += 11  # a fixed window would have started afresh here
+    assert not cap.admit("bo@example.com", 3, 600, "D")
+    clock.now += 600
+    assert cap.admit("bo@example.com", 3, 600, "E")
+
+
+def test_sub_addresses_and_case_count_as_one_mailbox(responder_settings: Settings) -> None:
+    cap = RecipientCap(responder_settings, clock=lambda: 1_800_000_000.0)
+    addresses = ["cy+a@example.com", "Cy+b@Example.com", "<cy@example.com>", "cy+c@example.com"]
+    assert [cap.admit(a, 3, 600, f"M{i}") for i, a in enumerate(addresses)] == [True, True, True, False]
+
+
+def test_concurrent_admissions_never_exceed_the_cap(responder_settings: Settings) -> None:
+    cap = RecipientCap(responder_settings)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        admitted = list(pool.map(lambda i: cap.admit("di@example.com", 3, 600, f"C{i}"), range(8)))
+    assert sum(admitted) == 3

@@ -103,7 +103,7 @@ def test_unreachable_server_fails_after_bounded_retries(transports: Callable[...
 def test_the_password_never_shows_in_errors() -> None:
     port = free_port()
     settings = Settings.load(smtp_host="127.0.0.1", smtp_port=port, smtp_username="u",
-                             smtp_password="hunter2-secret")
+                             smtp_password="hunter2-secret", smtp_tls="starttls")
     transport = SmtpTransport(settings, backoff=FAST_BACKOFF, timeout=1.0)
     try:
         with pytest.raises(TransientSendError) as failed:

@@ -106,3 +106,21 @@ def test_fault_request_out_of_range_is_rejected(viewer: httpx.Client) -> None:
 def test_viewer_page_is_served(viewer: httpx.Client) -> None:
     response = viewer.get("/")
     assert response.status_code == 200 and "api/messages" in response.text
+
+
+def test_pages_go_back_in_time_with_before_and_search_with_q(
+    throwaway_sink: StackConfig, viewer: httpx.Client
+) -> None:
+    for number in range(5):
+        send(throwaway_sink, f"note {number}" if number % 2 else f"Re: Delivery {number}")
+    first = viewer.get("/api/messages", params={"limit": 2, "full": "false"})
+    assert [m["subject"] for m in first.json()] == ["Re: Delivery 4", "note 3"]
+    assert first.headers["X-Total-Count"] == "5"
+    assert "text" not in first.json()[0]
+    second = viewer.get("/api/messages", params={"limit": 2, "before": first.json()[-1]["id"]}).json()
+    assert [m["subject"] for m in second] == ["Re: Delivery 2", "note 1"]
+    found = viewer.get("/api/messages", params={"q": "DELIVERY"})
+    assert [m["subject"] for m in found.json()] == ["Re: Delivery 4", "Re: Delivery 2", "Re: Delivery 0"]
+    assert found.headers["X-Total-Count"] == "3"
+    assert viewer.get("/api/messages", params={"q": "100%_"}).json() == []
+    assert viewer.get("/api/messages", params={"limit": 0}).status_code == 422

@@ -1,3 +1,5 @@
+import json
+
 from planetmail_local.bench.follow import Deliveries
 from planetmail_local.bench.load import Submission
 from planetmail_local.bench.report import summarise
@@ -37,3 +39,26 @@ def test_no_acknowledgements_reports_zero_throughput():
     result = summarise([_accepted("A", 5.0)], Deliveries())
     assert result.throughput_per_s == 0.0
     assert result.lost == 1
+
+
+def test_only_messages_without_any_terminal_state_are_lost_and_their_ids_listed(tmp_path):
+    from planetmail_local.bench.outcomes import Outcome
+    from planetmail_local.bench.report import write_json
+
+    submissions = [_accepted("A", 1.0), _accepted("B", 1.0), _accepted("C", 1.0), _accepted("D", 1.0),
+                   _accepted("S", 1.0, kind="spam")]
+    deliveries = Deliveries()
+    deliveries.times["A"].append(2.0)
+    outcomes = {"B": Outcome("suppressed", "responder", "sender_unauthenticated"),
+                "C": Outcome("failed", "responder", "recipient_refused"),
+                "S": Outcome("suppressed", "processor", "provider_spam")}
+
+    result = summarise(submissions, deliveries, outcomes)
+
+    assert (result.acknowledged, result.lost, result.lost_ids) == (1, 1, ["D"])
+    assert result.not_acknowledged == {"suppressed:sender_unauthenticated": 1, "failed:recipient_refused": 1}
+    assert result.not_acknowledged_ids["failed:recipient_refused"] == ["C"]
+    assert result.spam_outcomes == {"suppressed:provider_spam": 1}
+    assert "lost_ids" not in result.figures()
+    write_json(result, tmp_path / "bench.json")
+    assert json.loads((tmp_path / "bench.json").read_text())["lost_ids"] == ["D"]

@@ -58,3 +58,14 @@ def test_postmark_body_carries_auto_submitted_header():
     headers = {h["Name"]: h["Value"] for h in postmark[0].json_body["Headers"]}
     assert headers["Auto-Submitted"] == "auto-replied"
     assert json.dumps(postmark[0].json_body)
+
+
+def test_genuine_traffic_is_from_an_authenticated_domain_as_the_reply_policy_wants():
+    from collector.mime import parse
+    from responder.sender_auth import authenticated_domain
+
+    api = next(r for r in _requests(8) if r.provider == "api")
+    assert api.content is not None
+    assert authenticated_domain(parse(api.content, "api").email) == "subscribers.example"
+    postmark = next(r for r in _requests(8) if r.provider == "postmark")
+    assert any(h["Name"] == "Authentication-Results" for h in postmark.json_body["Headers"])

@@ -23,8 +23,9 @@ from planetmail_local.emulator.image_function import parse_dockerfile
 from planetmail_local.emulator.yaml_loader import load_template_document
 
 ROOT = Path(__file__).parents[3]
-SOURCE_DIRS = [ROOT / "functions" / name for name in ("common", "collector", "processor", "responder")]
-PROJECT_PACKAGES = {"planetmail", "collector", "processor", "responder"}
+PROJECT_PACKAGES = {"planetmail", "collector", "processor", "responder", "inbox"}
+SOURCE_DIRS = [ROOT / "functions" / name
+               for name in ("common", "collector", "processor", "responder", "inbox")]
 
 
 def canonical(name: str) -> str:
@@ -91,6 +92,12 @@ def image_functions() -> dict[str, tuple[Path, Path]]:
     return {name: docker_paths(spec["Metadata"]) for name, spec in resources.items()
             if spec["Type"] == "AWS::Serverless::Function"
             and spec["Properties"].get("PackageType") == "Image"}
+
+
+def function_role(resources: dict[str, Any], function: str) -> str:
+    """The logical id of the role a function's ``Role: !GetAtt <Role>.Arn`` names."""
+    target = resources[function]["Properties"]["Role"]["Fn::GetAtt"]
+    return str(target.split(".")[0] if isinstance(target, str) else target[0])
 
 
 def docker_paths(metadata: dict[str, Any]) -> tuple[Path, Path]:

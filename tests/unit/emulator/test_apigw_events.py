@@ -49,6 +49,7 @@ def _match(method: str, path: str) -> RouteMatch:
         ("GET", "/files/readme", "Readme", {}),
         ("DELETE", "/files/a/b/c.txt", "Files", {"proxy": "a/b/c.txt"}),
         ("POST", "/rest/7", "Rest", {"id": "7"}),
+        ("GET", "/v1/emails/abc/", "Status", {"id": "abc"}),  # API Gateway ignores a trailing slash
     ],
 )
 def test_routes_match_parameters_and_greedy_proxy(method, path, function, parameters):

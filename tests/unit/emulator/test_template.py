@@ -62,7 +62,8 @@ def test_project_template_picks_mappings_by_kafka_target(target, expected_source
         "MskClusterArn": "arn:aws:kafka:eu-west-1:123456789012:cluster/pm/abc-1",
     }
     app = load_application(PROJECT_TEMPLATE, overrides, kafka_bootstrap="b:9092")
-    assert {m.function for m in app.kafka_mappings} == {"ProcessorFunction", "ResponderFunction"}
+    assert {m.function for m in app.kafka_mappings} == {"ProcessorFunction", "ResponderFunction",
+                                                        "InboxIndexerFunction"}
     assert {m.source for m in app.kafka_mappings} == {expected_source}
     assert all(m.on_failure_topic == "mail.dlq" and m.report_batch_item_failures for m in app.kafka_mappings)
     if target == "MSK":
@@ -72,7 +73,8 @@ def test_project_template_picks_mappings_by_kafka_target(target, expected_source
 @pytest.mark.parametrize(("overrides", "window"), [({}, 0.0), ({"KafkaBatchingWindowSeconds": "5"}, 5.0)])
 def test_project_template_batching_window_is_one_parameter_for_both_mappings(overrides, window):
     app = load_application(PROJECT_TEMPLATE, overrides, kafka_bootstrap="b:9092")
-    assert [m.batching_window_seconds for m in app.kafka_mappings] == [window, window]
+    assert [m.batching_window_seconds for m in app.kafka_mappings] == [window] * len(app.kafka_mappings)
+    assert len(app.kafka_mappings) == 4  # processor, responder, the inbox indexer's two topics
 
 
 def test_project_template_refuses_a_batching_window_it_does_not_offer():
@@ -88,6 +90,8 @@ def test_project_template_declares_the_fixed_handlers():
         "ImapPollerFunction": "collector.imap_poller.handler",
         "ProcessorFunction": "processor.handler.handler",
         "ResponderFunction": "responder.handler.handler",
+        "InboxFunction": "inbox.app.handler",
+        "InboxIndexerFunction": "inbox.indexer.handler",
     }
     assert {r.path for r in app.routes} >= {
         "/v1/emails",

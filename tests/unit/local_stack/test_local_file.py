@@ -30,3 +30,17 @@ def test_two_instances_get_different_tokens(tmp_path: Path) -> None:
     one = write_local_file(StackConfig(state_dir=tmp_path / "a", cache_dir=tmp_path))
     two = write_local_file(StackConfig(state_dir=tmp_path / "b", cache_dir=tmp_path))
     assert one["api_token"] != two["api_token"]
+
+
+def test_the_inbox_staff_token_is_its_own_and_read_by_the_inbox(tmp_path: Path) -> None:
+    from inbox.settings import InboxSettings
+    from planetmail.settings import Settings
+
+    config = StackConfig(state_dir=tmp_path, cache_dir=tmp_path)
+    first = write_local_file(config, {"inbox_url": "http://127.0.0.1:3000/inbox/"})
+    second = write_local_file(config)
+    assert first["inbox_token"] and first["inbox_token"] == second["inbox_token"] != first["api_token"]
+    assert second["inbox_url"] == "http://127.0.0.1:3000/inbox/"
+    inbox = InboxSettings.load(Settings.load(environ={}, state_dir=tmp_path), environ={})
+    assert inbox.token.reveal() == first["inbox_token"]
+    assert InboxSettings.load(inbox.pipeline, environ={"PLANETMAIL_INBOX_TOKEN": "x"}).token.reveal() == "x"

@@ -107,3 +107,14 @@ def test_the_collectors_source_detail_counts_as_provider():
     assert view.snapshot()["mix"]["provider"] == {"postmark": 1}
     assert view.recent()[0]["provider"] == "postmark"
     assert "sender" not in view.recent()[0]
+
+
+def test_open_over_sla_counts_only_messages_still_owed_an_outcome():
+    spam = message_events(ago(900), latency=timedelta(seconds=1), outcome="suppressed", category="spam")
+    spam_stopped_at_classified = spam[:-1]
+    failed = message_events(ago(900), latency=timedelta(seconds=1), outcome="failed")
+    waiting = message_events(ago(900), latency=timedelta(0), outcome="open")
+    before = view_with(spam_stopped_at_classified, waiting).snapshot()["sla"]
+    assert (before["open"], before["open_over_sla"]) == (2, 2)
+    after = view_with(spam, failed, waiting).snapshot()["sla"]
+    assert (after["open"], after["open_over_sla"]) == (1, 1)

@@ -37,9 +37,17 @@ def test_acknowledged_or_suppressed_messages_are_closed_in_any_order():
     assert ledger.open_count() == 0
 
 
-def test_a_failed_message_stays_open():
-    ledger = ledger_of(event("f", "received", 400), event("f", "failed", 399, 400))
-    assert [o.id for o in ledger.overdue(NOW, 300)] == ["f"]
+def test_a_failed_message_reached_its_outcome_but_a_retrying_one_is_still_owed_one():
+    ledger = ledger_of(event("f", "received", 400), event("f", "failed", 399, 400),
+                       event("r", "received", 400), event("r", "retrying", 399, 400))
+    assert [o.id for o in ledger.overdue(NOW, 300)] == ["r"]
+
+
+def test_spam_suppressed_by_the_processor_is_not_open_over_the_sla():
+    ledger = ledger_of(event("s", "received", 900), event("s", "classified", 899, 900))
+    assert ledger.open_over(NOW, 300) == 1, "classified only: still owed an outcome"
+    ledger.add(event("s", "suppressed", 899, 900))
+    assert (ledger.open_over(NOW, 300), ledger.open_count()) == (0, 0)
 
 
 def test_a_reported_breach_is_not_reported_again_but_still_counts_as_open_over_sla():

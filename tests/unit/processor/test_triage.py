@@ -60,10 +60,12 @@ def test_a_message_is_routed_acknowledged_and_reported(classifier):
     assert producer.flushes == 1
 
 
-def test_spam_is_routed_but_never_acknowledged(classifier):
+def test_spam_is_routed_never_acknowledged_and_ends_suppressed(classifier):
     _, producer, reporter = _run(classifier, [_message(1, SPAM)])
-    assert producer.topics() == [topics.classified("spam"), "mail.events"]
-    assert [e.state for e in reporter.events] == ["classified"]
+    assert producer.topics() == [topics.classified("spam"), "mail.events", "mail.events"]
+    assert [e.state for e in reporter.events] == ["classified", "suppressed"]
+    assert reporter.events[1].detail["reason"] == "spam"
+    assert reporter.events[1].received_at == SPAM.received_at
 
 
 def test_routing_comes_from_the_configuration(classifier):

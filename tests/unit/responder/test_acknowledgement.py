@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, cast
@@ -15,7 +16,13 @@ from planetmail.lifecycle import LifecycleEvent
 from planetmail.pipeline_config import PipelineConfig
 from responder.acknowledgement import Outcome, Responder
 from responder.ledger import Claim, ClaimStatus
-from responder.senders import PermanentSendError, Receipt, SendError, TransientSendError
+from responder.senders import (
+    PermanentSendError,
+    Receipt,
+    SendError,
+    TransientSendError,
+    UncertainDeliveryError,
+)
 
 NOW = datetime(2026, 11, 26, 12, 0, 10, tzinfo=UTC)
 
@@ -45,11 +52,18 @@ class FakeLedger:
 class FakeTransport:
     name = "fake"
 
-    def __init__(self, error: SendError | None = None) -> None:
+    def __init__(self, error: SendError | None = None, *, accepted_first: bool = True) -> None:
         self.error = error
+        self.accepted_first = accepted_first
         self.sent: list[EmailMessage] = []
+        self.deadline: float | None = None
 
-    def send(self, message: EmailMessage, *, sender: str, recipient: str) -> Receipt:
+    def send(self, message: EmailMessage, *, sender: str, recipient: str, deadline: float | None = None,
+             on_accepted: Callable[[], object] = lambda: None) -> Receipt:
+        self.deadline = deadline
+        if isinstance(self.error, TransientSendError | PermanentSendError) and not self.accepted_first:
+            raise self.error  # refused before the envelope was accepted
+        on_accepted()
         if self.error:
             raise self.error
         self.sent.append(message)
@@ -66,8 +80,9 @@ class Recipients:
     def contains(self, address: str) -> bool:
         return self.suppressed
 
-    def add(self, address: str, reason: str) -> None:
+    def add(self, address: str, reason: str, *, ttl_seconds: int) -> None:
         self.added.append(address)
+        self.ttl_seconds = ttl_seconds
 
     def admit(self, address: str, limit: int, window_seconds: int, message_id: str) -> bool:
         return self.admitted
@@ -75,7 +90,8 @@ class Recipients:
 
 def request(category: str = "praise") -> AckRequest:
     email = InboundEmail.model_validate({"id": "T1", "received_at": NOW - timedelta(seconds=10),
-                                         "source": "api", "from": Address(address="ann@example.com")})
+                                         "source": "api", "from": Address(address="ann@example.com"),
+                                         "auth": {"dmarc": "pass"}})
     classification = Classification(category=category, confidence=0.9, language="en", classified_at=NOW)
     return AckRequest(id="T1", email=email, classification=classification, requested_at=NOW)
 
@@ -124,7 +140,41 @@ def test_refused_address_fails_for_good_and_is_suppressed() -> None:
     error = PermanentSendError("550 no such user", recipient_rejected=True)
     assert responder(ledger, FakeTransport(error), recipients).acknowledge(request()) is Outcome.FAILED
     assert recipients.added == ["ann@example.com"]
+    assert recipients.ttl_seconds == 30 * 86_400
     assert [e.detail["reason"] for e in ledger.settled] == ["recipient_refused"]
+
+
+def test_a_refusal_before_the_envelope_was_accepted_never_marks_sending() -> None:
+    ledger = FakeLedger(CLAIMED)
+    transport = FakeTransport(TransientSendError("no greeting before the deadline"), accepted_first=False)
+    assert responder(ledger, transport).acknowledge(request(), deadline=123.0) is Outcome.RETRY
+    assert ledger.calls == ["release"]
+    assert transport.deadline == 123.0
+
+
+def test_a_delivery_lost_during_data_is_failed_at_once_and_never_resent() -> None:
+    ledger, reported = FakeLedger(CLAIMED), list[LifecycleEvent]()
+    error = UncertainDeliveryError("connection lost during DATA")
+    assert responder(ledger, FakeTransport(error), reported=reported).acknowledge(request()) is Outcome.FAILED
+    assert ledger.calls == ["sending"]
+    assert [(e.state, e.detail["reason"]) for e in ledger.settled] == [("failed", "unknown_outcome")]
+
+
+@pytest.mark.parametrize(("category", "reason"), [("other", "not_reader_mail"), ("spam", "spam")])
+def test_mail_the_processor_should_not_have_sent_is_still_settled(category: str, reason: str) -> None:
+    ledger, transport = FakeLedger(CLAIMED), FakeTransport()
+    assert responder(ledger, transport).acknowledge(request(category)) is Outcome.SUPPRESSED
+    assert [(e.state, e.detail["reason"]) for e in ledger.settled] == [("suppressed", reason)]
+    assert transport.sent == []
+
+
+def test_an_unauthenticated_sender_is_suppressed_not_answered() -> None:
+    ledger, transport = FakeLedger(CLAIMED), FakeTransport()
+    unauthenticated = request().email.model_copy(update={"auth": request().email.auth.model_copy(
+        update={"dmarc": None, "spf": "fail", "dkim": "fail"})})
+    ack = request().model_copy(update={"email": unauthenticated})
+    assert responder(ledger, transport).acknowledge(ack) is Outcome.SUPPRESSED
+    assert [e.detail["reason"] for e in ledger.settled] == ["sender_unauthenticated"]
 
 
 def test_refusal_not_about_the_address_is_given_back_for_a_later_replay() -> None:

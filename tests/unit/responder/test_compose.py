@@ -10,9 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planetmail.inbound import Address, InboundEmail
-from planetmail.pipeline_config import SenderIdentity
-from responder.compose import Bodies, compose, header_text, reply_subject, thread_ids
+from planetmail.inbound import Address, AuthResults, InboundEmail
+from planetmail.pipeline_config import PipelineConfig, SenderIdentity
+from responder.compose import (
+    Bodies,
+    compose,
+    header_text,
+    recipient_of,
+    reply_subject,
+    thread_ids,
+    wire_bytes,
+)
 
 NOW = datetime(2026, 11, 26, 12, 0, 5, tzinfo=UTC)
 SENDER = SenderIdentity()
@@ -31,6 +39,7 @@ def inbound(subject: str = "Missed delivery", name: str = "Ann", **fields: objec
         "from": Address(address="ann@example.com", name=name),
         "message_id": "<orig-1@mail.example.com>",
         "references": ["<root@mail.example.com>"],
+        "auth": AuthResults(spf="pass", dkim="pass", dmarc="pass"),
     }
     values.update(fields)
     return InboundEmail.model_validate(values)
@@ -38,7 +47,7 @@ def inbound(subject: str = "Missed delivery", name: str = "Ann", **fields: objec
 
 def wire(email: InboundEmail) -> EmailMessage:
     """Compose, serialise as on the wire, parse back as a receiving MTA would."""
-    data = compose(email, Bodies("text", "<p>html</p>"), SENDER, NOW).as_bytes(policy=policy.SMTP)
+    data = wire_bytes(compose(email, Bodies("text", "<p>html</p>"), SENDER, NOW))
     parsed = message_from_bytes(data, policy=policy.default)
     assert isinstance(parsed, EmailMessage)
     return parsed
@@ -63,9 +72,46 @@ def test_headers_of_an_acknowledgement() -> None:
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
 
 
-def test_exactly_one_recipient_prefers_a_single_reply_to() -> None:
-    email = inbound(reply_to=[Address(address="ann.work@example.org", name="Ann at work")])
-    assert [a.addr_spec for a in wire(email)["To"].addresses] == ["ann.work@example.org"]
+def test_a_single_reply_to_inside_the_authenticated_domain_is_preferred() -> None:
+    email = inbound(reply_to=[Address(address="ann.work@sales.example.com", name="Ann at work")])
+    assert [a.addr_spec for a in wire(email)["To"].addresses] == ["ann.work@sales.example.com"]
+
+
+@pytest.mark.parametrize(("fields", "expected"), [
+    ({"reply_to": [Address(address="collect@attacker.example")]}, "ann@example.com"),
+    ({"reply_to": [Address(address="collect@attacker.example")], "envelope_from": "bounce@example.com"},
+     "bounce@example.com"),
+    ({"envelope_from": "ann+bounces@example.com"}, "ann+bounces@example.com"),
+    ({"envelope_from": "srs@forwarder.example", "auth": AuthResults(dkim="pass", dmarc="pass")},
+     "ann@example.com"),
+    ({"envelope_from": "srs@forwarder.example", "auth": AuthResults(spf="pass", dmarc="pass")},
+     "srs@forwarder.example"),
+])
+def test_replies_go_to_the_authenticated_return_path_never_to_a_foreign_reply_to(
+        fields: dict[str, object], expected: str) -> None:
+    assert recipient_of(inbound(**fields)).address == expected
+
+
+def test_the_display_name_is_bounded() -> None:
+    assert len(recipient_of(inbound(name="A" * 300)).name) == 64
+
+
+@pytest.mark.parametrize("subject", ["wq2fjT/N\tGUVN0Z84VP-0tq9G/G2[8=gL(.S.q",
+                                     ";4dhSPFnFSfQUGMLXF<AlFdpz0s3bFDRg5 Q7n8u", "Hello € " + "ñ" * 60])
+def test_the_subject_is_never_folded_onto_a_continuation_line(subject: str) -> None:
+    data = wire_bytes(compose(inbound(subject=subject), Bodies("t", "<p>h</p>"), SENDER, NOW))
+    assert b"Subject:\r\n" not in data
+    assert not str(message_from_bytes(data, policy=policy.default)["Subject"]).startswith(" ")
+
+
+def test_only_a_bounded_part_of_the_subject_is_echoed() -> None:
+    subject = str(wire(inbound(subject="Win " * 100))["Subject"])
+    assert subject.endswith("… [01JDXYZ0000000000000000000]")
+    assert len(subject) <= len("Re: ") + 80 + len(" [01JDXYZ0000000000000000000]")
+    config = PipelineConfig.model_validate({"reply_policy": {"max_subject_chars": 20}})
+    data = wire_bytes(compose(inbound(subject="Win " * 100), Bodies("t", "h"), SENDER, NOW, config))
+    short = str(message_from_bytes(data, policy=policy.default)["Subject"])
+    assert short.startswith("Re: Win Win Win Win Win… [")
 
 
 def test_without_an_original_message_id_there_is_no_threading() -> None:
@@ -119,6 +165,7 @@ def test_no_text_whatsoever_changes_the_header_set(subject: str, name: str) -> N
     message = wire(inbound(subject=subject, name=name))
     assert header_names(message) == sorted(EXPECTED_HEADERS)
     assert len(message["To"].addresses) == 1
+    assert str(message["Subject"]) == reply_subject(subject, "01JDXYZ0000000000000000000", 80)
 
 
 def test_only_well_formed_message_ids_are_threaded() -> None:

@@ -80,3 +80,20 @@ def test_unknown_language_falls_back_to_the_default() -> None:
 def test_spam_never_gets_a_template() -> None:
     with pytest.raises(NoTemplateError):
         render(inbound(), "spam", "en", PipelineConfig())
+
+
+@pytest.mark.parametrize(("detected", "default", "expected"), [
+    ("cs", "es", "es"),
+    ("other", "es", "es"),
+    ("es", "en", "es"),
+    ("cs", "cs", "en"),
+])
+def test_a_language_without_templates_gets_the_configured_default(detected: str, default: str,
+                                                                   expected: str) -> None:
+    config = PipelineConfig(default_language=default)
+    assert f'lang="{expected}"' in render(inbound(), "complaints", detected, config).html
+
+
+def test_the_body_echoes_only_a_bounded_subject() -> None:
+    text = render(inbound(subject="Win money " * 40), "praise", "en", PipelineConfig()).text
+    assert "Win money " * 9 not in text

@@ -273,14 +273,6 @@ CASES = [
     pytest.param(simple(message_id="<ack.01JABC@dailyplanet.example>"), "questions",
                  Reason.OWN_MESSAGE_ID, id="our-own-message-reflected"),
     pytest.param(simple(), "spam", Reason.SPAM, id="spam"),
-    pytest.param(FORGED.format(spf="fail", dkim="fail", dmarc="fail"), "questions",
-                 Reason.AUTHENTICATION_FAILED, id="all-auth-failed"),
-    pytest.param(FORGED.format(spf="softfail", dkim="permerror", dmarc="fail"), "questions",
-                 Reason.AUTHENTICATION_FAILED, id="all-auth-failed-mixed"),
-    pytest.param(FORGED.format(spf="fail", dkim="pass", dmarc="pass"), "questions", None,
-                 id="forwarded-spf-fail-dkim-pass"),
-    pytest.param(FORGED.format(spf="none", dkim="none", dmarc="none"), "questions", None,
-                 id="no-authentication-at-all"),
     pytest.param(REPLY_TO.format(reply_to="Alice Work <alice@work.example>"), "questions", None,
                  id="reply-to"),
     pytest.param(REPLY_TO.format(reply_to="noreply@example.com"), "questions", Reason.ROLE_ADDRESS,
@@ -292,20 +284,94 @@ CASES = [
 ]
 
 
+def forged(spf: str = "none", dkim: str = "none", dmarc: str = "none", spf_domain: str = "bank.example",
+           dkim_domain: str = "bank.example") -> str:
+    return FORGED.format(spf=spf, dkim=dkim, dmarc=dmarc).replace(
+        "smtp.mailfrom=bank.example", f"smtp.mailfrom={spf_domain}").replace(
+        "header.d=bank.example", f"header.d={dkim_domain}")
+
+
+AUTHENTICATION_CASES = [
+    pytest.param(GENUINE, None, id="dmarc-pass"),
+    pytest.param(forged("fail", "fail", "fail"), Reason.SENDER_UNAUTHENTICATED, id="all-auth-failed"),
+    pytest.param(forged("softfail", "permerror", "fail"), Reason.SENDER_UNAUTHENTICATED,
+                 id="all-auth-failed-mixed"),
+    pytest.param(forged("fail", "pass", "pass"), None, id="forwarded-spf-fail-dkim-pass"),
+    pytest.param(forged("pass", "pass", "fail"), Reason.SENDER_UNAUTHENTICATED, id="dmarc-fail-decides"),
+    pytest.param(forged("fail", "fail", "none"), Reason.SENDER_UNAUTHENTICATED, id="spf-dkim-fail-no-dmarc"),
+    pytest.param(forged("none", "none", "none"), Reason.SENDER_UNAUTHENTICATED, id="no-authentication"),
+    pytest.param(simple(), Reason.SENDER_UNAUTHENTICATED, id="no-verdicts-at-all"),
+    pytest.param(forged(spf="pass"), None, id="aligned-spf-without-dmarc"),
+    pytest.param(forged(spf="pass", spf_domain="mail.bank.example"), None, id="aligned-spf-subdomain"),
+    pytest.param(forged(spf="pass", spf_domain="evil.example"), Reason.SENDER_UNAUTHENTICATED,
+                 id="unaligned-spf"),
+    pytest.param(forged(dkim="pass"), None, id="aligned-dkim-without-dmarc"),
+    pytest.param(forged(dkim="pass", dkim_domain="evil.example"), Reason.SENDER_UNAUTHENTICATED,
+                 id="unaligned-dkim"),
+    pytest.param(forged(spf="pass", spf_domain="evil.example").replace(
+        "Return-Path: <ceo@bank.example>", "Return-Path: <x@evil.example>"), Reason.SENDER_UNAUTHENTICATED,
+        id="spf-pass-for-another-envelope-domain"),
+]
+
+WITHOUT_AUTHENTICATION = PipelineConfig(reply_policy=ReplyPolicyConfig(sender_authentication="off"))
+"""The table above tests the other rules; most of its messages carry no verdicts at all."""
+
+
 def context(raw: str, category: str, config: PipelineConfig | None = None) -> ReplyContext:
     email = parse(raw.encode("utf-8"), "api").email
-    return ReplyContext(email, category, recipient_of(email).address, config or PipelineConfig())
+    config = config or PipelineConfig()
+    return ReplyContext(email, category, recipient_of(email, config).address, config)
 
 
 @pytest.mark.parametrize(("raw", "category", "expected"), CASES)
 def test_suppression_reason_of_raw_message(raw: str, category: str, expected: Reason | None) -> None:
-    assert suppression_reason(context(raw, category)) == expected
+    assert suppression_reason(context(raw, category, WITHOUT_AUTHENTICATION)) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), AUTHENTICATION_CASES)
+def test_only_an_authenticated_from_domain_gets_a_reply(raw: str, expected: Reason | None) -> None:
+    assert suppression_reason(context(raw, "questions")) == expected
+
+
+@pytest.mark.parametrize(("category", "acknowledge_other", "expected"), [
+    ("other", False, Reason.NOT_READER_MAIL),
+    ("other", True, None),
+    ("questions", False, None),
+])
+def test_ordinary_mail_is_not_acknowledged_unless_configured(category: str, acknowledge_other: bool,
+                                                            expected: Reason | None) -> None:
+    config = PipelineConfig(reply_policy=ReplyPolicyConfig(acknowledge_other_mail=acknowledge_other))
+    assert suppression_reason(context(GENUINE, category, config)) == expected
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("X-Spam-Status: Yes, score=1000.0 required=5.0 tests=GTUBE", Reason.PROVIDER_SPAM),
+    ("X-Mailgun-Sflag: Yes", Reason.PROVIDER_SPAM),
+    ("X-SES-Spam-Verdict: FAIL", Reason.PROVIDER_SPAM),
+    ("X-Spam-Status: No, score=0.1", None),
+])
+def test_provider_flagged_spam_is_never_acknowledged(header: str, expected: Reason | None) -> None:
+    email = parse(GENUINE.replace("MIME-Version: 1.0", f"{header}\nMIME-Version: 1.0").encode(), "api").email
+    name, value = header.split(":", 1)
+    headers = {**email.headers, name.lower(): value.strip()}
+    email = email.model_copy(update={"headers": headers})  # the collector may not keep every one yet
+    config = PipelineConfig()
+    ctx = ReplyContext(email, "questions", recipient_of(email, config).address, config)
+    assert suppression_reason(ctx) == expected
+
+
+def test_provider_verdicts_on_the_record_win_over_the_model() -> None:
+    email = parse(GENUINE.encode(), "api").email
+    email = email.model_copy(update={"provider_verdicts": {"spam": "fail", "score": 997.0,
+                                                           "virus": "unknown", "provider": "sendgrid"}})
+    ctx = ReplyContext(email, "questions", recipient_of(email).address, PipelineConfig())
+    assert suppression_reason(ctx) == Reason.PROVIDER_SPAM
 
 
 @pytest.mark.parametrize("address", ["victim@example.com\r\nBcc: x@evil.example", "a@b.example, c@d.example",
                                      "not-an-address", "<x@example.com>", ""])
 def test_anything_but_one_plain_address_is_refused(address: str) -> None:
-    ctx = context(simple(), "questions")
+    ctx = context(simple(), "questions", WITHOUT_AUTHENTICATION)
     assert suppression_reason(ReplyContext(ctx.email, "questions", address, ctx.config)) == \
         Reason.INVALID_RECIPIENT
 
@@ -319,6 +385,7 @@ def test_backscatter_guard_can_be_switched_off() -> None:
     config = PipelineConfig(reply_policy=ReplyPolicyConfig(backscatter_guard=False))
     raw = FORGED.format(spf="fail", dkim="fail", dmarc="fail")
     assert suppression_reason(context(raw, "questions", config)) is None
+    assert suppression_reason(context(raw, "questions")) == Reason.SENDER_UNAUTHENTICATED
 
 
 def test_own_domains_come_from_config() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -24,6 +25,11 @@ class PermanentSendError(SendError):
         """True when the recipient address itself was refused (a hard bounce): suppress it."""
 
 
+class UncertainDeliveryError(SendError):
+    """The server may hold the message (the connection or the deadline ended during DATA): it is
+    neither retried nor reported as delivered; the message ends ``failed`` with an unknown outcome."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Receipt:
     transport: str
@@ -34,7 +40,11 @@ class Receipt:
 class Transport(Protocol):
     name: str
 
-    def send(self, message: EmailMessage, *, sender: str, recipient: str) -> Receipt:
-        """Deliver to exactly one recipient, retrying transient failures; raise SendError otherwise."""
+    def send(self, message: EmailMessage, *, sender: str, recipient: str, deadline: float | None = None,
+             on_accepted: Callable[[], object] = lambda: None) -> Receipt:
+        """Deliver to exactly one recipient, retrying transient failures; raise SendError otherwise.
+
+        ``on_accepted`` runs once the server (or service) accepted the envelope, right before the
+        message itself goes out; ``deadline`` (``time.monotonic()``) bounds the whole send."""
 
     def close(self) -> None: ...

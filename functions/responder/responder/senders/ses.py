@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from email import policy
 from email.message import EmailMessage
 from typing import Any
 
@@ -12,6 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from planetmail import aws
 from planetmail.settings import Settings
+from responder.compose import wire_bytes
 from responder.senders import PermanentSendError, Receipt, SendError, TransientSendError
 from responder.senders.backoff import Backoff
 
@@ -35,17 +35,20 @@ class SesTransport:
         self._backoff = backoff or Backoff()
         self._sleep = sleep
 
-    def send(self, message: EmailMessage, *, sender: str, recipient: str) -> Receipt:
-        data = message.as_bytes(policy=policy.SMTP)
+    def send(self, message: EmailMessage, *, sender: str, recipient: str, deadline: float | None = None,
+             on_accepted: Callable[[], object] = lambda: None) -> Receipt:
+        """SES has no envelope step: the message counts as handed over from the first call on."""
+        data = wire_bytes(message)
         waits = iter(self._backoff.delays())
         attempt = 0
+        on_accepted()
         while True:
             attempt += 1
             try:
                 return Receipt(self.name, attempt, self._send_once(data, sender, recipient))
             except TransientSendError:
                 wait = next(waits, None)
-                if wait is None:
+                if wait is None or (deadline is not None and time.monotonic() + wait >= deadline):
                     raise
             self._sleep(wait)
 

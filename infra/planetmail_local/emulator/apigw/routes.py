@@ -24,6 +24,14 @@ class RouteTable:
         self._routes = [(route, _pattern(route.path)) for route in ordered]
 
     def match(self, method: str, path: str) -> RouteMatch | None:
+        """The route for ``path``; as on API Gateway, ``/a/b/`` is routed like ``/a/b`` (the handler
+        still sees the path with its slash)."""
+        found = self._match(method, path)
+        if found is None and len(path) > 1 and path.endswith("/"):
+            return self._match(method, path.rstrip("/") or "/")
+        return found
+
+    def _match(self, method: str, path: str) -> RouteMatch | None:
         for route, pattern in self._routes:
             found = pattern.fullmatch(path)
             if found and route.method in ("ANY", method.upper()):

@@ -1,0 +1,220 @@
+"""The reader-services inbox in real headless Chromium, on planetmail's own template in the emulator.
+
+Mail goes in through the Postmark webhook, through the collector, the processor and the inbox's
+indexer (all in emulator workers, on unique topics and a staff table of this test's own); staff then
+work it in the page with the keyboard: reassign a human_review message, mark another spam. The
+decisions must be on ``mail.feedback``; axe-core must find no serious accessibility violation.
+Screenshots land in the test's tmp_path (printed).
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from inbox.table import INBOX_TABLE_KEYS
+from planetmail import aws, codec, topics
+from planetmail.inbound import utcnow
+from planetmail.kafka import make_consumer
+from planetmail.settings import Settings
+from planetmail_local.emulator.service import Emulator, EmulatorOptions
+from planetmail_local.emulator.template import load_application
+from planetmail_local.stack.config import StackConfig, free_port
+from planetmail_local.stack.npm import install_npm_project
+from planetmail_local.stack.steps import ClassifierModel
+from planetmail_local.stack.topics import delete_topics, ensure_topics
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+STAFF_TOKEN = "inbox-browser-" + uuid.uuid4().hex
+POSTMARK = ("pm-user", "pm-pass")
+SERIOUS = ("serious", "critical")
+
+
+@dataclasses.dataclass(frozen=True)
+class Pipeline:
+    url: str
+    settings: Settings
+
+
+@pytest.fixture(scope="module")
+def axe_script(stack_settings: Settings) -> str:
+    """axe-core from npm, pinned by tests/browser/axe/package-lock.json, installed once in the cache."""
+    modules = install_npm_project(
+        Path(__file__).with_name("axe"), stack_settings.cache_dir / "browser-tools",
+        stack_settings.state_dir / "logs" / "browser-tools.log", "axe-core",
+        "npm could not install the browser tests' tools (axe-core); fix the npm registry access and rerun")
+    return (modules / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def pipeline(stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+    ClassifierModel(StackConfig.from_settings(stack_settings)).run()
+    settings = dataclasses.replace(stack_settings, topic_prefix=f"ib{os.getpid()}{int(time.time())}.")
+    ensure_topics(settings)
+    table = f"inbox-browser-{uuid.uuid4().hex[:8]}"
+    dynamodb = aws.client("dynamodb", settings)
+    dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST", **INBOX_TABLE_KEYS)
+    environment = {
+        "PLANETMAIL_WEBHOOK_CREDENTIALS": json.dumps({"postmark": ":".join(POSTMARK)}),
+        "AWS_ENDPOINT_URL": str(settings.aws_endpoint_url),
+        "PLANETMAIL_ZK_ROOT": f"/planetmail-inbox-browser-{os.getpid()}",
+        "PLANETMAIL_INBOX_TOKEN": STAFF_TOKEN,
+    }
+    application = load_application(ROOT / "template.yaml", parameter_overrides={
+        "KafkaBootstrapServers": settings.kafka_bootstrap, "TopicPrefix": settings.topic_prefix,
+        "SmtpHost": settings.smtp_host, "SmtpPort": str(settings.smtp_port), "InboxTableName": table})
+    options = EmulatorOptions(log_dir=tmp_path_factory.mktemp("inbox-logs"), api_port=free_port(),
+                              lambda_port=free_port(), workers=1)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environment.items():
+            patch.setenv(name, value)
+        emulator = Emulator(application, options)
+        emulator.start(kafka=True, schedules=False)
+        try:
+            yield Pipeline(f"http://127.0.0.1:{options.api_port}", settings)
+        finally:
+            emulator.stop()
+            dynamodb.delete_table(TableName=table)
+            delete_topics(settings)
+
+
+def postmark(subject: str, text: str) -> dict[str, Any]:
+    sender = f"reader.{uuid.uuid4().hex[:8]}@subscribers.example"
+    return {
+        "FromName": "A Reader", "From": sender, "FromFull": {"Email": sender, "Name": "A Reader"},
+        "To": "letters@dailyplanet.example", "ToFull": [{"Email": "letters@dailyplanet.example"}],
+        "Subject": subject, "MessageID": str(uuid.uuid4()), "Date": format_datetime(utcnow()),
+        "TextBody": text, "HtmlBody": f"<p>{text}</p><script>document.title='pwned'</script>"
+                                      '<img src="https://tracker.example/pixel.gif">',
+        "Headers": [{"Name": "Message-ID", "Value": make_msgid(domain="subscribers.example")}],
+        "Attachments": [],
+    }
+
+
+def send(pipeline: Pipeline, subject: str, text: str) -> str:
+    basic = base64.b64encode(":".join(POSTMARK).encode()).decode()
+    response = httpx.post(f"{pipeline.url}/webhooks/postmark", json=postmark(subject, text),
+                          headers={"Authorization": f"Basic {basic}"}, timeout=30)
+    assert response.status_code == 202, response.text
+    return str(response.json()["id"])
+
+
+def listed(pipeline: Pipeline, tracking_id: str, timeout_s: float = 90) -> dict[str, Any]:
+    """The message as the inbox API lists it, once the processor and the indexer are through."""
+    deadline = time.monotonic() + timeout_s
+    headers = {"Authorization": f"Bearer {STAFF_TOKEN}"}
+    while time.monotonic() < deadline:
+        items = httpx.get(f"{pipeline.url}/inbox/api/messages", params={"q": tracking_id}, headers=headers,
+                          timeout=30).json()["items"]
+        if items:
+            return dict(items[0])
+        time.sleep(0.5)
+    raise AssertionError(f"{tracking_id} never reached the inbox")
+
+
+def feedback(settings: Settings, expected: int) -> dict[str, dict[str, Any]]:
+    consumer = make_consumer(settings, settings.topic(topics.FEEDBACK), group_id=None)
+    records: dict[str, dict[str, Any]] = {}
+    deadline = time.monotonic() + 20
+    try:
+        while len(records) < expected and time.monotonic() < deadline:
+            for batch in consumer.poll(timeout_ms=500).values():
+                records.update({(r := codec.load_object(m.value))["id"]: r for m in batch})
+    finally:
+        consumer.close()
+    return records
+
+
+def open_inbox(browser: Browser, pipeline: Pipeline, **context: Any) -> Page:
+    page = browser.new_context(viewport={"width": 1500, "height": 1000}, **context).new_page()
+    page.goto(f"{pipeline.url}/inbox/#token={STAFF_TOKEN}")
+    page.wait_for_selector("#queue-list button.queue", timeout=20_000)  # the first update arrived
+    return page
+
+
+def row(page: Page, tracking_id: str) -> str:
+    """The message's row (the page's CSP forbids eval, so the test waits on selectors, not predicates)."""
+    return f'#rows tr[data-id="{tracking_id}"]'
+
+
+def test_staff_work_the_inbox_in_chromium(pipeline: Pipeline, axe_script: str, tmp_path: Path) -> None:
+    unreadable = send(pipeline, "???", "?? !! ...")  # no word at all: human review, confidence 0
+    thanks = send(pipeline, "Thank you", "Thank you for the wonderful coverage of the city elections.")
+    complaint = send(pipeline, "Paper not delivered", "My newspaper was not delivered again this morning.")
+    queue_of = {tracking_id: listed(pipeline, tracking_id)["category"]
+                for tracking_id in (unreadable, thanks, complaint)}
+    assert queue_of[unreadable] == "human_review"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = open_inbox(browser, pipeline)
+            # Mail sent through the webhook is in its queue (human review is the first one shown).
+            page.wait_for_selector(row(page, unreadable))
+            later = send(pipeline, "…", "¿¿ !! ??")  # arrives while the page is open: no reload needed
+            page.wait_for_selector(row(page, later), timeout=90_000)
+            page.click(f'button.queue[data-queue="{queue_of[complaint]}"]')
+            page.wait_for_selector(row(page, complaint))
+            page.screenshot(path=str(tmp_path / "inbox-queue.png"), full_page=True)
+
+            # Keyboard only: g 1 = human review, j = first message, l = category, Enter = reassign.
+            page.keyboard.press("g")
+            page.keyboard.press("1")
+            page.wait_for_selector(row(page, unreadable))
+            page.keyboard.press("j")
+            page.wait_for_selector(f'#view-body[data-id="{unreadable}"]')
+            assert page.title() == "Reader services inbox · planetmail"  # the mail's script never ran
+            page.keyboard.press("l")
+            assert page.evaluate("document.activeElement.id") == "reassign"
+            page.select_option("#reassign", "subscriptions")
+            page.keyboard.press("Enter")
+            page.wait_for_selector(row(page, unreadable), state="detached")
+            page.screenshot(path=str(tmp_path / "inbox-reassigned.png"), full_page=True)
+
+            # Mark another message spam with '#'.
+            page.click(f'button.queue[data-queue="{queue_of[thanks]}"]')
+            page.click(f'{row(page, thanks)} button.subject')
+            page.wait_for_selector(f'#view-body[data-id="{thanks}"]')
+            assert "1 remote image(s) blocked." in page.inner_text("#remote-images")
+            page.click("body")
+            page.keyboard.press("#")
+            page.wait_for_selector(row(page, thanks), state="detached")
+
+            records = feedback(pipeline.settings, 2)
+            assert (records[unreadable]["decision"], records[unreadable]["old_label"],
+                    records[unreadable]["new_label"]) == ("relabel", "human_review", "subscriptions")
+            assert (records[thanks]["decision"], records[thanks]["old_label"], records[thanks]["new_label"]) \
+                == ("spam", queue_of[thanks], "spam")
+            assert {record["by"] for record in records.values()} == {"local-staff"}
+
+            # axe-core on the page with a message open (the page's CSP is bypassed only to inject axe).
+            audited = open_inbox(browser, pipeline, bypass_csp=True)
+            audited.click(f'button.queue[data-queue="{queue_of[complaint]}"]')
+            audited.click(f'{row(audited, complaint)} button.subject')
+            audited.wait_for_selector("#view-body:not([hidden])")
+            audited.add_script_tag(content=axe_script)
+            violations = audited.evaluate("async () => (await axe.run(document)).violations.map("
+                                          "v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))")
+            audited.screenshot(path=str(tmp_path / "inbox-message.png"), full_page=True)
+            print(f"inbox screenshots: {sorted(str(p) for p in tmp_path.glob('*.png'))}")
+            print(f"axe violations (all impacts): {violations}")
+            assert [v for v in violations if v["impact"] in SERIOUS] == []
+        finally:
+            browser.close()
