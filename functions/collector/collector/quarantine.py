@@ -37,7 +37,8 @@ _log = logging.getLogger(__name__)
 def quarantine(mailbox: Mailbox, uid: int, raw: bytes, reason: str, attempts: int, runtime: Runtime) -> str:
     """Set the message aside; returns the tracking id its ``failed`` event carries."""
     tracking_id = new_tracking_id()
-    where = f"{runtime.settings.imap_username}@{runtime.settings.imap_host}/{runtime.settings.imap_mailbox}"
+    settings = runtime.settings
+    where = f"{settings.imap_username}@{settings.imap_host}:{settings.imap_port}/{settings.imap_mailbox}"
     summary = {
         "source": "imap", "mailbox": where, "folder": QUARANTINE_FOLDER, "uid": uid,
         "uidvalidity": mailbox.uidvalidity, "tracking_id": tracking_id, "reason": reason[:1000],
