@@ -86,7 +86,7 @@ class CrossValidation:
 
 def cross_validate(examples: Sequence[Example], folds: int) -> CrossValidation:
     """Group folds of the training split (never the held-out or test split) choose the spam threshold,
-    then score macro-F1 per language with it."""
+    then score macro-F1 per language with it (fold models learn no priority: nothing here scores it)."""
     groups = [e.group for e in examples]
     counter = build_counter()
     features = featurize(counter, [e.mail for e in examples])
@@ -94,8 +94,7 @@ def cross_validate(examples: Sequence[Example], folds: int) -> CrossValidation:
     fitted: list[tuple[TriageModel, NDArray[np.intp]]] = []
     for train_index, test_index in GroupKFold(n_splits=folds).split(examples, groups=groups):
         fold = [examples[i] for i in train_index]
-        model = TriageModel.fit_features(counter, features.rows(train_index), [e.category for e in fold],
-                                         [_urgent(e) for e in fold])
+        model = TriageModel.fit_features(counter, features.rows(train_index), [e.category for e in fold])
         evidence[test_index] = model.spam_evidence(features.rows(test_index))
         fitted.append((model, test_index))
     spam = _spam_facts(examples, evidence)
