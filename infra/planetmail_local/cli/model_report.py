@@ -23,7 +23,8 @@ def bar(value: float, target: float, higher_is_better: bool = True) -> str:
 
 
 def print_summary(console: Console, card: ModelCard) -> None:
-    console.print(f"model {card.version} trained in {card.training['seconds']} s")
+    console.print(f"model {card.version} trained in {card.training['seconds']} s "
+                  f"({card.training.get('cpu_seconds', '?')} CPU s)")
     for language, score in card.metrics["held_out"]["macro_f1"].items():
         console.print(f"  corpus held-out macro-F1 {language}: {score:.3f}")
     cross = card.metrics.get("cross_validation", {})
