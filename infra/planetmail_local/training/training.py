@@ -2,9 +2,9 @@
 and report (never tune on) the test split.
 
 Training split: the generated Daily Planet corpus less its held-out groups, SpamAssassin ``spam-2``
-and ``easy-ham-2``, and the hand-written ordinary mail of data/other_mail. Test split: SpamAssassin ``spam-1``, ``easy-ham-1``, ``hard-ham-1`` and the
-independent newspaper test set (data/newspaper_test); the model card reports both beside the
-cross-validation figures.
+and ``easy-ham-2``, and the hand-written ordinary mail of data/other_mail. Test split: SpamAssassin
+``spam-1``, ``easy-ham-1``, ``hard-ham-1`` and the independent newspaper test set
+(data/newspaper_test); the model card reports both beside the cross-validation figures.
 """
 
 from __future__ import annotations
