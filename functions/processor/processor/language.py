@@ -30,7 +30,7 @@ DETECTED: Final = (
     Language.DANISH, Language.BOKMAL, Language.FINNISH, Language.TURKISH, Language.RUSSIAN,
     Language.UKRAINIAN, Language.GREEK, Language.ARABIC, Language.HEBREW, Language.HINDI,
     Language.CHINESE, Language.JAPANESE, Language.KOREAN, Language.VIETNAMESE, Language.INDONESIAN,
-    Language.TAGALOG, Language.LATIN,
+    Language.TAGALOG,
 )
 UNDETERMINED: Final = "und"
 """ISO 639-2's code for an undetermined language."""
