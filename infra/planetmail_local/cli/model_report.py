@@ -44,7 +44,8 @@ def print_test_split(report: dict[str, Any], console: Console | None = None, tab
         if name == "newspaper_test":
             _print_newspaper(out, scores, tables)
         elif scores["spam_support"]:
-            out.print(f"  test {name}: spam recall {bar(scores['spam_recall'], SPAM_RECALL_BAR)} "
+            out.print(f"  test {name}: spam recall {bar(scores['spam_recall'], SPAM_RECALL_BAR)}, "
+                      f"acknowledged {scores.get('spam_acknowledged', 0.0):.3f} "
                       f"({scores['spam_support']} messages)")
         elif scores["ham_support"]:
             spam_bar = HAM_SPAM_BARS.get(name, 0.01)

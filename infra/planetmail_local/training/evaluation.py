@@ -130,14 +130,15 @@ def _confusion(pairs: Sequence[tuple[Example, str]], labels: list[str]) -> list[
 
 
 def real_mail_scores(pairs: Sequence[tuple[Example, str]]) -> dict[str, float]:
-    """Spam recall; and of the ham: called spam, routed to ``other``, and acknowledged (a newspaper
-    category or human_review: what the responder would answer)."""
+    """Spam recall and spam that would be answered; and of the ham: called spam, routed to ``other``,
+    and acknowledged (a newspaper category or human_review: what the responder would answer)."""
     spam = [p for e, p in pairs if e.spam]
     ham = [p for e, p in pairs if not e.spam]
     return {
         "spam_support": len(spam),
         "ham_support": len(ham),
         "spam_recall": _share(spam, lambda p: p == SPAM),
+        "spam_acknowledged": _share(spam, lambda p: p not in UNACKNOWLEDGED),
         "ham_flagged_spam": _share(ham, lambda p: p == SPAM),
         "ham_other": _share(ham, lambda p: p == OTHER),
         "ham_acknowledged": _share(ham, lambda p: p not in UNACKNOWLEDGED),
