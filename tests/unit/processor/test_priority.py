@@ -39,7 +39,8 @@ def test_ordinary_messages_are_normal(text):
     assert priority_of(text, "questions") == "normal"
 
 
-@pytest.mark.parametrize("text", ["This is the third time the paper is missing", "Es la tercera vez que pasa"])
+@pytest.mark.parametrize("text", ["This is the third time the paper is missing",
+                                  "Es la tercera vez que pasa"])
 def test_repetition_alone_is_a_cue_but_not_high(text):
     assert priority_cues(text) == ["repeated"]
     assert priority_of(text, "complaints") == "normal"
