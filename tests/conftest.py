@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,3 +44,28 @@ def isolated_settings(stack_settings: Settings) -> Iterator[Settings]:
     ensure_topics(settings)
     yield settings
     delete_topics(settings)
+
+
+TINY_CORPUS = Path(__file__).parent / "unit" / "training" / "data"
+
+
+@pytest.fixture(scope="session")
+def tiny_corpus() -> Path:
+    """The hand-written test corpus (112 lines): trains a model in seconds."""
+    return TINY_CORPUS
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A model trained once per session on the tiny corpus (no SpamAssassin), for the processor's and
+    the training package's tests."""
+    from planetmail_local.training.training import Sources, train
+
+    return train(Sources(corpus=TINY_CORPUS), tmp_path_factory.mktemp("models"), folds=0)
+
+
+@pytest.fixture(scope="session")
+def classifier(tiny_model: Any) -> Any:
+    from processor.classifier import Classifier
+
+    return Classifier(tiny_model)
