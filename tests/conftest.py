@@ -1,6 +1,5 @@
 """Shared fixtures: the real local stack (started once per session), per-test isolation, and a tiny
-classifier model trained once per session on the hand-written test corpus (no SpamAssassin), shared by
-the processor's and the training package's unit tests.
+classifier model for the processor's and the training package's unit tests.
 
 The model fixtures live here rather than in tests/unit/conftest.py: a conftest there would put tests/unit
 on sys.path, where the test folder ``responder`` would shadow the responder package."""
@@ -11,6 +10,7 @@ import dataclasses
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,11 +19,6 @@ from planetmail_local.cli.errors import UserError
 from planetmail_local.stack import control
 from planetmail_local.stack.config import StackConfig
 from planetmail_local.stack.topics import delete_topics, ensure_topics
-from planetmail_local.training.training import Sources, train
-from processor.artifact import LoadedModel
-from processor.classifier import Classifier
-
-TINY_CORPUS = Path(__file__).parent / "unit" / "training" / "data"
 
 
 @pytest.fixture(scope="session")
@@ -55,16 +50,26 @@ def isolated_settings(stack_settings: Settings) -> Iterator[Settings]:
     delete_topics(settings)
 
 
+TINY_CORPUS = Path(__file__).parent / "unit" / "training" / "data"
+
+
 @pytest.fixture(scope="session")
 def tiny_corpus() -> Path:
+    """The hand-written test corpus (112 lines): trains a model in seconds."""
     return TINY_CORPUS
 
 
 @pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> LoadedModel:
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A model trained once per session on the tiny corpus (no SpamAssassin), for the processor's and
+    the training package's tests."""
+    from planetmail_local.training.training import Sources, train
+
     return train(Sources(corpus=TINY_CORPUS), tmp_path_factory.mktemp("models"), folds=0)
 
 
 @pytest.fixture(scope="session")
-def classifier(tiny_model: LoadedModel) -> Classifier:
+def classifier(tiny_model: Any) -> Any:
+    from processor.classifier import Classifier
+
     return Classifier(tiny_model)

@@ -25,7 +25,7 @@ from processor.model import TriageModel
 
 ARTIFACT_NAME: Final = "model.skops"
 FORMAT: Final = 2
-"""The artifact layout this code reads: 2 = eight labels (``other``) and the dense content block."""
+"""The artifact layout this code reads: 2 = eight labels (``other`` an outcome of its own)."""
 LATEST_NAME: Final = "LATEST"
 TRUSTED_TYPES: Final = (
     "sklearn.calibration._CalibratedClassifier",

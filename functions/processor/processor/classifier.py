@@ -6,14 +6,15 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 
-from planetmail.classification import Classification
+from planetmail.classification import Classification, Priority
 from planetmail.classification import Language as LanguageCode
 from planetmail.inbound import utcnow
 from planetmail.pipeline_config import PipelineConfig
 from processor.artifact import LoadedModel
-from processor.decision import decide
+from processor.decision import Outcome, decide
 from processor.language import detected_languages, reply_language
-from processor.mail import MailLike, as_mails
+from processor.mail import Mail, MailLike, as_mails
+from processor.model import Assessment, TriageModel
 from processor.priority import priority_of
 from processor.signals import Signals, signals_of
 from processor.text import has_words
@@ -49,21 +50,32 @@ class Classifier:
             return []
         mails = as_mails(messages)
         classified_at = at or utcnow()
-        texts = [m.text for m in mails]
         fallback: LanguageCode = "es" if config.default_language == "es" else "en"
-        assessment = self.model.assess(mails)
-        decisions = []
-        detected_codes = detected_languages(texts)
-        for i, (mail, text, detected) in enumerate(zip(mails, texts, detected_codes, strict=True)):
-            signals = signals_of(mail)
-            outcome = decide(assessment.probabilities[i], float(assessment.spam_backing[i]),
-                             self.model.labels, signals, self.model.spam_threshold,
-                             config.confidence_threshold, has_words(text))
-            classification = Classification(
-                category=outcome.category, confidence=outcome.confidence,
-                language=reply_language(detected, fallback),
-                priority=priority_of(text, outcome.category, float(assessment.urgency[i])),
-                model_version=self.version, classified_at=classified_at,
-            )
-            decisions.append(Decision(classification, outcome.reasons, detected, signals))
-        return decisions
+        judged = judge(self.model, mails, self.model.assess(mails), config)
+        detected_codes = detected_languages([m.text for m in mails])
+        return [Decision(Classification(category=j.outcome.category, confidence=j.outcome.confidence,
+                                        language=reply_language(detected, fallback), priority=j.priority,
+                                        model_version=self.version, classified_at=classified_at),
+                         j.outcome.reasons, detected, j.signals)
+                for j, detected in zip(judged, detected_codes, strict=True)]
+
+
+@dataclasses.dataclass(frozen=True)
+class Judgement:
+    outcome: Outcome
+    priority: Priority
+    signals: Signals
+
+
+def judge(model: TriageModel, mails: Sequence[Mail], assessment: Assessment,
+          config: PipelineConfig) -> list[Judgement]:
+    """Outcome and priority per message from the model's assessment and the message's signals
+    (shared by the classifier and the evaluation, so both score the same decision)."""
+    judged = []
+    for i, mail in enumerate(mails):
+        text, signals = mail.text, signals_of(mail)
+        outcome = decide(assessment.probabilities[i], float(assessment.spam_backing[i]), model.labels,
+                         signals, model.spam_threshold, config.confidence_threshold, has_words(text))
+        judged.append(Judgement(outcome, priority_of(text, outcome.category, float(assessment.urgency[i])),
+                                signals))
+    return judged

@@ -30,8 +30,12 @@ DETECTED: Final = (
     Language.DANISH, Language.BOKMAL, Language.FINNISH, Language.TURKISH, Language.RUSSIAN,
     Language.UKRAINIAN, Language.GREEK, Language.ARABIC, Language.HEBREW, Language.HINDI,
     Language.CHINESE, Language.JAPANESE, Language.KOREAN, Language.VIETNAMESE, Language.INDONESIAN,
-    Language.TAGALOG, Language.LATIN,
 )
+"""No Tagalog (nor Latin): on the corpus it took Spanish messages (Spanish loanwords) and answered
+Spanish readers in the default language. High-accuracy models for these languages take about 400 MB
+and 3 s to load (the processor has 1024 MB); low-accuracy mode takes 30 MB but read 0.994 of the
+corpus right instead of 0.998.
+"""
 UNDETERMINED: Final = "und"
 """ISO 639-2's code for an undetermined language."""
 _WORDS = re.compile(r"[^\W\d_]+")

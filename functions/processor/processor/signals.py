@@ -11,21 +11,15 @@ as rules (``decision.py``) with the standards that define them:
   ``Auto-Submitted`` other than ``no`` (RFC 3834), ``Feedback-ID`` (bulk senders' loop), or an
   ``X-Mailer`` naming a bulk-mail engine. Readers write from mail clients, not list servers.
 - Authentication: SPF, DKIM and DMARC all failing (a forged sender).
-- URL and HTML facts (links, links to bare IP addresses, HTML-only bodies, images): these the model
-  does learn, as a few dense features beside the n-grams (``content_features``), because both the
-  corpus and SpamAssassin have bodies.
+- URL and HTML facts (links, links to bare IP addresses, HTML-only bodies, images): reported, not
+  decisive. Learned beside the n-grams they made the model worse in cross-validation (``model.py``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
-from collections.abc import Sequence
 from typing import Final
-
-import numpy as np
-from numpy.typing import NDArray
 
 from processor.mail import Mail
 
@@ -39,9 +33,6 @@ FAILED_AUTH: Final = frozenset({"fail", "softfail", "permerror"})
 _URL = re.compile(r"\bhttps?://([^\s/\"'<>)]+)", re.IGNORECASE)
 _IP_HOST = re.compile(r"^\d{1,3}(\.\d{1,3}){3}(:\d+)?$")
 _IMAGE = re.compile(r"<img\b", re.IGNORECASE)
-CONTENT_FEATURES: Final = ("links", "ip_links", "link_domains", "html_only", "images", "shouting_subject")
-CONTENT_WEIGHT: Final = 0.5
-"""Scale of the dense block beside the unit-length TF-IDF row: enough to matter, not to dominate."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,6 +50,8 @@ class Signals:
     x_mailer: str
     links: int
     ip_links: int
+    html_only: bool
+    images: int
 
     @property
     def forged(self) -> bool:
@@ -83,6 +76,8 @@ def signals_of(mail: Mail) -> Signals:
         x_mailer=mail.headers.get("x-mailer", "")[:120],
         links=len(urls),
         ip_links=sum(1 for host in urls if _IP_HOST.match(host)),
+        html_only=bool(mail.html) and not mail.body.strip(),
+        images=len(_IMAGE.findall(mail.html or "")),
     )
 
 
@@ -100,31 +95,9 @@ def bulk_headers(mail: Mail) -> tuple[str, ...]:
     return tuple(found)
 
 
-def content_features(mails: Sequence[Mail]) -> NDArray[np.float32]:
-    """The dense block the model learns from: ``CONTENT_FEATURES``, each squashed to about [0, 1]."""
-    rows = np.zeros((len(mails), len(CONTENT_FEATURES)), dtype=np.float32)
-    for i, mail in enumerate(mails):
-        hosts = _url_hosts(mail)
-        rows[i] = (
-            _squash(len(hosts)), _squash(sum(1 for h in hosts if _IP_HOST.match(h))),
-            _squash(len(set(hosts))), float(bool(mail.html) and not mail.body.strip()),
-            _squash(len(_IMAGE.findall(mail.html or ""))), float(_shouting(mail.subject)),
-        )
-    return rows * CONTENT_WEIGHT
-
-
 def _url_hosts(mail: Mail) -> list[str]:
     text = f"{mail.body[:20000]}\n{(mail.html or '')[:20000]}"
     return [m.group(1).lower().rstrip(".,;") for m in _URL.finditer(text)]
-
-
-def _squash(count: int) -> float:
-    return math.log1p(count) / math.log1p(20)
-
-
-def _shouting(subject: str) -> bool:
-    letters = [c for c in subject if c.isalpha()]
-    return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.7
 
 
 def _verdict(value: object) -> str | None:

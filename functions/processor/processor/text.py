@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Final
 
 from planetmail.html_text import html_to_text as shared_html_to_text
-from planetmail.inbound import InboundEmail
 
 FEATURE_CHARS: Final = 2000
 """Characters of a message the model sees: the start of a letter says what it is about."""
@@ -49,12 +48,6 @@ def readable_text(subject: str, body: str, html: str | None, attachment_names: S
     if not has_words(text) and attachment_names:
         text = clean(f"{text}\n{' '.join(attachment_names)}")[:FEATURE_CHARS]
     return text
-
-
-def email_text(email: InboundEmail) -> str:
-    """An inbound record's text as the model reads it."""
-    return readable_text(email.subject, email.text, email.html,
-                         [a.filename for a in email.attachments if a.filename])
 
 
 def has_words(text: str) -> bool:

@@ -4,6 +4,9 @@ Plain domain logic: no Lambda context, no event shapes. Outcomes are determinist
 model and configuration, so a redelivered record is routed exactly as before (the responder
 deduplicates acknowledgements on the tracking id).
 
+Spam and ``other`` (real mail that is not reader mail) are routed to their topics and never
+acknowledged; ``other`` ends with a ``suppressed`` event (reason ``not_reader_mail``).
+
 A record that is not a valid ``planetmail.email/v1`` can never succeed: retrying it would block its
 partition forever, so it goes to ``mail.dlq`` with the reason and counts as handled. Any other
 failure (Kafka, the status table) is transient and reported for retry.

@@ -24,6 +24,7 @@ from processor import artifact
 REPO = Path(__file__).resolve().parents[3]
 CORPUS = REPO / "data" / "corpus"
 NEWSPAPER_TEST = REPO / "data" / "newspaper_test"
+OTHER_MAIL = REPO / "data" / "other_mail"
 CLASSIFY_BATCH = 100
 
 console = Console(stderr=True)
@@ -38,7 +39,8 @@ def _sources(settings: Settings, corpus: Path | None, supplements: Path | None, 
         spamassassin.require(root, {**spamassassin.TRAINING_FOLDERS, **spamassassin.TEST_FOLDERS})
     test_set = newspaper_test or NEWSPAPER_TEST
     return Sources(corpus=corpus or CORPUS, spamassassin=root,
-                   newspaper_test=test_set if test_set.is_dir() else None)
+                   newspaper_test=test_set if test_set.is_dir() else None,
+                   other_mail=OTHER_MAIL if corpus is None and OTHER_MAIL.is_dir() else None)
 
 
 corpus_option = click.option("--corpus", type=click.Path(file_okay=False, path_type=Path),

@@ -23,7 +23,8 @@ def bar(value: float, target: float, higher_is_better: bool = True) -> str:
 
 
 def print_summary(console: Console, card: ModelCard) -> None:
-    console.print(f"model {card.version} trained in {card.training['seconds']} s")
+    console.print(f"model {card.version} trained in {card.training['seconds']} s "
+                  f"({card.training.get('cpu_seconds', '?')} CPU s)")
     for language, score in card.metrics["held_out"]["macro_f1"].items():
         console.print(f"  corpus held-out macro-F1 {language}: {score:.3f}")
     cross = card.metrics.get("cross_validation", {})
@@ -34,16 +35,17 @@ def print_summary(console: Console, card: ModelCard) -> None:
         console.print(f"  cross-validation (spam-2, easy-ham-2): spam threshold {spam['threshold']}, "
                       f"spam recall {spam['spam_recall']:.3f}, "
                       f"ham called spam {spam['ham_flagged_spam']:.4f}")
-    print_test_split(card.metrics.get("test_split", {}), console)
+    print_test_split(card.metrics.get("test_split", {}), console, tables=False)
 
 
-def print_test_split(report: dict[str, Any], console: Console | None = None) -> None:
+def print_test_split(report: dict[str, Any], console: Console | None = None, tables: bool = True) -> None:
     out = console or Console()
     for name, scores in report.items():
         if name == "newspaper_test":
-            _print_newspaper(out, scores)
+            _print_newspaper(out, scores, tables)
         elif scores["spam_support"]:
-            out.print(f"  test {name}: spam recall {bar(scores['spam_recall'], SPAM_RECALL_BAR)} "
+            out.print(f"  test {name}: spam recall {bar(scores['spam_recall'], SPAM_RECALL_BAR)}, "
+                      f"acknowledged {scores.get('spam_acknowledged', 0.0):.3f} "
                       f"({scores['spam_support']} messages)")
         elif scores["ham_support"]:
             spam_bar = HAM_SPAM_BARS.get(name, 0.01)
@@ -53,13 +55,14 @@ def print_test_split(report: dict[str, Any], console: Console | None = None) -> 
                       f"{scores['ham_other']:.3f} ({scores['ham_support']} messages)")
 
 
-def _print_newspaper(out: Console, scores: dict[str, Any]) -> None:
+def _print_newspaper(out: Console, scores: dict[str, Any], tables: bool) -> None:
     for language, score in scores["macro_f1"].items():
         out.print(f"  test newspaper set macro-F1 {language}: {bar(score, MACRO_F1_BAR)}")
     priority = scores["priority"]
     out.print(f"  test newspaper set priority: precision {bar(priority['precision'], PRIORITY_BAR)}, "
               f"recall {bar(priority['recall'], PRIORITY_BAR)} ({priority['high_support']} high)")
-    print_tables(out, scores, "newspaper test set")
+    if tables:
+        print_tables(out, scores, "newspaper test set")
 
 
 def print_evaluation(evaluation: dict[str, Any], title: str) -> None:

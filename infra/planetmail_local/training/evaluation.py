@@ -18,11 +18,8 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 from planetmail.classification import HUMAN_REVIEW, OTHER, UNACKNOWLEDGED
 from planetmail.pipeline_config import PipelineConfig
 from planetmail_local.training.examples import Example
-from processor.decision import decide
+from processor.classifier import judge
 from processor.model import SPAM, Features, TriageModel
-from processor.priority import priority_of
-from processor.signals import signals_of
-from processor.text import has_words
 
 ALL_LANGUAGES: Final = "all"
 DEFAULT_CONFIG: Final = PipelineConfig()
@@ -57,15 +54,8 @@ def outcomes(model: TriageModel, examples: Sequence[Example], features: Features
         return Outcomes([], [])
     mails = [e.mail for e in examples]
     assessment = model.assess_features(features if features is not None else model.featurize(mails))
-    categories: list[str] = []
-    priorities: list[str] = []
-    for i, mail in enumerate(mails):
-        text = mail.text
-        outcome = decide(assessment.probabilities[i], float(assessment.spam_backing[i]), model.labels,
-                         signals_of(mail), model.spam_threshold, config.confidence_threshold, has_words(text))
-        categories.append(outcome.category)
-        priorities.append(priority_of(text, outcome.category, float(assessment.urgency[i])))
-    return Outcomes(categories, priorities)
+    judged = judge(model, mails, assessment, config)
+    return Outcomes([j.outcome.category for j in judged], [j.priority for j in judged])
 
 
 def evaluate(model: TriageModel, examples: Sequence[Example], features: Features | None = None) -> Evaluation:
@@ -140,14 +130,15 @@ def _confusion(pairs: Sequence[tuple[Example, str]], labels: list[str]) -> list[
 
 
 def real_mail_scores(pairs: Sequence[tuple[Example, str]]) -> dict[str, float]:
-    """Spam recall; and of the ham: called spam, routed to ``other``, and acknowledged (a newspaper
-    category or human_review: what the responder would answer)."""
+    """Spam recall and spam that would be answered; and of the ham: called spam, routed to ``other``,
+    and acknowledged (a newspaper category or human_review: what the responder would answer)."""
     spam = [p for e, p in pairs if e.spam]
     ham = [p for e, p in pairs if not e.spam]
     return {
         "spam_support": len(spam),
         "ham_support": len(ham),
         "spam_recall": _share(spam, lambda p: p == SPAM),
+        "spam_acknowledged": _share(spam, lambda p: p not in UNACKNOWLEDGED),
         "ham_flagged_spam": _share(ham, lambda p: p == SPAM),
         "ham_other": _share(ham, lambda p: p == OTHER),
         "ham_acknowledged": _share(ham, lambda p: p not in UNACKNOWLEDGED),

@@ -1,5 +1,4 @@
-"""``planetmail classify --explain``: the n-grams and content facts that pushed a message towards the
-category it got.
+"""``planetmail classify --explain``: the n-grams that pushed a message towards the category it got.
 
 The n-grams are hashed, so the model keeps no vocabulary; the message's own n-grams are hashed again
 (scikit-learn's ``HashingVectorizer`` uses signed 32-bit MurmurHash3, seed 0, modulo the width) to
@@ -17,7 +16,6 @@ from sklearn.utils import murmurhash3_32
 
 from processor.mail import Mail
 from processor.model import HASH_FEATURES, TriageModel
-from processor.signals import CONTENT_FEATURES
 
 TOP: Final = 8
 
@@ -43,12 +41,10 @@ def _weights(head: CalibratedClassifierCV, category: str) -> np.ndarray | None:
 
 
 def _names(model: TriageModel, mail: Mail) -> dict[int, str]:
-    """Column index → the message's n-gram(s) hashed there, and the content features' names."""
+    """Column index → the message's n-gram hashed there (the first, if several collide)."""
     names: dict[int, str] = {}
     for block, (_, vectorizer) in enumerate(model.counter.transformer_list):
         for gram in vectorizer.build_analyzer()(mail.text):
             index = block * HASH_FEATURES + abs(murmurhash3_32(gram, seed=0)) % HASH_FEATURES
             names.setdefault(index, repr(gram))
-    offset = len(model.counter.transformer_list) * HASH_FEATURES
-    names.update({offset + i: f"[{name}]" for i, name in enumerate(CONTENT_FEATURES)})
     return names

@@ -1,6 +1,6 @@
 import pytest
 
-from processor.language import detect_languages, short_text_language
+from processor.language import UNDETERMINED, detect_languages, detected_languages, short_text_language
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,30 @@ def test_a_batch_keeps_its_order():
         "Deseo renovar mi suscripción anual",
     ]
     assert detect_languages(texts, "en") == ["es", "en", "en", "es"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Bonjour, je voudrais annuler mon abonnement au journal dès le mois prochain, merci.", "fr"),
+        ("Guten Tag, ich möchte mein Abonnement der Zeitung zum nächsten Monat kündigen.", "de"),
+        ("Buongiorno, vorrei disdire il mio abbonamento al giornale dal mese prossimo.", "it"),
+        ("Bom dia, gostaria de cancelar a minha assinatura do jornal a partir do próximo mês.", "pt"),
+        ("Goedemorgen, ik wil mijn abonnement op de krant opzeggen vanaf volgende maand.", "nl"),
+        ("Dzień dobry, chciałbym anulować prenumeratę gazety od przyszłego miesiąca.", "pl"),
+        ("Здравствуйте, я хочу отменить подписку на газету со следующего месяца.", "ru"),
+    ],
+)
+def test_other_languages_are_reported_and_answered_in_the_default(text, code):
+    assert detected_languages([text]) == [code]
+    assert detect_languages([text], "es") == ["es"]
+    assert detect_languages([text], "en") == ["en"]
+
+
+def test_mixed_english_and_spanish_gets_one_of_the_two():
+    text = "Hola, the paper did not arrive today otra vez, muy mal servicio, please fix it"
+    assert detected_languages([text])[0] in ("en", "es")
+
+
+def test_noise_is_undetermined():
+    assert detected_languages(["zzkq"]) == [UNDETERMINED]

@@ -17,8 +17,6 @@ from processor.priority import priority_cues, priority_of
         ("This is unacceptable", "anger"),
         ("Es inaceptable y una verguenza", "anger"),
         ("Es una vergüenza", "anger"),
-        ("This is the third time the paper is missing", "repeated"),
-        ("Es la tercera vez que pasa", "repeated"),
         ("Where is my paper!!!", "anger"),
         ("WHERE IS MY NEWSPAPER THIS MORNING", "anger"),
     ],
@@ -39,6 +37,14 @@ def test_cues_make_a_message_high_priority(text, cue):
 )
 def test_ordinary_messages_are_normal(text):
     assert priority_of(text, "questions") == "normal"
+
+
+@pytest.mark.parametrize("text", ["This is the third time the paper is missing",
+                                  "Es la tercera vez que pasa"])
+def test_repetition_alone_is_a_cue_but_not_high(text):
+    assert priority_cues(text) == ["repeated"]
+    assert priority_of(text, "complaints") == "normal"
+    assert priority_of(f"{text}. Unacceptable!", "complaints") == "high"
 
 
 def test_spam_is_never_high_priority():

@@ -1,8 +1,6 @@
-import numpy as np
-
 from planetmail.inbound import InboundEmail
 from processor.mail import Mail, from_inbound
-from processor.signals import CONTENT_FEATURES, content_features, signals_of
+from processor.signals import signals_of
 
 
 def test_links_and_links_to_bare_ip_addresses_are_counted():
@@ -11,15 +9,11 @@ def test_links_and_links_to_bare_ip_addresses_are_counted():
     assert (signals.links, signals.ip_links) == (3, 1)
 
 
-def test_content_features_are_bounded_and_named():
-    mails = [Mail(subject="FREE MONEY FOR YOU", body="", html='<img src="a"><a href="http://1.2.3.4/">x</a>'),
-             Mail(subject="hello", body="plain words")]
-    rows = content_features(mails)
-    assert rows.shape == (2, len(CONTENT_FEATURES))
-    assert np.all((rows >= 0) & (rows <= 1))
-    assert rows[1].tolist() == [0.0] * len(CONTENT_FEATURES)
-    named = dict(zip(CONTENT_FEATURES, rows[0], strict=True))
-    assert named["html_only"] > 0 and named["shouting_subject"] > 0 and named["ip_links"] > 0
+def test_html_only_mail_with_images_is_reported():
+    html = '<img src="a"><a href="http://1.2.3.4/">x</a><IMG src=b>'
+    signals = signals_of(Mail(subject="x", body="", html=html))
+    assert (signals.html_only, signals.images, signals.ip_links) == (True, 2, 1)
+    assert not signals_of(Mail(subject="x", body="text", html="<p>text</p>")).html_only
 
 
 def test_an_inbound_record_gives_its_headers_auth_and_optional_provider_verdicts():

@@ -1,5 +1,6 @@
 from planetmail.inbound import Attachment, InboundEmail
-from processor.text import FEATURE_CHARS, clean, email_text, has_words, html_to_text, message_text
+from processor.mail import from_inbound
+from processor.text import FEATURE_CHARS, clean, has_words, html_to_text, message_text
 
 
 def _email(**fields):
@@ -50,9 +51,9 @@ def test_has_words_needs_two_letters_in_a_row():
 
 def test_an_attachment_only_email_is_read_by_its_file_names():
     email = _email(attachments=[Attachment(filename="press_release.pdf")])
-    assert "press_release.pdf" in email_text(email)
+    assert "press_release.pdf" in from_inbound(email).text
 
 
 def test_email_text_reads_subject_and_html_body():
     email = _email(subject="Delivery", html="<p>The paper never came</p>")
-    assert email_text(email) == "Delivery\nThe paper never came"
+    assert from_inbound(email).text == "Delivery\nThe paper never came"

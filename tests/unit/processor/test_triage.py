@@ -136,3 +136,18 @@ def test_reprocessing_a_record_gives_the_same_outcome(classifier):
 def test_an_empty_batch_sends_nothing(classifier):
     outcome, producer, _ = _run(classifier, [])
     assert (outcome.failed, producer.sent) == ([], [])
+
+
+def test_other_mail_is_routed_to_its_topic_suppressed_and_never_acknowledged(classifier):
+    digest = InboundEmail(id="01DIGEST", received_at="2026-11-26T10:00:00Z", source="api",
+                          subject="Weekly digest", text="12 new posts in the gardening forum this week",
+                          headers={"list-id": "<gardening.example.org>", "precedence": "list"},
+                          **{"from": {"address": "forum@example.org"}})
+    outcome, producer, reporter = _run(classifier, [_message(1, digest)])
+    assert outcome.failed == []
+    assert producer.topics() == [topics.classified("other"), "mail.events", "mail.events"]
+    assert producer.values(topics.ACK) == []
+    assert [(e.state, e.detail.get("reason")) for e in reporter.events] == [
+        ("classified", None), ("suppressed", "not_reader_mail")]
+    assert reporter.events[0].detail["detected_language"] == "en"
+    assert "bulk-mail headers" in reporter.events[0].detail["reasons"][0]

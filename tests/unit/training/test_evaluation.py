@@ -22,6 +22,7 @@ def test_real_mail_scores_are_spam_recall_and_what_happens_to_ham():
     ]
     scores = real_mail_scores(pairs)
     assert scores["spam_recall"] == 2 / 3
+    assert scores["spam_acknowledged"] == 1 / 3  # the one called praise would be answered
     assert scores["ham_flagged_spam"] == 1 / 4
     assert scores["ham_other"] == 1 / 4
     assert scores["ham_acknowledged"] == 2 / 4  # questions and human_review would be answered
