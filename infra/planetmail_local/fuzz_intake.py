@@ -36,11 +36,10 @@ from planetmail_local.emulator.model import Application
 from planetmail_local.emulator.service import Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application
 from planetmail_local.emulator.yaml_loader import load_template_document
-from planetmail_local.paths import CHECKOUT
-from planetmail_local.stack.config import free_port
+from planetmail_local.stack.config import REPO_ROOT, free_port
 from planetmail_local.stack.topics import ensure_topics
 
-TEMPLATE = CHECKOUT / "template.yaml"
+TEMPLATE = REPO_ROOT / "template.yaml"
 FUNCTION = "CollectorFunction"
 SNS_TOPIC = "arn:aws:sns:us-east-1:123456789012:planetmail-fuzz"
 _ID_KEY = {"KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],

@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from planetmail_local.paths import CHECKOUT
+from planetmail_local.stack.config import REPO_ROOT
 
-CORPUS_DIR = CHECKOUT / "tests" / "fixtures" / "hostile"
+CORPUS_DIR = REPO_ROOT / "tests" / "fixtures" / "hostile"
 HEAD = (b"From: Lois Lane <lois@example.org>\r\nTo: letters@dailyplanet.example\r\n"
         b"Subject: hostile\r\nMessage-ID: <%s@hostile.example>\r\n")
 
