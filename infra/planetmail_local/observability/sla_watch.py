@@ -30,7 +30,8 @@ from planetmail.lifecycle import LifecycleEvent
 from planetmail.metrics import pipeline_metrics
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
-from planetmail.sla import Overdue, SlaLedger
+from planetmail.sla import Overdue, SlaLedger, breach_event, lookback
+from planetmail.sla import breach_summary as sla_summary
 from planetmail_local.observability.feed import EventFeed
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class SlaWatch:
 
     def lookback(self) -> timedelta:
         """How much history a new leader replays: enough to see every message that can still be late."""
-        return timedelta(seconds=max(4 * self._config().sla_seconds, 900))
+        return lookback(self._config().sla_seconds)
 
     def tick(self) -> list[Overdue]:
         config, now = self._config(), self._clock()
@@ -80,12 +81,7 @@ class SlaWatch:
         return overdue
 
     def _report(self, late: Overdue, config: PipelineConfig, now: datetime) -> None:
-        event = LifecycleEvent.model_validate({
-            "id": late.id, "stage": "watchdog", "state": "sla_breach", "at": now,
-            "received_at": late.received_at,
-            "detail": {"age_seconds": round(late.age_seconds, 3), "sla_seconds": config.sla_seconds,
-                       "watcher": self.identity},
-        })
+        event = breach_event(late, config.sla_seconds, now, self.identity)
         self._producer.send(self._topic, key=event.id.encode(), value=codec.encode(event))
         pipeline_metrics.sla_breach()
         log.warning("SLA breach: %s received %s, %.0f s ago", late.id, late.received_at.isoformat(),
@@ -113,14 +109,12 @@ def email_operations(settings: Settings) -> Notifier:
 
 
 def breach_summary(overdue: Sequence[Overdue], config: PipelineConfig) -> EmailMessage:
+    subject, text = sla_summary(overdue, config.sla_seconds)
     message = EmailMessage()
     message["From"] = f"{config.sender.display_name} <{config.sender.address}>"
     message["To"] = config.operations_email or ""
-    message["Subject"] = (f"planetmail: {len(overdue)} message(s) not acknowledged within "
-                          f"{config.sla_seconds} s")
-    lines = [f"{late.id}  received {late.received_at.isoformat()}  waiting {late.age_seconds:.0f} s"
-             for late in overdue]
-    message.set_content("These messages are past the acknowledgement SLA:\n\n" + "\n".join(lines) + "\n")
+    message["Subject"] = subject
+    message.set_content(text)
     return message
 
 

@@ -23,8 +23,9 @@ from planetmail_local.emulator.image_function import parse_dockerfile
 from planetmail_local.emulator.yaml_loader import load_template_document
 
 ROOT = Path(__file__).parents[3]
-SOURCE_DIRS = [ROOT / "functions" / name for name in ("common", "collector", "processor", "responder")]
-PROJECT_PACKAGES = {"planetmail", "collector", "processor", "responder"}
+SOURCE_DIRS = [ROOT / "functions" / name
+               for name in ("common", "collector", "processor", "responder", "watchdog")]
+PROJECT_PACKAGES = {"planetmail", "collector", "processor", "responder", "sla_watchdog"}
 
 
 def canonical(name: str) -> str:

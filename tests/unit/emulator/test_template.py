@@ -88,6 +88,7 @@ def test_project_template_declares_the_fixed_handlers():
         "ImapPollerFunction": "collector.imap_poller.handler",
         "ProcessorFunction": "processor.handler.handler",
         "ResponderFunction": "responder.handler.handler",
+        "SlaWatchdogFunction": "sla_watchdog.handler.handler",
     }
     assert {r.path for r in app.routes} >= {
         "/v1/emails",
