@@ -98,6 +98,11 @@ class InboundEmail(Record):
     raw_s3_uri: str | None = None
 
     @property
+    def reply_address(self) -> Address:
+        """Where a reply goes: Reply-To when it names exactly one address (helpdesk practice), else From."""
+        return self.reply_to[0] if len(self.reply_to) == 1 else self.from_
+
+    @property
     def sender(self) -> str:
         """The lower-cased sender address: the ``mail.received`` partition key."""
         return self.from_.normalised

@@ -62,11 +62,11 @@ class Recipient:
 
 
 def recipient_of(email: InboundEmail) -> Recipient:
-    """Reply-To when it names exactly one address (helpdesk practice), otherwise From.
+    """``email.reply_address``, its name made safe for a header.
 
     The address is not validated here: the reply policy refuses anything but one plain addr-spec.
     """
-    chosen = email.reply_to[0] if len(email.reply_to) == 1 else email.from_
+    chosen = email.reply_address
     return Recipient(header_text(chosen.name, 100), chosen.address.strip())
 
 

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from planetmail import aws
+from planetmail.send_ledger import TTL_ATTRIBUTE
 from planetmail.settings import Settings
-from responder.ledger import TTL_ATTRIBUTE
 
 BATCH_GET_LIMIT = 100
 """DynamoDB's maximum number of keys in one BatchGetItem call."""

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import os
+import smtplib
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 
 GROUP_ID = "planetmail.sla-watch"
 ELECTION = "sla-watch"
+SMTP_TIMEOUT_SECONDS = 10.0
 
 ConfigSource = Callable[[], PipelineConfig]
 Notifier = Callable[[Sequence[Overdue], PipelineConfig], None]
@@ -90,22 +93,33 @@ class SlaWatch:
 
 def email_operations(settings: Settings) -> Notifier:
     """A notifier that mails one summary per tick to ``operations_email`` over the configured SMTP."""
-    from responder.senders import SendError
-    from responder.senders.smtp import SmtpTransport
 
     def notify(overdue: Sequence[Overdue], config: PipelineConfig) -> None:
         if not config.operations_email:
             return
-        transport = SmtpTransport(settings, reuse_connection=False)
         try:
-            transport.send(breach_summary(overdue, config), sender=config.sender.address,
-                           recipient=config.operations_email)
-        except SendError as exc:
+            send_mail(settings, breach_summary(overdue, config))
+        except (OSError, smtplib.SMTPException) as exc:
             log.error("could not e-mail the SLA breaches to %s: %s", config.operations_email, exc)
-        finally:
-            transport.close()
 
     return notify
+
+
+def send_mail(settings: Settings, message: EmailMessage) -> None:
+    """One message over the configured SMTP server (its TLS mode and login), on a connection of its own:
+    an operator alert is rare, so the standard library's client does, without the responder's."""
+    context = ssl.create_default_context()  # verified, as the responder's client verifies
+    if settings.smtp_tls == "implicit":
+        connection: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port,
+                                                    timeout=SMTP_TIMEOUT_SECONDS, context=context)
+    else:
+        connection = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS)
+    with connection as smtp:
+        if settings.smtp_tls == "starttls":
+            smtp.starttls(context=context)
+        if settings.smtp_username and settings.smtp_password:
+            smtp.login(settings.smtp_username, settings.smtp_password.reveal())
+        smtp.send_message(message)
 
 
 def breach_summary(overdue: Sequence[Overdue], config: PipelineConfig) -> EmailMessage:
