@@ -7,6 +7,9 @@ import sys
 
 import click
 
+from planetmail_local.cli.errors import UserError
+from planetmail_local.stack.errors import StackError
+
 # name -> "module:attribute" of a click command; one line per subcommand.
 COMMANDS: dict[str, str] = {
     "bench": "planetmail_local.cli.bench:bench",
@@ -29,6 +32,13 @@ COMMANDS: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        """Engines raise their own errors; here, and only here, they become one-line CLI errors."""
+        try:
+            return super().invoke(ctx)
+        except StackError as exc:
+            raise UserError(str(exc)) from None
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 

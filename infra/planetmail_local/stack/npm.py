@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from planetmail_local.cli.errors import UserError
 from planetmail_local.stack.config import REPO_ROOT, StackConfig
+from planetmail_local.stack.errors import StackError
 from planetmail_local.stack.staged import StagedInstall
 
 AWS_ENDPOINT_DIR = REPO_ROOT / "infra" / "aws_endpoint"
@@ -23,7 +23,7 @@ def install_aws_endpoint_packages(config: StackConfig) -> Path:
         return install.target / "node_modules"
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
-        raise UserError("node or npm not found on PATH; install Node.js 20+ with npm (node -v) and retry")
+        raise StackError("node or npm not found on PATH; install Node.js 20+ with npm (node -v) and retry")
     target = install.run(
         lambda staging: [npm, "ci", "--omit=dev", "--no-audit", "--no-fund", "--prefix", str(staging)],
         "npm could not install the AWS endpoint's packages (no access to the npm registry?); "
