@@ -7,8 +7,12 @@ import sys
 
 import click
 
+from planetmail_local.bench.errors import BenchError
 from planetmail_local.cli.errors import UserError
 from planetmail_local.stack.errors import StackError
+
+ENGINE_ERRORS = (StackError, BenchError)
+"""Errors the engines raise with a '<cause>; <fix>' message, shown as the CLI's one-line error."""
 
 # name -> "module:attribute" of a click command; one line per subcommand.
 COMMANDS: dict[str, str] = {
@@ -36,7 +40,7 @@ class LazyGroup(click.Group):
         """Engines raise their own errors; here, and only here, they become one-line CLI errors."""
         try:
             return super().invoke(ctx)
-        except StackError as exc:
+        except ENGINE_ERRORS as exc:
             raise UserError(str(exc)) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:

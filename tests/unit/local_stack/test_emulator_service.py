@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planetmail_local.emulator.stack_service import emulator_service
 from planetmail_local.stack.config import StackConfig
+from planetmail_local.stack.emulator_service import emulator_service
 
 
 def test_emulator_service_runs_planetmail_start_on_the_template(tmp_path):

@@ -1,5 +1,7 @@
 """The emulator as a service of the local stack, so ``planetmail up`` runs it in the background.
 
+The stack knows the emulator (its ports, its status path); the emulator knows nothing of the stack.
+
 One line in ``planetmail_local.stack.components.stack_components``, after the topics and AWS resources::
 
     emulator_service(config),
