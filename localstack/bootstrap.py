@@ -3,8 +3,10 @@
     python localstack/bootstrap.py [--endpoint-url http://127.0.0.1:4566]
 
 Creates the raw-mail S3 bucket, the status table (keys from planetmail.status), the idempotency table
-(partition key ``id``, TTL attribute ``expiration``, the Powertools idempotency layout) and verifies
-the SES identity mail is sent from. Names come from planetmail.settings.Settings.
+(partition key ``id``, TTL attribute ``expiration``, the Powertools idempotency layout), verifies
+the SES identity mail is sent from, and stores the default pipeline configuration in SSM when the
+parameter does not exist yet (what ``planetmail up --target aws``'s functions read). Names come
+from planetmail.settings.Settings.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from planetmail.aws import client
+from planetmail.config import render_document
+from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
 from planetmail.status import STATUS_TABLE_KEYS
 
@@ -76,6 +80,18 @@ def _has_index(dynamodb: Any, table: str, index: str) -> bool:
     return any(each["IndexName"] == index for each in indexes)
 
 
+def ensure_config_parameter(settings: Settings) -> None:
+    """The SSM parameter the aws target's functions read their configuration from: the defaults until
+    someone writes another version (an existing one is left as it is)."""
+    ssm = client("ssm", settings)
+    try:
+        ssm.put_parameter(Name=settings.config_parameter, Type="String", Overwrite=False,
+                          Value=render_document(PipelineConfig()).decode())
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ParameterAlreadyExists":
+            raise
+
+
 def verify_ses_identity(settings: Settings) -> None:
     client("ses", settings).verify_domain_identity(Domain=settings.ses_identity)
 
@@ -85,6 +101,7 @@ def bootstrap(settings: Settings) -> None:
     ensure_table(settings, settings.status_table, STATUS_TABLE_KEYS)
     ensure_table(settings, settings.idempotency_table, IDEMPOTENCY_TABLE_KEYS, IDEMPOTENCY_TTL_ATTRIBUTE)
     verify_ses_identity(settings)
+    ensure_config_parameter(settings)
 
 
 def main() -> None:
