@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from dovecot_server import append, dovecot_server
 from e2e_support import (
     assert_acknowledged_exactly_once,
     category_of_a_complaint,
@@ -22,13 +23,15 @@ from e2e_support import (
     worker_environment,
 )
 
+from collector.imap_cursor import cursor_name
 from planetmail import aws, codec, topics
 from planetmail.config import render_document
+from planetmail.coordination.backends import coordinator
 from planetmail.inbound import utcnow
 from planetmail.kafka import make_consumer
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.pipeline_config import PipelineConfig
-from planetmail.settings import ENV_CONFIG_REFRESH_SECONDS, ENV_ZOOKEEPER, Settings
+from planetmail.settings import ENV_CONFIG_REFRESH_SECONDS, ENV_ZOOKEEPER, Secret, Settings
 from planetmail.status import STATUS_TABLE_KEYS, StatusStore
 from planetmail_local.emulator.service import Emulator
 from planetmail_local.stack.emulator_service import NO_ZOOKEEPER
@@ -130,3 +133,34 @@ def breaches_on(settings: Settings) -> set[str]:
     finally:
         consumer.close()
     return {event.id for event in events if event.state == "sla_breach"}
+
+
+def test_the_imap_poller_leads_and_keeps_its_cursor_in_dynamodb(aws_mode: AwsMode,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    schedule = {"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
+    with dovecot_server() as (port, user, password):
+        mailbox = dataclasses.replace(aws_mode.settings, imap_host="127.0.0.1", imap_port=port,
+                                      imap_username=user, imap_password=Secret(password), imap_tls=False)
+        # The poller's workers start at its first invocation and inherit these.
+        for name, value in {"HOST": "127.0.0.1", "PORT": str(port), "USERNAME": user, "PASSWORD": password,
+                            "TLS": "false"}.items():
+            monkeypatch.setenv(f"PLANETMAIL_IMAP_{name}", value)
+        append(mailbox, "first", "second")
+
+        def poll() -> dict[str, Any]:
+            result: dict[str, Any] = aws_mode.emulator.invoke("ImapPollerFunction", schedule).result()
+            return result
+
+        first, again = poll(), poll()
+        with coordinator(mailbox, "another-instance") as other, other.lead("imap-poller") as leading:
+            assert leading
+            append(mailbox, "third")
+            skipped = poll()
+        after = poll()
+        with coordinator(mailbox) as coordination:
+            cursor = coordination.document(cursor_name(mailbox)).load()
+
+    assert (first["leader"], first["published"], first["error"]) == (True, 2, None)
+    assert (again["published"], skipped["leader"], skipped["published"]) == (0, False, 0)
+    assert (after["published"], after["last_uid"]) == (1, 3)
+    assert cursor is not None and cursor["last_uid"] == 3
