@@ -8,7 +8,6 @@ from __future__ import annotations
 import imaplib
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -22,6 +21,7 @@ import pytest
 
 from planetmail.settings import Settings
 from planetmail_local.stack.config import free_port
+from planetmail_local.stack.process import port_open
 
 DOVECOT_CONF = """\
 base_dir = {root}/run
@@ -106,12 +106,10 @@ def seen_uids(settings: Settings) -> list[int]:
 
 
 
+
 def _wait_for_port(port: int, timeout_s: float = 20.0) -> None:
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"dovecot did not listen on 127.0.0.1:{port} within {timeout_s:.0f} s")
+    while not port_open("127.0.0.1", port):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"dovecot did not listen on 127.0.0.1:{port} within {timeout_s:.0f} s")
+        time.sleep(0.1)
