@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
 from kafka import KafkaProducer
 
 from planetmail import aws
@@ -31,10 +32,14 @@ from planetmail.metrics import pipeline_metrics
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
 from planetmail.sla import Overdue, SlaLedger, breach_event, breach_summary, lookback
-from planetmail.status import StatusStore
+from planetmail.status import SLA_INDEX, StatusStore
 
 _log = logging.getLogger(__name__)
 SNS_SUBJECT_LIMIT = 100
+
+
+class MissingIndexError(RuntimeError):
+    """The status table predates the sla-by-hour index; the message names the fix."""
 
 
 @dataclasses.dataclass
@@ -80,9 +85,7 @@ class Watchdog:
 
     def check(self) -> WatchResult:
         config, now = self.config(), self.clock()
-        ledger = SlaLedger()
-        for step in self.status.sla_steps(now - lookback(config.sla_seconds), now):
-            ledger.add(step)
+        ledger = self.ledger(now, config.sla_seconds)
         overdue = ledger.overdue(now, config.sla_seconds)
         alerted = bool(overdue) and self.alert(overdue, config.sla_seconds)
         for late in overdue:
@@ -92,6 +95,20 @@ class Watchdog:
                          late.age_seconds)
         self.reporter.flush()
         return WatchResult(ledger.open_count(), [late.id for late in overdue], alerted)
+
+    def ledger(self, now: datetime, sla_seconds: int) -> SlaLedger:
+        """The SLA-relevant steps of the look-back window, from the status table's index."""
+        ledger = SlaLedger()
+        try:
+            for step in self.status.sla_steps(now - lookback(sla_seconds), now):
+                ledger.add(step)
+        except ClientError as exc:
+            if "index" not in str(exc):
+                raise
+            table = self.settings.status_table
+            raise MissingIndexError(f"the status table {table} has no {SLA_INDEX} index ({exc}); create the "
+                                    "table from template.yaml or localstack/bootstrap.py") from None
+        return ledger
 
     def alert(self, overdue: list[Overdue], sla_seconds: int) -> bool:
         """One SNS message naming the late messages; False when no topic is configured (locally)."""

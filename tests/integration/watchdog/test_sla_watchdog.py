@@ -20,7 +20,7 @@ from planetmail.lifecycle import LifecycleEvent
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
 from planetmail.status import STATUS_TABLE_KEYS, StatusStore
-from sla_watchdog.handler import Watchdog
+from sla_watchdog.handler import MissingIndexError, Watchdog
 
 pytestmark = pytest.mark.integration
 NOW = utcnow()
@@ -116,3 +116,16 @@ def test_without_a_topic_breaches_still_reach_mail_events(stage: Stage) -> None:
     assert alerts(stage) == []
     assert [event.id for event in breaches_on_kafka(local, 1)] == ["late"]
 
+
+
+def test_a_status_table_without_the_index_is_named_with_the_fix(stage: Stage) -> None:
+    old = dataclasses.replace(stage.settings, status_table=f"watchdog-old-{uuid.uuid4().hex[:10]}")
+    dynamodb = aws.client("dynamodb", old)
+    keys = {"KeySchema": STATUS_TABLE_KEYS["KeySchema"],
+            "AttributeDefinitions": STATUS_TABLE_KEYS["AttributeDefinitions"][:2]}
+    dynamodb.create_table(TableName=old.status_table, BillingMode="PAY_PER_REQUEST", **keys)
+    try:
+        with pytest.raises(MissingIndexError, match=f"{old.status_table} has no sla-by-hour index.*; create"):
+            Watchdog(old, config=PipelineConfig).check()
+    finally:
+        dynamodb.delete_table(TableName=old.status_table)
