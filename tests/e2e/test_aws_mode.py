@@ -1,12 +1,16 @@
 """The whole pipeline in AWS mode: template.yaml with Coordination=aws, as ``planetmail up --target aws``
 runs it. The functions read their configuration from SSM (moto), keep their leases and cursors in
-DynamoDB (dynalite), and look for ZooKeeper where nothing listens: the deployed shape, proven locally.
+DynamoDB (dynalite), and are pointed at a port that only counts connections instead of ZooKeeper (the
+last test checks nobody connected): the deployed shape, proven locally.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -34,7 +38,6 @@ from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import ENV_CONFIG_REFRESH_SECONDS, ENV_ZOOKEEPER, Secret, Settings
 from planetmail.status import STATUS_TABLE_KEYS, StatusStore
 from planetmail_local.emulator.service import Emulator
-from planetmail_local.stack.emulator_service import NO_ZOOKEEPER
 from planetmail_local.stack.topics import delete_topics, ensure_topics
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -44,12 +47,33 @@ IDEMPOTENCY_KEYS = {"KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
                     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}
 
 
+class ZooKeeperTrap:
+    """A port where ZooKeeper would be: it counts whoever connects, and answers nothing."""
+
+    def __init__(self) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.address = f"127.0.0.1:{self._server.getsockname()[1]}"
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                connection, _ = self._server.accept()
+                self.connections += 1
+                connection.close()
+
+    def close(self) -> None:
+        self._server.close()
+
+
 @dataclasses.dataclass(frozen=True)
 class AwsMode:
     url: str
     emulator: Emulator
     settings: Settings
     """What the functions were given: isolated topics, tables of their own, the SSM parameter."""
+    zookeeper: ZooKeeperTrap
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +89,8 @@ def aws_mode(stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
     for table, keys in tables:
         dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST", **keys)
     write_config(settings, PipelineConfig())
-    environment = {**worker_environment(settings, "/planetmail-unreachable"), ENV_ZOOKEEPER: NO_ZOOKEEPER,
+    trap = ZooKeeperTrap()  # instead of NO_ZOOKEEPER (a closed port), to see that nobody even tries
+    environment = {**worker_environment(settings, "/planetmail-unreachable"), ENV_ZOOKEEPER: trap.address,
                    ENV_CONFIG_REFRESH_SECONDS: "1"}
     parameters = {"Coordination": "aws", "StatusTableName": settings.status_table,
                   "IdempotencyTableName": settings.idempotency_table,
@@ -73,8 +98,9 @@ def aws_mode(stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
     try:
         with running_pipeline(settings, environment, parameters, tmp_path_factory.mktemp("aws-logs")) as (
                 url, emulator):
-            yield AwsMode(url, emulator, settings)
+            yield AwsMode(url, emulator, settings, trap)
     finally:
+        trap.close()
         delete_topics(settings)
         for table in (settings.status_table, settings.idempotency_table):
             dynamodb.delete_table(TableName=table)
@@ -91,7 +117,7 @@ def test_the_functions_get_the_aws_backends_and_no_zookeeper(aws_mode: AwsMode) 
         environment = aws_mode.emulator.app.functions[function].environment
         assert (environment["PLANETMAIL_COORDINATION"], environment["PLANETMAIL_CONFIG_SOURCE"]) == (
             "dynamodb", "ssm")
-    assert os.environ[ENV_ZOOKEEPER] == NO_ZOOKEEPER
+    assert os.environ[ENV_ZOOKEEPER] == aws_mode.zookeeper.address
 
 
 def test_every_genuine_message_is_acknowledged_exactly_once(aws_mode: AwsMode,
@@ -164,3 +190,8 @@ def test_the_imap_poller_leads_and_keeps_its_cursor_in_dynamodb(aws_mode: AwsMod
     assert (again["published"], skipped["leader"], skipped["published"]) == (0, False, 0)
     assert (after["published"], after["last_uid"]) == (1, 3)
     assert cursor is not None and cursor["last_uid"] == 3
+
+
+def test_no_function_ever_tried_to_reach_zookeeper(aws_mode: AwsMode) -> None:
+    """Last in this module: every function above ran, none connected to where ZooKeeper would be."""
+    assert aws_mode.zookeeper.connections == 0
