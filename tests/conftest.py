@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from planetmail.settings import Settings
-from planetmail_local.cli.errors import UserError
 from planetmail_local.stack import control
 from planetmail_local.stack.config import StackConfig
+from planetmail_local.stack.errors import StackError
 from planetmail_local.stack.topics import delete_topics, ensure_topics
 
 
@@ -32,8 +32,8 @@ def stack_settings() -> Iterator[Settings]:
     config = StackConfig.from_settings(Settings.load())
     try:
         control.up(config)
-    except UserError as exc:
-        pytest.exit(f"the local stack could not start: {exc.format_message()}", returncode=3)
+    except StackError as exc:
+        pytest.exit(f"the local stack could not start: {exc}", returncode=3)
     yield Settings.load(aws_endpoint_url=config.aws_endpoint_url)
 
 

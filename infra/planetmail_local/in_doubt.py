@@ -18,11 +18,10 @@ from planetmail.dead_letters import DeadLetter
 from planetmail.events import LifecycleReporter
 from planetmail.kafka import make_producer
 from planetmail.lifecycle import LifecycleEvent
+from planetmail.send_ledger import LedgerEntry, SendLedger
 from planetmail.settings import Settings
 from planetmail.status import StatusStore
 from planetmail_local.dead_letter_queue import DeadLetterQueue
-from responder.compose import recipient_of
-from responder.ledger import LedgerEntry, SendLedger
 
 RESEND_RISK = ("the recipient may get a second acknowledgement: the mail server may have accepted the "
                "first one before the responder stopped")
@@ -48,7 +47,7 @@ class InDoubt(DeadLetteredRequest):
 
     @property
     def recipient(self) -> str:
-        return recipient_of(self.request.email).address
+        return self.request.email.reply_address.address.strip()
 
     @property
     def ledger_state(self) -> str:

@@ -46,6 +46,8 @@ PACKAGES = (
                       "InboxFunction and InboxIndexerFunction (python3.12); the layer adds the base set."),
     DeploymentPackage("functions/responder/requirements.txt", ("responder",), "3.12",
                       "ResponderFunction (python3.12); the layer adds the base set."),
+    DeploymentPackage("functions/watchdog/requirements.txt", (), "3.12",
+                      "SlaWatchdogFunction (python3.12): the layer holds everything it imports."),
     DeploymentPackage("functions/processor/requirements.txt", ("", "processor"), "3.12",
                       "ProcessorFunction's image (Dockerfile, lambda/python:3.12): images take no "
                       "layers, so this holds the base set too."),

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
+import os
+import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import httpx
 
 from planetmail.settings import ENV_API_TOKEN, ENV_WEBHOOK_CREDENTIALS, ENV_ZK_ROOT, Settings
-from planetmail_local.bench.traffic import CorpusMessage, InboundRequest, WebhookCredentials, load_corpus
+from planetmail_local.bench.follow import wait_for_acknowledgements
+from planetmail_local.bench.traffic import (
+    CorpusMessage,
+    InboundRequest,
+    TrafficMix,
+    WebhookCredentials,
+    load_corpus,
+)
+from planetmail_local.emulator.service import Emulator, EmulatorOptions
+from planetmail_local.emulator.template import load_application
+from planetmail_local.stack.config import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS = WebhookCredentials(
@@ -50,3 +65,77 @@ def send_all(base_url: str, requests: list[InboundRequest]) -> dict[str, bool]:
 def viewer_url(settings: Settings) -> str:
     local = json.loads((settings.state_dir / "local.json").read_text(encoding="utf-8"))
     return str(local["smtp_viewer_url"])
+
+
+def bearer() -> dict[str, str]:
+    return {"Authorization": f"Bearer {CREDENTIALS.api_token}"}
+
+
+def assert_acknowledged_exactly_once(pipeline: str, settings: Settings, messages: int) -> set[str]:
+    """Send a mix of genuine mail and auto-replies through the webhooks; every genuine message is
+    acknowledged once, nothing else is answered. Returns the acknowledged tracking ids."""
+    mix = TrafficMix(genuine_corpus(), CREDENTIALS, auto_reply_share=0.2, seed=11)
+    accepted = send_all(pipeline, list(itertools.islice(mix.requests(), messages)))
+    expected = {tracking_id for tracking_id, wanted in accepted.items() if wanted}
+    unwanted = set(accepted) - expected
+    assert expected and unwanted, "the mix must hold both genuine mail and mail that must not be answered"
+
+    viewer = viewer_url(settings)
+    deliveries = wait_for_acknowledgements(viewer, expected, deadline=time.time() + 120)
+    # Give stragglers (a wrong second email, or an answer to an auto-reply) time to show up.
+    time.sleep(3)
+    deliveries = wait_for_acknowledgements(viewer, expected, deadline=time.time())
+
+    assert expected <= deliveries.times.keys(), f"never acknowledged: {expected - deliveries.times.keys()}"
+    assert not unwanted & deliveries.times.keys(), "auto-replies or spam were answered"
+    assert {tid: len(deliveries.times[tid]) for tid in expected} == dict.fromkeys(expected, 1)
+    return expected
+
+
+def states_of(pipeline: str, tracking_id: str) -> list[str]:
+    with httpx.Client(base_url=pipeline, timeout=30) as client:
+        timeline = client.get(f"/v1/emails/{tracking_id}", headers=bearer())
+    assert timeline.status_code == 200, timeline.text
+    return [step["state"] for step in timeline.json()["timeline"]]
+
+
+def category_of_a_complaint(pipeline: str, timeout: float = 60.0) -> list[str]:
+    """Send one complaint through a webhook; the categories its ``classified`` steps name."""
+    complaints = [m for m in genuine_corpus() if m.category == "complaints"]
+    request = next(TrafficMix(complaints, CREDENTIALS, auto_reply_share=0.0, seed=3).requests())
+    with httpx.Client(base_url=pipeline, timeout=60) as http:
+        accepted = http.post(request.path, headers=request.headers, content=request.content,
+                             json=request.json_body, data=request.form)
+        assert accepted.status_code == 202, accepted.text
+        tracking_id = accepted.json()["id"]
+        deadline = time.time() + timeout
+        categories: list[str] = []
+        while time.time() < deadline and not categories:
+            steps = http.get(f"/v1/emails/{tracking_id}", headers=bearer()).json().get("timeline", [])
+            categories = [s["detail"].get("category") for s in steps if s["state"] == "classified"]
+            time.sleep(0.5)
+    return categories
+
+
+@contextlib.contextmanager
+def running_pipeline(settings: Settings, environment: Mapping[str, str], parameters: Mapping[str, str],
+                     log_dir: Path) -> Iterator[tuple[str, Emulator]]:
+    """planetmail's template in an emulator of its own (every Kafka mapping polling, no schedules),
+    the workers given ``environment``: its API gateway URL and the emulator."""
+    saved = {name: os.environ.get(name) for name in environment}
+    os.environ.update(environment)
+    application = load_application(ROOT / "template.yaml", parameter_overrides={
+        "KafkaBootstrapServers": settings.kafka_bootstrap, "TopicPrefix": settings.topic_prefix,
+        "SmtpHost": settings.smtp_host, "SmtpPort": str(settings.smtp_port), **parameters})
+    options = EmulatorOptions(log_dir=log_dir, api_port=free_port(), lambda_port=free_port())
+    emulator = Emulator(application, options)
+    emulator.start(kafka=True, schedules=False)
+    try:
+        yield f"http://127.0.0.1:{options.api_port}", emulator
+    finally:
+        emulator.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -22,10 +22,10 @@ from e2e_support import ROOT, worker_environment
 from fault_settlement import SettlementWatch
 
 from planetmail.settings import ENV_MODEL_PATH, Settings
-from planetmail_local.cli.errors import UserError
 from planetmail_local.stack import control
 from planetmail_local.stack.components import stack_services
 from planetmail_local.stack.config import StackConfig, free_port
+from planetmail_local.stack.errors import StackError
 from planetmail_local.stack.lifecycle import ensure_running
 from planetmail_local.stack.process import own_process
 from planetmail_local.stack.steps import ClassifierModel
@@ -78,7 +78,7 @@ class FaultPipeline:
             try:
                 ensure_running(service)
                 return
-            except UserError:
+            except StackError:
                 if attempt == attempts - 1:
                     raise
                 time.sleep(3)

@@ -20,9 +20,9 @@ from fault_settlement import EVENTS_READ_SECONDS, Settlement
 from planetmail import topics
 from planetmail.codec import RecordError, decode_as
 from planetmail.lifecycle import LifecycleEvent
+from planetmail.send_ledger import SendLedger
 from planetmail_local.bench.traffic import InboundRequest, TrafficMix
 from planetmail_local.stack.topics import topic_values
-from responder.ledger import SendLedger
 
 AUTO_REPLY_SHARE = 0.1
 SETTLE_SECONDS = 240.0

@@ -2,7 +2,8 @@
 
 Kept as the coordinator's versioned document ``imap/<mailbox>`` next to the poller's lease (a znode
 locally, a DynamoDB item on AWS): only the leader writes it, every write is a compare-and-set on the
-version it read, so a poller that lost its leadership cannot move the cursor under the new leader.
+version it read, so a poller that lost its leadership cannot move the cursor under the new leader
+(``planetmail.coordination.base.DocumentMoved``).
 """
 
 from __future__ import annotations
@@ -10,11 +11,8 @@ from __future__ import annotations
 import dataclasses
 from urllib.parse import quote
 
-from planetmail.coordination.base import DocumentMoved, VersionedDocument
+from planetmail.coordination.base import VersionedDocument
 from planetmail.settings import Settings
-
-CursorMoved = DocumentMoved
-"""Another poller wrote the cursor since it was read: this one is no longer the leader."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Records that could not be processed, on ``mail.dlq``: the original key and value plus error headers.
 
-Whoever dead-letters a record (the emulator's on-failure destination, a handler rejecting a record
-that can never succeed) uses ``dead_letter_headers`` so ``planetmail dlq`` can list and replay it.
+A handler rejecting a record that can never succeed writes these headers with ``dead_letter_headers``;
+the local emulator's on-failure destination writes the same names, so ``planetmail dlq`` lists and
+replays both.
 """
 
 from __future__ import annotations

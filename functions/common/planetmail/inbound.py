@@ -120,6 +120,11 @@ class InboundEmail(Record):
     """The receiving provider's spam/virus verdicts (see ProviderVerdicts); additive, optional."""
 
     @property
+    def reply_address(self) -> Address:
+        """Where a reply goes: Reply-To when it names exactly one address (helpdesk practice), else From."""
+        return self.reply_to[0] if len(self.reply_to) == 1 else self.from_
+
+    @property
     def sender(self) -> str:
         """The lower-cased sender address: the ``mail.received`` partition key."""
         return self.from_.normalised

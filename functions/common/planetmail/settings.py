@@ -61,6 +61,7 @@ ENV_CONFIG_DOCUMENT = "PLANETMAIL_CONFIG"
 ENV_CONFIG_PARAMETER = "PLANETMAIL_CONFIG_PARAMETER"
 ENV_CONFIG_REFRESH_SECONDS = "PLANETMAIL_CONFIG_REFRESH_SECONDS"
 ENV_COORDINATION = "PLANETMAIL_COORDINATION"
+ENV_ALERT_TOPIC_ARN = "PLANETMAIL_ALERT_TOPIC_ARN"
 # On AWS: Secrets Manager ARNs resolved by planetmail.secrets into the settings they name.
 ENV_API_TOKEN_SECRET_ARN = "PLANETMAIL_API_TOKEN_SECRET_ARN"  # noqa: S105 - a variable name
 ENV_WEBHOOK_CREDENTIALS_SECRET_ARN = "PLANETMAIL_WEBHOOK_CREDENTIALS_SECRET_ARN"  # noqa: S105
@@ -181,6 +182,8 @@ class Settings:
     config_refresh_seconds: int = 30
     coordination: str = "zookeeper"
     """Leases and cursors of singleton jobs: zookeeper (local) or dynamodb (AWS, the idempotency table)."""
+    alert_topic_arn: str | None = None
+    """SNS topic the SLA watchdog alerts (AWS); unset locally, where breaches reach the dashboard."""
 
     def __post_init__(self) -> None:
         _require_choice("kafka_security_protocol", ENV_KAFKA_SECURITY_PROTOCOL,
@@ -265,6 +268,7 @@ _ENV_FIELDS = {
     ENV_CONFIG_PARAMETER: "config_parameter",
     ENV_CONFIG_REFRESH_SECONDS: "config_refresh_seconds",
     ENV_COORDINATION: "coordination",
+    ENV_ALERT_TOPIC_ARN: "alert_topic_arn",
 }
 
 # Keys of .planetmail/local.json that map onto settings (the file also holds URLs for people).

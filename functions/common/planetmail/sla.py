@@ -10,13 +10,19 @@ An ``sla_breach`` event marks a message as already reported, so a watchdog that 
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Final
 
 from planetmail.lifecycle import TERMINAL_STATES, LifecycleEvent
 
 CLOSING_STATES: Final = TERMINAL_STATES
 BREACH_STATE: Final = "sla_breach"
+SLA_STATES: Final = CLOSING_STATES | {"received", BREACH_STATE}
+"""The only states the SLA judgement reads (the status table indexes these rows for the watchdog)."""
+MIN_LOOKBACK_SECONDS: Final = 900
+SUMMARY_LIMIT: Final = 200
+"""Messages named in one alert; the count in the subject is always complete."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,3 +84,26 @@ class SlaLedger:
         for book in (self._open, self._closed, self._reported):
             for tracking_id in [k for k, at in book.items() if at < horizon]:
                 del book[tracking_id]
+
+
+def lookback(sla_seconds: float) -> timedelta:
+    """How much history a watchdog reads: enough to see every message that can still be late."""
+    return timedelta(seconds=max(4 * sla_seconds, MIN_LOOKBACK_SECONDS))
+
+
+def breach_event(late: Overdue, sla_seconds: int, now: datetime, watcher: str) -> LifecycleEvent:
+    """The ``sla_breach`` lifecycle event reporting ``late`` (on mail.events and in the status table)."""
+    return LifecycleEvent.model_validate({
+        "id": late.id, "stage": "watchdog", "state": BREACH_STATE, "at": now, "received_at": late.received_at,
+        "detail": {"age_seconds": round(late.age_seconds, 3), "sla_seconds": sla_seconds, "watcher": watcher},
+    })
+
+
+def breach_summary(overdue: Sequence[Overdue], sla_seconds: int) -> tuple[str, str]:
+    """Subject and text of one alert about ``overdue`` (an e-mail locally, an SNS message on AWS)."""
+    subject = f"planetmail: {len(overdue)} message(s) not acknowledged within {sla_seconds} s"
+    lines = [f"{late.id}  received {late.received_at.isoformat()}  waiting {late.age_seconds:.0f} s"
+             for late in overdue[:SUMMARY_LIMIT]]
+    if len(overdue) > SUMMARY_LIMIT:
+        lines.append(f"... and {len(overdue) - SUMMARY_LIMIT} more")
+    return subject, "These messages are past the acknowledgement SLA:\n\n" + "\n".join(lines) + "\n"

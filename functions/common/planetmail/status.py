@@ -6,18 +6,26 @@ overwrites itself instead of adding a row.
 
 Batch handlers write their rows with ``record_all``: one BatchWriteItem per 25 rows instead of one
 PutItem per row, which on the local AWS endpoint is about ten times cheaper per row.
+
+The rows the SLA judgement reads (received, acknowledged, suppressed, sla_breach) also carry
+``sla_bucket``, the UTC hour of the step: the sparse index ``sla-by-hour`` (keys only) lets the SLA
+watchdog read a time window with one Query per hour instead of scanning the table.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from planetmail import aws
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.settings import Settings
+from planetmail.sla import SLA_STATES
 
+SLA_INDEX = "sla-by-hour"
+SLA_BUCKET = "sla_bucket"
 STATUS_TABLE_KEYS: dict[str, Any] = {
     "KeySchema": [
         {"AttributeName": "id", "KeyType": "HASH"},
@@ -26,8 +34,16 @@ STATUS_TABLE_KEYS: dict[str, Any] = {
     "AttributeDefinitions": [
         {"AttributeName": "id", "AttributeType": "S"},
         {"AttributeName": "seq", "AttributeType": "S"},
+        {"AttributeName": SLA_BUCKET, "AttributeType": "S"},
     ],
+    "GlobalSecondaryIndexes": [{
+        "IndexName": SLA_INDEX,
+        "KeySchema": [{"AttributeName": SLA_BUCKET, "KeyType": "HASH"},
+                      {"AttributeName": "seq", "KeyType": "RANGE"}],
+        "Projection": {"ProjectionType": "KEYS_ONLY"},
+    }],
 }
+_STAGE_OF_SLA_STATE = {"received": "collector", "sla_breach": "watchdog"}
 
 
 class StatusStore:
@@ -53,6 +69,33 @@ class StatusStore:
         )
         return [_step(item) for item in response.get("Items", [])]
 
+    def sla_steps(self, since: datetime, until: datetime) -> Iterator[LifecycleEvent]:
+        """The SLA-relevant steps of the hours from ``since`` to ``until`` (whole hours, so a little more)."""
+        for bucket in sla_buckets(since, until):
+            request = {"TableName": self._table, "IndexName": SLA_INDEX,
+                       "KeyConditionExpression": f"{SLA_BUCKET} = :bucket",
+                       "ExpressionAttributeValues": {":bucket": {"S": bucket}}}
+            while True:
+                page = self._dynamodb.query(**request)
+                yield from (_sla_step(item) for item in page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    break
+                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def sla_bucket(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H")
+
+
+def sla_buckets(since: datetime, until: datetime) -> list[str]:
+    """Every hour bucket from ``since`` to ``until``, oldest first."""
+    hour = since.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    buckets = []
+    while hour <= until:
+        buckets.append(sla_bucket(hour))
+        hour += timedelta(hours=1)
+    return buckets
+
 
 def row(event: LifecycleEvent) -> dict[str, Any]:
     """The step's item in the status table (for callers that write it together with other items)."""
@@ -66,7 +109,16 @@ def row(event: LifecycleEvent) -> dict[str, Any]:
     }
     if event.error:
         item["error"] = {"S": event.error}
+    if event.state in SLA_STATES:
+        item[SLA_BUCKET] = {"S": sla_bucket(event.at)}
     return item
+
+
+def _sla_step(item: dict[str, Any]) -> LifecycleEvent:
+    """A step from the keys-only index: the sort key ``<ISO time>#<state>`` holds all the SLA needs."""
+    at, _, state = item["seq"]["S"].rpartition("#")
+    return LifecycleEvent.model_validate({"id": item["id"]["S"], "state": state, "at": at,
+                                          "stage": _STAGE_OF_SLA_STATE.get(state, "responder")})
 
 
 def _step(item: dict[str, Any]) -> dict[str, Any]:

@@ -14,9 +14,9 @@ from planetmail.inbound import utcnow
 from planetmail.lifecycle import LifecycleEvent, State
 from planetmail.metrics import pipeline_metrics
 from planetmail.pipeline_config import PipelineConfig
+from planetmail.send_ledger import UNKNOWN_OUTCOME_REASON, ClaimStatus, SendLedger
 from responder import reply_policy
 from responder.compose import compose, recipient_of
-from responder.ledger import UNKNOWN_OUTCOME_REASON, ClaimStatus, SendLedger
 from responder.recipients import RecipientCap, SuppressionList
 from responder.render import render
 from responder.reply_policy import Reason, ReplyContext

@@ -13,8 +13,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from planetmail import aws
+from planetmail.send_ledger import TTL_ATTRIBUTE
 from planetmail.settings import Settings
-from responder.ledger import TTL_ATTRIBUTE
 
 BATCH_GET_LIMIT = 100
 """DynamoDB's maximum number of keys in one BatchGetItem call."""

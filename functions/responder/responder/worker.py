@@ -10,10 +10,10 @@ from planetmail import aws
 from planetmail.events import LifecycleReporter
 from planetmail.kafka import make_producer
 from planetmail.pipeline_config import PipelineConfig
+from planetmail.send_ledger import CLAIM_LEASE_SECONDS, SendLedger
 from planetmail.settings import Settings
 from planetmail.status import StatusStore
 from responder.acknowledgement import Responder
-from responder.ledger import CLAIM_LEASE_SECONDS, SendLedger
 from responder.recipients import RecipientCap, SuppressionList
 from responder.senders import Transport
 from responder.senders.ses import SesTransport

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from planetmail_local.cli.errors import UserError
+from planetmail_local.bench.errors import BenchError
 from planetmail_local.emulator.lambda_api import STATUS_PATH
 
 TIMEOUT_SECONDS = 10.0
@@ -43,10 +43,10 @@ class LambdaApi:
         try:
             response = self._client.request(method, path, json=body)
         except httpx.HTTPError as exc:
-            raise UserError(f"the emulator's Lambda API at {where} did not answer ({exc}); start the stack "
+            raise BenchError(f"the emulator's Lambda API at {where} did not answer ({exc}); start the stack "
                             "with 'planetmail up', or pass the right --lambda-url") from None
         if response.is_error:
-            raise UserError(f"{method} {where} answered {response.status_code}: {response.text[:200]}")
+            raise BenchError(f"{method} {where} answered {response.status_code}: {response.text[:200]}")
         document: dict[str, Any] = response.json() if response.content else {}
         return document
 

@@ -7,6 +7,13 @@ import sys
 
 import click
 
+from planetmail_local.bench.errors import BenchError
+from planetmail_local.cli.errors import UserError
+from planetmail_local.stack.errors import StackError
+
+ENGINE_ERRORS = (StackError, BenchError)
+"""Errors the engines raise with a '<cause>; <fix>' message, shown as the CLI's one-line error."""
+
 # name -> "module:attribute" of a click command; one line per subcommand.
 COMMANDS: dict[str, str] = {
     "bench": "planetmail_local.cli.bench:bench",
@@ -30,6 +37,13 @@ COMMANDS: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        """Engines raise their own errors; here, and only here, they become one-line CLI errors."""
+        try:
+            return super().invoke(ctx)
+        except ENGINE_ERRORS as exc:
+            raise UserError(str(exc)) from None
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 

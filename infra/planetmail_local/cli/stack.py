@@ -22,13 +22,19 @@ from planetmail_local.emulator.lambda_api import STATUS_PATH
 from planetmail_local.emulator.service import DEFAULT_LAMBDA_PORT
 from planetmail_local.stack import control
 from planetmail_local.stack.components import stack_components
-from planetmail_local.stack.config import StackConfig
+from planetmail_local.stack.config import TARGETS, StackConfig
 from planetmail_local.stack.lifecycle import Origin
+from planetmail_local.stack.local_file import read_local_file
 
 console = Console(highlight=False)
 MAPPING_COLUMNS = {"pollers": "pollers", "lag": "lag", "batches_in_flight": "in flight",
                    "processed": "processed", "dead_lettered": "dead-lettered"}
 OWNERS = {Origin.EXTERNAL: "someone else (reused)", Origin.STOPPED: "-"}
+TARGET_LINES = {
+    "local": "target: local (functions coordinate and read their configuration through ZooKeeper)",
+    "aws": "target: aws (functions coordinate through DynamoDB, read their configuration from SSM, "
+           "and cannot reach ZooKeeper)",
+}
 
 
 def _config() -> StackConfig:
@@ -44,15 +50,22 @@ def _progress(name: str, message: str) -> None:
               help="Also train the model if missing and start the emulator running template.yaml.")
 @click.option("--secure/--plaintext", default=None,
               help="Kafka on SASL_SSL (SCRAM-SHA-512, local CA) or PLAINTEXT; default: as local.json says.")
-def up(pipeline: bool, secure: bool | None) -> None:
+@click.option("--target", type=click.Choice(TARGETS), default="local", show_default=True,
+              help="aws: the functions run as deployed (DynamoDB coordination, SSM configuration, "
+              "no ZooKeeper reachable); local: ZooKeeper for both.")
+def up(pipeline: bool, secure: bool | None, target: str) -> None:
     """Start the local stack (reusing whatever already runs healthy) and write .planetmail/local.json."""
-    config = _config()
+    config = dataclasses.replace(_config(), target=target)
     if secure is not None:
         config = dataclasses.replace(config, secure=secure)
+    running = read_local_file(config).get("target", "local")
+    if pipeline and _pipeline_started(config) and running != target:
+        raise UserError(f"the emulator runs the {running} target; stop it with 'planetmail down' "
+                        f"and run 'planetmail up --target {target}'")
     with console.status("starting the local stack…"):
         document = control.up(config, _progress, pipeline=pipeline)
     console.print(f"\nlocal stack ready; URLs and credentials in [bold]{config.local_file}[/bold]")
-    for key in ("kafka_bootstrap", "kafka_security_protocol", "zookeeper", "aws_endpoint_url",
+    for key in ("target", "kafka_bootstrap", "kafka_security_protocol", "zookeeper", "aws_endpoint_url",
                 "smtp_viewer_url", "api_url"):
         console.print(f"  {key:<23} {document[key]}")
 
@@ -80,6 +93,7 @@ def status(as_json: bool) -> None:
             owner = OWNERS.get(s.origin, "planetmail")
             table.add_row(s.name, str(s.pid or "-"), str(s.port), health, owner)
         console.print(table)
+        console.print(TARGET_LINES[str(read_local_file(config).get("target", "local"))])
         healthy = {s.name for s in states if s.healthy}
         if "zookeeper" in healthy:
             _print_registry(config)

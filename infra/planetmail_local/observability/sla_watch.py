@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import os
+import smtplib
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -30,13 +32,15 @@ from planetmail.lifecycle import LifecycleEvent
 from planetmail.metrics import pipeline_metrics
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
-from planetmail.sla import Overdue, SlaLedger
+from planetmail.sla import Overdue, SlaLedger, breach_event, lookback
+from planetmail.sla import breach_summary as sla_summary
 from planetmail_local.observability.feed import EventFeed
 
 log = logging.getLogger(__name__)
 
 GROUP_ID = "planetmail.sla-watch"
 ELECTION = "sla-watch"
+SMTP_TIMEOUT_SECONDS = 10.0
 
 ConfigSource = Callable[[], PipelineConfig]
 Notifier = Callable[[Sequence[Overdue], PipelineConfig], None]
@@ -63,7 +67,7 @@ class SlaWatch:
 
     def lookback(self) -> timedelta:
         """How much history a new leader replays: enough to see every message that can still be late."""
-        return timedelta(seconds=max(4 * self._config().sla_seconds, 900))
+        return lookback(self._config().sla_seconds)
 
     def tick(self) -> list[Overdue]:
         config, now = self._config(), self._clock()
@@ -80,12 +84,7 @@ class SlaWatch:
         return overdue
 
     def _report(self, late: Overdue, config: PipelineConfig, now: datetime) -> None:
-        event = LifecycleEvent.model_validate({
-            "id": late.id, "stage": "watchdog", "state": "sla_breach", "at": now,
-            "received_at": late.received_at,
-            "detail": {"age_seconds": round(late.age_seconds, 3), "sla_seconds": config.sla_seconds,
-                       "watcher": self.identity},
-        })
+        event = breach_event(late, config.sla_seconds, now, self.identity)
         self._producer.send(self._topic, key=event.id.encode(), value=codec.encode(event))
         pipeline_metrics.sla_breach()
         log.warning("SLA breach: %s received %s, %.0f s ago", late.id, late.received_at.isoformat(),
@@ -94,33 +93,42 @@ class SlaWatch:
 
 def email_operations(settings: Settings) -> Notifier:
     """A notifier that mails one summary per tick to ``operations_email`` over the configured SMTP."""
-    from responder.senders import SendError
-    from responder.senders.smtp import SmtpTransport
 
     def notify(overdue: Sequence[Overdue], config: PipelineConfig) -> None:
         if not config.operations_email:
             return
-        transport = SmtpTransport(settings, reuse_connection=False)
         try:
-            transport.send(breach_summary(overdue, config), sender=config.sender.address,
-                           recipient=config.operations_email)
-        except SendError as exc:
+            send_mail(settings, breach_summary(overdue, config))
+        except (OSError, smtplib.SMTPException) as exc:
             log.error("could not e-mail the SLA breaches to %s: %s", config.operations_email, exc)
-        finally:
-            transport.close()
 
     return notify
 
 
+def send_mail(settings: Settings, message: EmailMessage) -> None:
+    """One message over the configured SMTP server (its TLS mode and login), on a connection of its own:
+    an operator alert is rare, so the standard library's client does, without the responder's."""
+    context = ssl.create_default_context()  # verified, as the responder's client verifies
+    if settings.smtp_tls == "implicit":
+        connection: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port,
+                                                    timeout=SMTP_TIMEOUT_SECONDS, context=context)
+    else:
+        connection = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS)
+    with connection as smtp:
+        if settings.smtp_tls == "starttls":
+            smtp.starttls(context=context)
+        if settings.smtp_username and settings.smtp_password:
+            smtp.login(settings.smtp_username, settings.smtp_password.reveal())
+        smtp.send_message(message)
+
+
 def breach_summary(overdue: Sequence[Overdue], config: PipelineConfig) -> EmailMessage:
+    subject, text = sla_summary(overdue, config.sla_seconds)
     message = EmailMessage()
     message["From"] = f"{config.sender.display_name} <{config.sender.address}>"
     message["To"] = config.operations_email or ""
-    message["Subject"] = (f"planetmail: {len(overdue)} message(s) not acknowledged within "
-                          f"{config.sla_seconds} s")
-    lines = [f"{late.id}  received {late.received_at.isoformat()}  waiting {late.age_seconds:.0f} s"
-             for late in overdue]
-    message.set_content("These messages are past the acknowledgement SLA:\n\n" + "\n".join(lines) + "\n")
+    message["Subject"] = subject
+    message.set_content(text)
     return message
 
 

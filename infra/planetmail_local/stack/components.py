@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import TypeGuard
 
-from planetmail_local.emulator.stack_service import emulator_service
 from planetmail_local.stack.config import REPO_ROOT, StackConfig
+from planetmail_local.stack.emulator_service import emulator_service
 from planetmail_local.stack.jvm import Kafka, ZooKeeper
 from planetmail_local.stack.service import Service, Step
 from planetmail_local.stack.services import AwsEndpoint, MotoServer, SmtpSink

@@ -30,6 +30,7 @@ SECURE_PROTOCOL = "SASL_SSL"
 """The protocol of ``planetmail up --secure`` (SCRAM-SHA-512 over TLS, see stack/secure.py)."""
 DEFAULT_AWS_ENDPOINT = "http://127.0.0.1:4566"
 REPO_ROOT = Path(__file__).resolve().parents[3]
+TARGETS = ("local", "aws")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +47,10 @@ class StackConfig:
     """moto's server, behind the AWS endpoint (infra/aws_endpoint/front.js)."""
     secure: bool = False
     """Kafka on SASL_SSL only (``planetmail up --secure``); clients learn it from local.json."""
+    target: str = "local"
+    """What the emulator's functions run as (``planetmail up --target``): ``local`` (ZooKeeper
+    coordination and configuration) or ``aws`` (DynamoDB coordination, SSM configuration, and no
+    ZooKeeper reachable from the functions: the deployed shape, on the laptop)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StackConfig:

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 from planetmail.settings import ENV_KAFKA_BOOTSTRAP, ENV_ZOOKEEPER
-from planetmail_local.cli.errors import UserError
 from planetmail_local.stack.config import KAFKA_CHROOT, StackConfig
+from planetmail_local.stack.errors import StackError
 from planetmail_local.stack.local_file import read_local_file
 from planetmail_local.stack.probes import kafka_serving, zookeeper_serving
 from planetmail_local.stack.secure import listener_properties
@@ -38,7 +38,7 @@ def write_properties(path: Path, values: dict[str, object]) -> Path:
 def java_executable() -> str:
     java = shutil.which("java")
     if java is None:
-        raise UserError("java not found on PATH; install Java 17+ (java -version) and retry")
+        raise StackError("java not found on PATH; install Java 17+ (java -version) and retry")
     return java
 
 

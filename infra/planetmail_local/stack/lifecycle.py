@@ -8,7 +8,7 @@ import time
 
 import psutil
 
-from planetmail_local.cli.errors import UserError
+from planetmail_local.stack.errors import StackError
 from planetmail_local.stack.process import describe, exit_code, own_process, port_open, port_owner, stop
 from planetmail_local.stack.service import Service
 from planetmail_local.stack.start_failures import diagnose
@@ -39,7 +39,7 @@ def ensure_running(service: Service) -> ServiceState:
     if port_open(service.host, service.port):
         if service.healthy():
             return ServiceState(service.name, service.port, port_owner(service.port), Origin.EXTERNAL, True)
-        raise UserError(
+        raise StackError(
             f"port {service.port} for {service.name} is taken by {describe(port_owner(service.port))}; "
             f"stop it or set {service.port_setting or 'its port setting'} to a free port; "
             f"log: {service.log_file}"
@@ -55,12 +55,12 @@ def _wait_healthy(service: Service, process: psutil.Process) -> None:
         code = exit_code(process)
         if code is not None:
             cause, fix = diagnose(_log_lines(service))
-            raise UserError(
+            raise StackError(
                 f"{service.name} exited while starting (exit code {code}): {cause}; "
                 f"{fix}; log: {service.log_file}"
             )
         if time.monotonic() > deadline:
-            raise UserError(
+            raise StackError(
                 f"{service.name} did not become healthy within {service.start_timeout:.0f}s; "
                 f"see its log: {service.log_file}"
             )

@@ -37,6 +37,7 @@ def write_local_file(config: StackConfig, extra: dict[str, Any] | None = None) -
         "metrics_url": previous.get("metrics_url"),
         "webhooks": _webhooks(previous.get("webhooks")),
         "logs_dir": str(config.logs_dir),
+        "target": config.target,
         **(extra or {}),
     }
     _write_atomically(config.local_file, json.dumps(document, indent=2) + "\n")

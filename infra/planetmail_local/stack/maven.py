@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from planetmail_local.cli.errors import UserError
 from planetmail_local.stack.config import KAFKA_VERSION, REPO_ROOT, StackConfig
+from planetmail_local.stack.errors import StackError
 from planetmail_local.stack.staged import StagedInstall
 
 POM = REPO_ROOT / "infra" / "maven" / "pom.xml"
@@ -19,7 +19,7 @@ def resolve_kafka(config: StackConfig) -> Path:
         return install.target
     mvn = shutil.which("mvn")
     if mvn is None:
-        raise UserError("mvn not found on PATH; install Apache Maven 3.8+ (mvn -v) and retry")
+        raise StackError("mvn not found on PATH; install Apache Maven 3.8+ (mvn -v) and retry")
     return install.run(
         lambda staging: [mvn, "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
                          f"-DoutputDirectory={staging}"],

@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 from typing import Final
 
-from planetmail_local.cli.errors import UserError
 from planetmail_local.stack.config import REPO_ROOT, StackConfig
+from planetmail_local.stack.errors import StackError
 from planetmail_local.stack.staged import StagedInstall
 
 AWS_ENDPOINT_DIR = REPO_ROOT / "infra" / "aws_endpoint"
@@ -51,7 +51,7 @@ def install_npm_project(project: Path, target: Path, log: Path, package: str, fa
         return install.target / "node_modules"
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
-        raise UserError("node or npm not found on PATH; install Node.js 20+ with npm (node -v) and retry")
+        raise StackError("node or npm not found on PATH; install Node.js 20+ with npm (node -v) and retry")
     installed = install.run(
         lambda staging: [npm, "ci", "--omit=dev", "--no-audit", "--no-fund", "--prefix", str(staging)],
         failure, prepare=lambda staging: _copy_manifests(project, staging))

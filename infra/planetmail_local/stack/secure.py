@@ -26,8 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from planetmail.coordination.client import zookeeper
-from planetmail_local.cli.errors import UserError
 from planetmail_local.stack.config import KAFKA_CHROOT, SECURE_PROTOCOL, StackConfig
+from planetmail_local.stack.errors import StackError
 from planetmail_local.stack.process import own_process
 
 MECHANISM = "SCRAM-SHA-512"
@@ -134,7 +134,7 @@ def create_scram_users(config: StackConfig, java: list[str], users: dict[str, st
     with log.open("a", encoding="utf-8") as out:
         out.write(_masked("".join(command.output for _, command in running), users.values()))
     if failed:
-        raise UserError(f"creating the SCRAM credentials of {', '.join(failed)} in ZooKeeper failed; "
+        raise StackError(f"creating the SCRAM credentials of {', '.join(failed)} in ZooKeeper failed; "
                         f"see {log}")
 
 

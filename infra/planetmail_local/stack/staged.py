@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from planetmail_local.cli.errors import UserError
+from planetmail_local.stack.errors import StackError
 
 STAMP = ".installed-from"
 
@@ -47,7 +47,7 @@ class StagedInstall:
             result = subprocess.run(command(staging), stdout=out, stderr=subprocess.STDOUT, check=False)
         if result.returncode != 0 or not self.complete(staging):
             shutil.rmtree(staging, ignore_errors=True)
-            raise UserError(f"{failure}; log: {self.log}")
+            raise StackError(f"{failure}; log: {self.log}")
         (staging / STAMP).write_text(self._digest())
         shutil.rmtree(self.target, ignore_errors=True)
         staging.rename(self.target)

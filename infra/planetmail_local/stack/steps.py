@@ -8,8 +8,8 @@ import sys
 
 from kafka.errors import KafkaError
 
-from planetmail_local.cli.errors import UserError
 from planetmail_local.stack.config import REPO_ROOT, StackConfig
+from planetmail_local.stack.errors import StackError
 from planetmail_local.stack.jvm import java_tool
 from planetmail_local.stack.local_file import write_local_file
 from planetmail_local.stack.maven import resolve_kafka
@@ -60,7 +60,7 @@ class KafkaSecurity:
     def run(self) -> str:
         conflict = running_mode_conflict(self.config)
         if conflict:
-            raise UserError(conflict)
+            raise StackError(conflict)
         if not self.config.secure:
             write_local_file(self.config)
             return "PLAINTEXT (planetmail up --secure for SASL_SSL)"
@@ -80,7 +80,7 @@ class ContractTopics:
         try:
             created = ensure_topics(self.config.settings())
         except KafkaError as exc:
-            raise UserError(
+            raise StackError(
                 f"could not create the contract topics ({exc}); check the broker: "
                 f"{self.config.log_file('kafka')}"
             ) from None
@@ -102,7 +102,7 @@ class AwsResources:
         with log.open("ab") as out:
             result = subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, check=False, timeout=120)
         if result.returncode != 0:
-            raise UserError(f"the AWS bootstrap failed (exit {result.returncode}); see its log: {log}")
+            raise StackError(f"the AWS bootstrap failed (exit {result.returncode}); see its log: {log}")
         return "bucket, tables, SES identity"
 
 
@@ -124,5 +124,5 @@ class ClassifierModel:
             result = subprocess.run(argv, stdout=out,
                                     stderr=subprocess.STDOUT, check=False, timeout=900)
         if result.returncode != 0:
-            raise UserError(f"training the classifier failed (exit {result.returncode}); see its log: {log}")
+            raise StackError(f"training the classifier failed (exit {result.returncode}); see its log: {log}")
         return "installed"

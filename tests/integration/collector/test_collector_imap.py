@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import imaplib
-import pwd
-import shutil
-import subprocess
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from email.message import EmailMessage
 from pathlib import Path
 
 import collector_stack
 import pytest
 from collector_gateway import TEMPLATE, patched_environment, template_parameters
-from collector_stack import wait_for_port
+from dovecot_server import append, dovecot_server, mailbox, seen_uids
 from kazoo.client import KazooClient
 
 from collector.imap_cursor import Cursor, CursorStore, cursor_name
@@ -37,58 +32,12 @@ from planetmail_local.stack.topics import ensure_topics
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-DOVECOT_CONF = """\
-base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/dovecot.log
-protocols = imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain
-first_valid_uid = 1
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/passwd
-}}
-userdb {{
-  driver = static
-  args = uid=dovecot gid=dovecot home={root}/home/%u
-}}
-mail_location = maildir:~/Maildir
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-"""
-
 
 @pytest.fixture
 def dovecot() -> Iterator[tuple[int, str, str]]:
     """(port, user, password) of a Dovecot serving one empty INBOX; stopped and removed afterwards."""
-    if shutil.which("dovecot") is None:
-        pytest.fail("dovecot is not installed; run .ci/system-deps")
-    root = Path(tempfile.mkdtemp(prefix="planetmail-dovecot-"))
-    root.chmod(0o755)
-    (root / "home").mkdir()
-    owner = pwd.getpwnam("dovecot")
-    shutil.chown(root / "home", owner.pw_uid, owner.pw_gid)
-    port, user, password = free_port(), "letters", uuid.uuid4().hex
-    (root / "passwd").write_text(f"{user}:{{PLAIN}}{password}\n")
-    (root / "dovecot.conf").write_text(DOVECOT_CONF.format(root=root, port=port))
-    server = subprocess.Popen(["dovecot", "-F", "-c", str(root / "dovecot.conf")])
-    try:
-        wait_for_port(port, "dovecot")
-        yield port, user, password
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        shutil.rmtree(root, ignore_errors=True)
+    with dovecot_server() as server:
+        yield server
 
 
 @pytest.fixture(params=["zookeeper", "dynamodb"])
@@ -112,33 +61,6 @@ def imap_settings(collector_settings: Settings, dovecot: tuple[int, str, str],
     client.delete(settings.zk_root, recursive=True)
     client.stop()
     client.close()
-
-
-def _imap(settings: Settings) -> imaplib.IMAP4:
-    connection = imaplib.IMAP4(settings.imap_host or "", settings.imap_port)
-    connection.login(settings.imap_username or "", settings.imap_password.reveal())
-    connection.select("INBOX")
-    return connection
-
-
-def append(settings: Settings, *subjects: str) -> None:
-    connection = _imap(settings)
-    for subject in subjects:
-        message = EmailMessage()
-        message["From"] = "Perry White <perry@example.org>"
-        message["To"] = "letters@dailyplanet.example"
-        message["Subject"] = subject
-        message["Message-ID"] = f"<{uuid.uuid4().hex}@example.org>"
-        message.set_content(f"Body of {subject}")
-        connection.append("INBOX", "", imaplib.Time2Internaldate(time.time()), message.as_bytes())
-    connection.logout()
-
-
-def seen_uids(settings: Settings) -> list[int]:
-    connection = _imap(settings)
-    _, data = connection.uid("SEARCH", "SEEN")
-    connection.logout()
-    return [int(uid) for uid in data[0].split()]
 
 
 def poll_with(settings: Settings, limit: int = BATCH_LIMIT) -> dict[str, object]:
@@ -239,14 +161,14 @@ def test_scheduled_handler_in_the_emulator(imap_settings: Settings, received, tm
 
 
 def append_raw(settings: Settings, *messages: bytes) -> None:
-    connection = _imap(settings)
+    connection = mailbox(settings)
     for raw in messages:
         connection.append("INBOX", "", imaplib.Time2Internaldate(time.time()), raw)
     connection.logout()
 
 
 def folder_uids(settings: Settings, folder: str, criteria: str = "ALL") -> list[int]:
-    connection = _imap(settings)
+    connection = mailbox(settings)
     status, _ = connection.select(folder)
     _, data = connection.uid("SEARCH", criteria) if status == "OK" else ("NO", [b""])
     connection.logout()

@@ -27,6 +27,7 @@ PACKAGES = {
                   ["collector.app", "collector.imap_poller"]),
     "responder": ([LAYER, FUNCTIONS / "responder"], [FUNCTIONS / "responder", LAYER], ["responder.handler"]),
     "processor": ([FUNCTIONS / "processor"], [FUNCTIONS / "processor", LAYER], ["processor.handler"]),
+    "watchdog": ([LAYER, FUNCTIONS / "watchdog"], [FUNCTIONS / "watchdog", LAYER], ["sla_watchdog.handler"]),
     "layer": ([LAYER], [LAYER], ["planetmail.kafka", "planetmail.status", "planetmail.settings"]),
 }
 

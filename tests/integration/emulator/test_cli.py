@@ -13,6 +13,8 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).parents[3]
 TEMPLATE = ROOT / "tests" / "fixtures" / "sam_app" / "template.yaml"
+SAMPLES = TEMPLATE.parent / "events"
+"""SAM's generic sample events, for the fixture app (events/ holds planetmail's own)."""
 
 
 def planetmail(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -31,11 +33,11 @@ def planetmail(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     ("sample", "version"), [("apigateway-http-api-proxy.json", "2.0"), ("apigateway-aws-proxy.json", "1.0")]
 )
 def test_invoke_with_sample_api_gateway_events(sample, version):
-    result = planetmail("invoke", "HttpFunction", "-e", f"events/{sample}", "-t", str(TEMPLATE))
+    result = planetmail("invoke", "HttpFunction", "-e", str(SAMPLES / sample), "-t", str(TEMPLATE))
     assert result.returncode == 0, result.stderr
     response = json.loads(result.stdout)
     assert response["statusCode"] == 201
-    assert json.loads(response["body"]) == json.loads((ROOT / "events" / sample).read_text())
+    assert json.loads(response["body"]) == json.loads((SAMPLES / sample).read_text())
     assert response["headers"]["x-version"] == version
     assert "REPORT RequestId:" in result.stderr
 
@@ -61,7 +63,7 @@ def test_invoke_from_stdin_with_overrides(tmp_path):
 
 
 def test_function_error_exits_non_zero_with_the_error_document():
-    result = planetmail("invoke", "FailFunction", "-e", "events/schedule.json", "-t", str(TEMPLATE))
+    result = planetmail("invoke", "FailFunction", "-e", str(SAMPLES / "schedule.json"), "-t", str(TEMPLATE))
     assert result.returncode == 1
     assert json.loads(result.stdout)["errorType"] == "ValueError"
 

@@ -12,8 +12,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from planetmail_local.bench.errors import BenchError
 from planetmail_local.bench.workers import lambda_api, reserved_workers
-from planetmail_local.cli.errors import UserError
 from planetmail_local.emulator.runtime.concurrency import DEFAULT_WORKERS, MAX_WORKERS
 
 pytestmark = pytest.mark.integration
@@ -96,5 +96,5 @@ def test_bench_workers_apply_to_every_function_for_the_run_then_are_put_back(lam
 
 
 def test_bench_names_the_lambda_api_it_could_not_reach():
-    with lambda_api("http://127.0.0.1:9") as api, pytest.raises(UserError, match="--lambda-url"):
+    with lambda_api("http://127.0.0.1:9") as api, pytest.raises(BenchError, match="--lambda-url"):
         api.workers()

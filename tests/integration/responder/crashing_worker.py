@@ -18,9 +18,9 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from planetmail.lifecycle import LifecycleEvent
+from planetmail.send_ledger import SendLedger
 from planetmail.settings import Settings
 from responder.handler import handle
-from responder.ledger import SendLedger
 from responder.senders import Receipt
 from responder.senders.smtp import SmtpTransport
 from responder.worker import build_responder

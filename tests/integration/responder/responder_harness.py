@@ -26,9 +26,9 @@ from planetmail.classification import Classification
 from planetmail.inbound import Address, InboundEmail, new_tracking_id
 from planetmail.kafka import make_consumer, make_producer
 from planetmail.lifecycle import LifecycleEvent
+from planetmail.send_ledger import IDEMPOTENCY_TABLE_KEYS, TTL_ATTRIBUTE
 from planetmail.settings import Settings
 from planetmail.status import STATUS_TABLE_KEYS
-from responder.ledger import IDEMPOTENCY_TABLE_KEYS, TTL_ATTRIBUTE
 from responder.senders.backoff import Backoff
 
 

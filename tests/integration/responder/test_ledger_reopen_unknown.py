@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from planetmail.lifecycle import LifecycleEvent
+from planetmail.send_ledger import ClaimStatus, SendLedger
 from planetmail.settings import Settings
-from responder.ledger import ClaimStatus, SendLedger
 
 pytestmark = pytest.mark.integration
 

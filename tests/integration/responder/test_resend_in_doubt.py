@@ -25,13 +25,13 @@ from responder_harness import (
 from planetmail import topics
 from planetmail.ack import AckRequest
 from planetmail.kafka import connection_options
+from planetmail.send_ledger import LedgerEntry, SendLedger
 from planetmail.settings import Settings
 from planetmail.status import StatusStore
 from planetmail_local.cli.dlq import dlq
 from planetmail_local.emulator.kafka.destination import FailureDestination
 from responder.acknowledgement import Responder
 from responder.handler import handle
-from responder.ledger import LedgerEntry, SendLedger
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from planetmail.lifecycle import LifecycleEvent
+from planetmail.send_ledger import ClaimStatus, LostClaimError, SendLedger
 from planetmail.settings import Settings
-from responder.ledger import ClaimStatus, LostClaimError, SendLedger
 
 pytestmark = pytest.mark.integration
 

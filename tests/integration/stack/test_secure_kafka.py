@@ -20,7 +20,7 @@ from stack_instance import environment, throwaway_config
 from planetmail.kafka import make_admin, make_consumer, make_producer
 from planetmail.settings import Secret, Settings
 from planetmail.topics import TopicSpec
-from planetmail_local.emulator import bench as emulator_bench
+from planetmail_local.bench import emulator as emulator_bench
 from planetmail_local.emulator.model import FunctionSpec
 from planetmail_local.stack import control
 from planetmail_local.stack.config import StackConfig

@@ -1,4 +1,5 @@
-"""What a Lambda package imports at run time, and which requirements files provide it.
+"""What a Lambda package imports at run time, and which requirements files provide it; and the
+import graph of the laptop tooling (``infra/``), for the rules between its parts.
 
 A handler's imports are followed through the project's own packages (the handler module, its
 package's modules it imports, the planetmail layer); what is left outside the standard library are
@@ -23,9 +24,12 @@ from planetmail_local.emulator.image_function import parse_dockerfile
 from planetmail_local.emulator.yaml_loader import load_template_document
 
 ROOT = Path(__file__).parents[3]
-PROJECT_PACKAGES = {"planetmail", "collector", "processor", "responder", "inbox"}
+INFRA = ROOT / "infra"
+SHIPPED_PACKAGES = {"collector", "processor", "responder", "inbox", "sla_watchdog"}
+"""The functions' own packages: what ships to Lambda besides the layer (``planetmail``)."""
 SOURCE_DIRS = [ROOT / "functions" / name
-               for name in ("common", "collector", "processor", "responder", "inbox")]
+               for name in ("common", "collector", "processor", "responder", "inbox", "watchdog")]
+PROJECT_PACKAGES = {"planetmail", "collector", "processor", "responder", "inbox", "sla_watchdog"}
 
 
 def canonical(name: str) -> str:
@@ -156,3 +160,54 @@ def installed_closure(requirements: Iterable[str]) -> set[str]:
             if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
                 pending.append(canonical(requirement.name))
     return closure
+
+
+def tooling_modules(package: str = "planetmail_local") -> dict[str, Path]:
+    """Module name → file of every module of ``package`` under infra/, entry points (``__main__``)
+    left out: they are commands, like the CLI."""
+    base = INFRA.joinpath(*package.split("."))
+    found = {}
+    for path in sorted(base.rglob("*.py")):
+        parts = path.relative_to(INFRA).with_suffix("").parts
+        if parts[-1] == "__main__":
+            continue
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module or name the file imports, at the top or inside a function."""
+    return set(imported_names(path))
+
+
+def tooling_package_graph() -> dict[str, set[str]]:
+    """Which part of planetmail_local (``cli``, ``stack``, ``emulator``, a top-level module, ...)
+    imports which other part."""
+    graph: dict[str, set[str]] = {}
+    for module, path in tooling_modules().items():
+        part = _part(module)
+        graph.setdefault(part, set())
+        graph[part] |= {_part(name) for name in imports_of(path)
+                        if name.startswith("planetmail_local.") and _part(name) != part}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Each import loop once, as the path that closes it (``[a, b, a]``)."""
+    found: list[list[str]] = []
+
+    def visit(node: str, path: list[str]) -> None:
+        for target in sorted(graph.get(node, ())):
+            if target == path[0]:
+                found.append([*path, target])
+            elif target not in path and target > path[0]:
+                visit(target, [*path, target])
+
+    for start in sorted(graph):
+        visit(start, [start])
+    return found
+
+
+def _part(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]

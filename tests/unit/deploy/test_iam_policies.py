@@ -48,6 +48,7 @@ KAFKA_MAPPING = {
 SERVICE_NEEDS: dict[str, dict[str, str]] = {
     "CollectorFunction": SECRETS_KEY,
     "ImapPollerFunction": SECRETS_KEY,
+    "SlaWatchdogFunction": SECRETS_KEY,
     "ProcessorFunction": {**SECRETS_KEY, **KAFKA_MAPPING},
     "ResponderFunction": {**SECRETS_KEY, **KAFKA_MAPPING},
 }
@@ -98,4 +99,5 @@ def test_a_minimal_deployment_grants_no_optional_permission() -> None:
         "ImapPollerRole": ["RawMail", "StatusTimeline", "DedupeClaimsLeaseAndCursor"],
         "ProcessorRole": ["StatusTimeline"],
         "ResponderRole": ["StatusTimeline", "SendLedgerBouncesAndCounters"],
+        "SlaWatchdogRole": ["SlaIndex", "StatusTimeline", "Alerts"],
     }

@@ -27,7 +27,8 @@ def local_bootstrap() -> ModuleType:
 
 def keys(table: str) -> dict[str, Any]:
     properties = RESOURCES[table]["Properties"]
-    return {"KeySchema": properties["KeySchema"], "AttributeDefinitions": properties["AttributeDefinitions"]}
+    wanted = ("KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes")
+    return {name: properties[name] for name in wanted if name in properties}
 
 
 @pytest.mark.parametrize(("table", "expected"), [

@@ -12,6 +12,7 @@ from planetmail.classification import Classification
 from planetmail.dead_letters import DeadLetter
 from planetmail.inbound import Address, InboundEmail
 from planetmail.lifecycle import LifecycleEvent
+from planetmail.send_ledger import LedgerEntry
 from planetmail_local.in_doubt import (
     RESEND_RISK,
     DeadLetteredRequest,
@@ -20,7 +21,6 @@ from planetmail_local.in_doubt import (
     refusal,
     resend_event,
 )
-from responder.ledger import LedgerEntry
 
 NOW = 1_800_000_000.0
 AT = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Pure API Gateway event constructors and proxy responses, checked against the events/ samples."""
+"""Pure API Gateway event constructors and proxy responses, checked against SAM's samples."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from planetmail_local.emulator.apigw.request import GatewayRequest
 from planetmail_local.emulator.apigw.routes import RouteMatch, RouteTable
 from planetmail_local.emulator.model import HttpRoute
 
-EVENTS = Path(__file__).parents[3] / "events"
+EVENTS = Path(__file__).parents[3] / "tests" / "fixtures" / "sam_app" / "events"  # SAM's generic samples
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 ROUTES = RouteTable(
     [

@@ -15,7 +15,7 @@ from planetmail_local.emulator.kafka.event import (
     take_batch,
 )
 
-EVENTS = Path(__file__).parents[3] / "events"
+EVENTS = Path(__file__).parents[3] / "tests" / "fixtures" / "sam_app" / "events"  # SAM's generic samples
 
 
 def test_self_managed_event_groups_records_by_topic_partition():

@@ -92,6 +92,7 @@ def test_project_template_declares_the_fixed_handlers():
         "ResponderFunction": "responder.handler.handler",
         "InboxFunction": "inbox.app.handler",
         "InboxIndexerFunction": "inbox.indexer.handler",
+        "SlaWatchdogFunction": "sla_watchdog.handler.handler",
     }
     assert {r.path for r in app.routes} >= {
         "/v1/emails",
@@ -99,7 +100,8 @@ def test_project_template_declares_the_fixed_handlers():
         "/webhooks/{provider}",
         "/healthz",
     }
-    assert [s.expression for s in app.schedules] == ["rate(1 minute)"]
+    assert sorted((s.function, s.expression) for s in app.schedules) == [
+        ("ImapPollerFunction", "rate(1 minute)"), ("SlaWatchdogFunction", "rate(1 minute)")]
 
 
 def test_env_overrides_apply_to_declared_variables_only(tmp_path):

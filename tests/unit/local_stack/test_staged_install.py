@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from planetmail_local.cli.errors import UserError
+from planetmail_local.stack.errors import StackError
 from planetmail_local.stack.staged import STAMP, StagedInstall
 
 
@@ -50,7 +50,7 @@ def test_a_changed_source_installs_again(tmp_path):
 def test_a_failed_install_keeps_the_previous_folder_and_names_the_log(tmp_path, command):
     install(tmp_path).run(writes("one"), "cause; fix")
     (tmp_path / "lock.json").write_text("v2")
-    with pytest.raises(UserError, match=r"^cause; fix; log: .*install\.log$"):
+    with pytest.raises(StackError, match=r"^cause; fix; log: .*install\.log$"):
         install(tmp_path).run(command, "cause; fix")
     assert (tmp_path / "cache" / "pkgs" / "package").read_text() == "one\n"
     assert [p.name for p in (tmp_path / "cache").iterdir()] == ["pkgs"], "a staging folder was left behind"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from planetmail_local.cli.errors import UserError
 from planetmail_local.stack.config import free_port
+from planetmail_local.stack.errors import StackError
 from planetmail_local.stack.lifecycle import ensure_running
 from planetmail_local.stack.start_failures import GENERIC_FIX, diagnose
 
@@ -69,10 +69,10 @@ def test_an_unknown_failure_reports_the_last_error_line() -> None:
     ("ERROR Exiting Kafka. (kafka.Kafka$)\n", "ERROR Exiting Kafka. (kafka.Kafka$); fix the cause"),
 ])
 def test_up_reports_the_exit_in_one_line(log: str, expected: str, tmp_path: Path) -> None:
-    with pytest.raises(UserError) as raised:
+    with pytest.raises(StackError) as raised:
         ensure_running(ExitingService(tmp_path, log))
 
-    message = raised.value.format_message()
+    message = str(raised.value)
     assert message.startswith("kafka exited while starting (exit code 1): ")
     assert expected in message
     assert message.endswith(f"log: {tmp_path / 'kafka.log'}")

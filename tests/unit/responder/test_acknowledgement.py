@@ -14,8 +14,8 @@ from planetmail.classification import Classification
 from planetmail.inbound import Address, InboundEmail
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.pipeline_config import PipelineConfig
+from planetmail.send_ledger import Claim, ClaimStatus
 from responder.acknowledgement import Outcome, Responder
-from responder.ledger import Claim, ClaimStatus
 from responder.senders import (
     PermanentSendError,
     Receipt,

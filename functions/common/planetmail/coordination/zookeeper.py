@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from kazoo.client import KazooClient
@@ -50,7 +50,7 @@ class ZooKeeperCoordinator:
         self._root = root
         self._identity = identity
 
-    def lead(self, job: str) -> Any:
+    def lead(self, job: str) -> AbstractContextManager[bool]:
         return try_lead(self._client, job, self._identity, root=self._root)
 
     def document(self, name: str) -> ZooKeeperDocument:

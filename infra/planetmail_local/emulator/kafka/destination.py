@@ -1,4 +1,9 @@
-"""The on-failure destination ``kafka://TOPIC``: exhausted records with headers naming why."""
+"""The on-failure destination ``kafka://TOPIC``: exhausted records with headers naming why.
+
+The emulator's own format (``x-error``, ``x-source-topic``, ``x-source-partition``,
+``x-source-offset``, ``x-attempts``); an application reads it as it likes (planetmail's
+``planetmail.dead_letters`` does).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,16 @@ from typing import Any
 
 from kafka import KafkaProducer
 
-from planetmail.dead_letters import dead_letter_headers
 from planetmail_local.emulator.kafka.event import KafkaRecord
 
 SEND_TIMEOUT_SECONDS = 15
+
+
+def failure_headers(error: str, record: KafkaRecord, attempts: int) -> list[tuple[str, bytes]]:
+    """What a dead-lettered record carries besides its own headers."""
+    values = {"x-error": error[:1000], "x-source-topic": record.topic, "x-source-partition": record.partition,
+              "x-source-offset": record.offset, "x-attempts": attempts}
+    return [(name, str(value).encode("utf-8", "replace")) for name, value in values.items()]
 
 
 class FailureDestination:
@@ -31,7 +42,7 @@ class FailureDestination:
                 self.topic,
                 key=r.key,
                 value=r.value,
-                headers=[*r.headers, *dead_letter_headers(error, r.topic, r.partition, r.offset, attempts)],
+                headers=[*r.headers, *failure_headers(error, r, attempts)],
             )
             for r in records
         ]

@@ -1,4 +1,4 @@
-"""Emulator figures: ``python -m planetmail_local.emulator.bench [--records N] [--invocations N]``.
+"""Emulator figures: ``python -m planetmail_local.bench.emulator [--records N] [--invocations N]``.
 
 Warm invocation overhead against calling the handler directly (median µs), cold start (median ms), and
 Kafka event-source mapping throughput with a no-op handler against a bare kafka-python consumer reading
