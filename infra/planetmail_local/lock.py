@@ -38,12 +38,12 @@ class DeploymentPackage:
 
 
 PACKAGES = (
-    DeploymentPackage("functions/common/requirements.txt", ("",), "3.11",
-                      "CommonLayer (BuildMethod python3.11): the planetmail package's runtime."),
-    DeploymentPackage("functions/collector/requirements.txt", ("collector",), "3.11",
-                      "CollectorFunction and ImapPollerFunction (python3.11); the layer adds the base set."),
-    DeploymentPackage("functions/responder/requirements.txt", ("responder",), "3.11",
-                      "ResponderFunction (python3.11); the layer adds the base set."),
+    DeploymentPackage("functions/common/requirements.txt", ("",), "3.12",
+                      "CommonLayer (BuildMethod python3.12): the planetmail package's runtime."),
+    DeploymentPackage("functions/collector/requirements.txt", ("collector",), "3.12",
+                      "CollectorFunction and ImapPollerFunction (python3.12); the layer adds the base set."),
+    DeploymentPackage("functions/responder/requirements.txt", ("responder",), "3.12",
+                      "ResponderFunction (python3.12); the layer adds the base set."),
     DeploymentPackage("functions/processor/requirements.txt", ("", "processor"), "3.12",
                       "ProcessorFunction's image (Dockerfile, lambda/python:3.12): images take no "
                       "layers, so this holds the base set too."),

@@ -12,7 +12,7 @@ from mangum import Mangum
 from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
 
 from collector import auth, edge, problems, webhooks
-from collector.edge import PROBLEM_RESPONSES, Accepted, inline_definitions, read_body, runtime_of
+from collector.edge import PROBLEM_RESPONSES, Accepted, inline_definitions, parsed, read_body, runtime_of
 from collector.intake import accept
 from collector.problems import NotFound, ServiceUnavailable
 from collector.providers import api
@@ -58,7 +58,7 @@ async def post_email(
     runtime = runtime_of(request)
     auth.require_bearer(authorization, runtime.settings.api_token)
     body = await read_body(request)
-    delivery = await run_in_threadpool(api.convert, request.headers.get("content-type"), body)
+    delivery = await parsed("the email", api.convert, request.headers.get("content-type"), body)
     return edge.accepted(await run_in_threadpool(accept, delivery, runtime))
 
 

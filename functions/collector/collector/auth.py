@@ -34,8 +34,10 @@ def require_bearer(authorization: str | None, token: Secret) -> None:
 
 def require_basic(authorization: str | None, credentials: Secret, provider: str) -> None:
     """``credentials`` is ``user:password`` from settings.webhook_credentials[provider]."""
-    if not credentials:
-        raise Unauthorized(f"no credentials configured for the {provider} webhook", _BASIC_CHALLENGE)
+    user, _, password = credentials.reveal().partition(":")
+    if not (user.strip() and password.strip()):
+        raise Unauthorized(f"no credentials configured for the {provider} webhook (or unusable ones)",
+                           _BASIC_CHALLENGE)
     scheme, _, encoded = (authorization or "").partition(" ")
     if scheme.lower() != "basic" or not encoded:
         raise Unauthorized(f"the {provider} webhook needs HTTP Basic authentication", _BASIC_CHALLENGE)

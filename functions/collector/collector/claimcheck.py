@@ -12,8 +12,15 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from collector.delivery import AttachmentBody, Delivery
-from collector.problems import ServiceUnavailable
+from collector.problems import PayloadTooLarge, ServiceUnavailable
+from planetmail import codec
 from planetmail.inbound import Attachment, InboundEmail
+
+MAX_RECORD_BYTES = 768 * 1024
+"""Encoded size of a ``mail.received`` record: under the broker's 1 MiB message.max.bytes default
+(also MSK's) with room for what the processor adds when it routes the record on."""
+S3_URI_BYTES = 256
+"""Room kept per S3 reference (attachments, raw message) added after the size is checked."""
 
 
 class ClaimCheck:
@@ -23,15 +30,15 @@ class ClaimCheck:
         self._inline_limit = inline_limit
 
     def store(self, delivery: Delivery) -> InboundEmail:
+        """The record to publish, within MAX_RECORD_BYTES once encoded: bodies are cut further while
+        it is larger (JSON escapes a control character as six bytes), the whole message being in S3;
+        a record still too large without any body is a 413 naming its size, before anything is stored."""
         email = delivery.email
+        record, truncated = fitted(email, self._inline_limit)
         attachments = [self._put_attachment(email.id, n, body) for n, body in enumerate(delivery.attachments)]
-        text, html, truncated = inline_bodies(email.text, email.html, self._inline_limit)
         raw = delivery.raw if delivery.raw is not None else (rebuild_mime(email) if truncated else None)
         raw_uri = self._put(f"raw/{email.id}.eml", raw, "message/rfc822") if raw is not None else None
-        return email.model_copy(update={
-            "attachments": attachments, "text": text, "html": html,
-            "body_truncated": truncated, "raw_s3_uri": raw_uri,
-        })
+        return record.model_copy(update={"attachments": attachments, "raw_s3_uri": raw_uri})
 
     def _put_attachment(self, tracking_id: str, index: int, body: AttachmentBody) -> Attachment:
         key = f"attachments/{tracking_id}/{index}-{body.meta.sha256[:16]}"
@@ -43,6 +50,22 @@ class ClaimCheck:
         except (ClientError, BotoCoreError) as exc:
             raise ServiceUnavailable(f"the raw-mail bucket is unavailable: {exc}") from None
         return f"s3://{self._bucket}/{key}"
+
+
+def fitted(email: InboundEmail, inline_limit: int) -> tuple[InboundEmail, bool]:
+    """``email`` with bodies cut to ``inline_limit`` bytes, less while the record would be too large."""
+    limit = inline_limit
+    reserve = S3_URI_BYTES * (len(email.attachments) + 1)
+    while True:
+        text, html, truncated = inline_bodies(email.text, email.html, limit)
+        record = email.model_copy(update={"text": text, "html": html, "body_truncated": truncated})
+        size = len(codec.encode(record)) + reserve
+        if size <= MAX_RECORD_BYTES:
+            return record, truncated
+        if limit == 0:
+            raise PayloadTooLarge(f"the record is {size} bytes without its bodies (headers, addresses, "
+                                  f"attachment list); the limit is MAX_RECORD_BYTES={MAX_RECORD_BYTES}")
+        limit = limit // 4 if limit > 1024 else 0
 
 
 def inline_bodies(text: str, html: str | None, limit: int) -> tuple[str, str | None, bool]:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from collector import limits
 from collector.intake import Acceptance
 from collector.problems import BadRequest, PayloadTooLarge
 from collector.runtime import Runtime
+
+T = TypeVar("T")
 
 
 class Accepted(BaseModel):
@@ -44,6 +49,11 @@ async def read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
+async def parsed(what: str, convert: Callable[..., T], *args: object) -> T:
+    """``convert(*args)`` off the event loop; any failure of it that is not a Problem is a 400."""
+    return await run_in_threadpool(limits.guarded, what, convert, *args)
+
+
 def accepted(acceptance: Acceptance) -> JSONResponse:
     body = Accepted(id=acceptance.id, duplicate=acceptance.duplicate)
     return JSONResponse(body.model_dump(), status_code=202)
@@ -70,6 +80,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
     for status, description in (
         (400, "Malformed JSON, form or MIME; `detail` names what is wrong"),
         (401, "Missing or wrong credentials or signature"),
+        (403, "An SES notification naming an S3 object outside the configured bucket/prefix"),
         (413, "Body over the configured limit"),
         (415, "Unsupported media type"),
         (503, "Kafka or storage unavailable; retry after `Retry-After` seconds (nothing was accepted)"),

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 from email import policy
-from email.errors import MessageError
 from email.message import Message
 from email.parser import BytesParser
 from urllib.parse import parse_qsl
 
+from collector import limits
 from collector.problems import BadRequest, UnsupportedMediaType
 
 MULTIPART = "multipart/form-data"
@@ -63,6 +63,7 @@ def parse(content_type: str | None, body: bytes, accepted: tuple[str, ...] = (MU
 
 
 def _urlencoded(body: bytes) -> Form:
+    limits.check_count("MAX_FORM_PARTS", body.count(b"&") + 1, limits.MAX_FORM_PARTS, "form fields")
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -71,13 +72,14 @@ def _urlencoded(body: bytes) -> Form:
 
 
 def _multipart(content_type: str, body: bytes) -> Form:
+    """The form's parts, counted (``limits.MAX_FORM_PARTS``) before the parser sees them."""
+    limits.check_header_value("Content-Type", content_type)
     head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace")
-    try:
-        message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
-    except (MessageError, ValueError, LookupError, TypeError, IndexError) as exc:
-        raise BadRequest(f"the multipart form could not be parsed: {exc}") from None
-    if not message.get_boundary():
+    boundary = BytesParser(policy=policy.HTTP).parsebytes(head, headersonly=True).get_boundary()
+    if not boundary:
         raise BadRequest("multipart/form-data without a boundary parameter in Content-Type")
+    limits.check_form_parts(boundary.encode("latin-1", "replace"), body)
+    message = limits.guarded("the multipart form", BytesParser(policy=policy.HTTP).parsebytes, head + body)
     parts = message.get_payload()
     if not message.is_multipart() or not isinstance(parts, list) or not parts:
         raise BadRequest(f"the multipart form has no parts delimited by boundary {message.get_boundary()!r}")

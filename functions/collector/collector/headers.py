@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any, TypedDict, get_args
 
+from collector import limits, verdicts
 from planetmail.inbound import Address, AuthResults, Verdict
 
 KEPT_HEADERS = frozenset({
@@ -21,6 +22,7 @@ KEPT_HEADERS = frozenset({
     "authentication-results", "received-spf", "x-ses-spam-verdict", "x-mailgun-spf",
     "x-mailgun-dkim-check-result",
 })
+KEPT_HEADERS |= verdicts.SPAM_HEADERS
 KEPT_PREFIXES = ("list-",)
 MAX_HEADER_VALUE = 2000
 
@@ -45,6 +47,7 @@ class HeaderFields(TypedDict):
 
 def header_fields(pairs: Iterable[tuple[str, str]]) -> HeaderFields:
     listed = list(pairs)
+    limits.check_headers(listed)
     first = first_values(listed)
     kept_headers = kept(listed)
     return HeaderFields(
@@ -76,9 +79,14 @@ def first_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 
 def addresses(value: str | None) -> list[Address]:
+    """The addresses of one header; the header is held to the caps of ``limits`` first (the address
+    parser recurses once per comment level)."""
     if not value:
         return []
-    return [Address(address=addr, name=name) for name, addr in getaddresses([value]) if "@" in addr]
+    limits.check_header_value("address", value)
+    found = [Address(address=addr, name=name) for name, addr in getaddresses([value]) if "@" in addr]
+    limits.check_count("MAX_ADDRESSES", len(found), limits.MAX_ADDRESSES, "addresses in one header")
+    return found
 
 
 def first_address(value: str | None) -> Address:

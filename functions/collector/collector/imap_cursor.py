@@ -1,24 +1,20 @@
 """Where the IMAP poller is in the mailbox: UIDVALIDITY and the last UID handed off to Kafka.
 
-Kept in a ZooKeeper node next to the poller's lock (``<zk_root>/imap/<mailbox>``): only the lock
-holder writes it, every write is a compare-and-set on the node version (a poller that lost its
-session cannot move the cursor under the new leader), and it needs no table of its own.
+Kept as the coordinator's versioned document ``imap/<mailbox>`` next to the poller's lease (a znode
+locally, a DynamoDB item on AWS): only the leader writes it, every write is a compare-and-set on the
+version it read, so a poller that lost its leadership cannot move the cursor under the new leader.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from urllib.parse import quote
 
-from kazoo.client import KazooClient
-from kazoo.exceptions import BadVersionError, NoNodeError
-
+from planetmail.coordination.base import DocumentMoved, VersionedDocument
 from planetmail.settings import Settings
 
-
-class CursorMoved(RuntimeError):
-    """Another poller wrote the cursor since it was read: this one is no longer the leader."""
+CursorMoved = DocumentMoved
+"""Another poller wrote the cursor since it was read: this one is no longer the leader."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,30 +28,21 @@ class Cursor:
         return self if uidvalidity == self.uidvalidity else Cursor(uidvalidity, 0)
 
 
+def cursor_name(settings: Settings) -> str:
+    """``imap/<user>@<host>:<port>/<mailbox>`` (quoted): one cursor per mailbox polled."""
+    where = f"{settings.imap_username}@{settings.imap_host}:{settings.imap_port}/{settings.imap_mailbox}"
+    return f"imap/{quote(where, safe='@:.')}"
+
+
 class CursorStore:
-    def __init__(self, client: KazooClient, settings: Settings) -> None:
-        where = f"{settings.imap_username}@{settings.imap_host}:{settings.imap_port}/{settings.imap_mailbox}"
-        mailbox = quote(where, safe="@:.")
-        self._client = client
-        self.path = f"{settings.zk_root}/imap/{mailbox}"
-        self._version = -1
+    def __init__(self, document: VersionedDocument) -> None:
+        self._document = document
 
     def load(self) -> Cursor:
-        try:
-            data, stat = self._client.get(self.path)
-        except NoNodeError:
-            self._client.ensure_path(self.path)
-            data, stat = self._client.get(self.path)
-        self._version = stat.version
-        if not data:
+        document = self._document.load()
+        if document is None:
             return Cursor()
-        document = json.loads(data)
         return Cursor(int(document["uidvalidity"]), int(document["last_uid"]))
 
     def save(self, cursor: Cursor) -> None:
-        value = json.dumps(dataclasses.asdict(cursor)).encode()
-        try:
-            stat = self._client.set(self.path, value, version=self._version)
-        except BadVersionError:
-            raise CursorMoved(f"{self.path} was changed by another poller") from None
-        self._version = stat.version
+        self._document.save(dataclasses.asdict(cursor))

@@ -1,11 +1,11 @@
 """ImapPollerFunction: on a schedule, hand new messages of an IMAP mailbox to Kafka, exactly once.
 
-Only the leader polls (``planetmail.coordination.try_lead``: a run is skipped while another instance
-holds ``<zk_root>/leaders/imap-poller`` or ZooKeeper is unreachable). Messages are fetched by UID with
-BODY.PEEK[] (never marked read first), handed off through the same intake as the webhooks, flagged
-\\Seen only after Kafka acknowledged, and the cursor (UIDVALIDITY, last UID) advances after each
-message, so nothing is read twice or skipped across restarts; a crash between hand-off and cursor
-write is answered by the intake's dedupe on Message-ID.
+Only the leader polls (``planetmail.coordination``: a run is skipped while another instance holds the
+``imap-poller`` lease, or while the coordinator, ZooKeeper locally and DynamoDB on AWS, is unreachable).
+Messages are fetched by UID with BODY.PEEK[] (never marked read first), handed off through the same
+intake as the webhooks, flagged \\Seen only after Kafka acknowledged, and the cursor (UIDVALIDITY,
+last UID) advances after each message, so nothing is read twice or skipped across restarts; a crash
+between hand-off and cursor write is answered by the intake's dedupe on Message-ID.
 """
 
 from __future__ import annotations
@@ -14,16 +14,14 @@ import dataclasses
 import logging
 from typing import Any
 
-from kazoo.handlers.threading import KazooTimeoutError
-
 from collector import mime
-from collector.imap_cursor import Cursor, CursorStore
+from collector.imap_cursor import Cursor, CursorStore, cursor_name
 from collector.intake import accept
 from collector.mailbox import Mailbox, MailboxError, open_mailbox
 from collector.problems import BadRequest, ServiceUnavailable
 from collector.runtime import Runtime
-from planetmail.coordination.client import process_identity, zookeeper
-from planetmail.coordination.leader import try_lead
+from planetmail.coordination.backends import coordinator
+from planetmail.coordination.base import CoordinationUnavailable
 
 JOB = "imap-poller"
 BATCH_LIMIT = 100
@@ -56,16 +54,14 @@ def poll(runtime: Runtime, limit: int = BATCH_LIMIT) -> PollResult:
     if not settings.imap_host:
         return PollResult(leader=False, error="no mailbox configured (PLANETMAIL_IMAP_HOST); nothing to poll")
     try:
-        with (
-            zookeeper(settings) as client,
-            try_lead(client, JOB, process_identity(), root=settings.zk_root) as leader,
-        ):
+        with coordinator(settings) as coordination, coordination.lead(JOB) as leader:
             if not leader:
                 return PollResult(leader=False)
             with open_mailbox(settings) as mailbox:
-                return collect(mailbox, CursorStore(client, settings), runtime, limit)
-    except KazooTimeoutError:
-        return PollResult(leader=False, error="ZooKeeper is unreachable; skipped this run")
+                cursor = CursorStore(coordination.document(cursor_name(settings)))
+                return collect(mailbox, cursor, runtime, limit)
+    except CoordinationUnavailable as exc:
+        return PollResult(leader=False, error=f"{exc}; skipped this run")
     except MailboxError as exc:
         return PollResult(leader=True, error=str(exc))
 

@@ -14,6 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from kafka.errors import KafkaError
 from kafka.producer.future import FutureRecordMetadata
 
+from collector import limits
 from collector.claimcheck import ClaimCheck
 from collector.delivery import Delivery
 from collector.ledger import dedupe_key
@@ -33,13 +34,12 @@ class Acceptance:
 
 
 def accept(delivery: Delivery, runtime: Runtime) -> Acceptance:
-    ledger = runtime.ledger
-    item_id = dedupe_key(delivery.email.source, delivery.dedupe_key) if delivery.dedupe_key else None
-    if item_id is not None:
-        claim = ledger.claim(item_id, delivery.email.id)
-        if claim.stored:
-            return Acceptance(claim.tracking_id, duplicate=True)
-        delivery = delivery.with_email(id=claim.tracking_id)
+    limits.check_delivery(delivery)
+    item_id = dedupe_key(delivery.email.source, delivery.dedupe_key)
+    claim = runtime.ledger.claim(item_id, delivery.email.id)
+    if claim.stored:
+        return Acceptance(claim.tracking_id, duplicate=True)
+    delivery = delivery.with_email(id=claim.tracking_id)
     settings = runtime.settings
     email = ClaimCheck(runtime.s3, settings.raw_bucket, settings.inline_body_limit).store(delivery)
     publish(email, runtime)
@@ -58,9 +58,9 @@ def publish(email: InboundEmail, runtime: Runtime) -> None:
         raise ServiceUnavailable(f"Kafka did not acknowledge the record ({reason}); retry later") from None
 
 
-def _record_received(email: InboundEmail, item_id: str | None, runtime: Runtime) -> None:
+def _record_received(email: InboundEmail, item_id: str, runtime: Runtime) -> None:
     """The record is durable: one BatchWriteItem writes the ``received`` status row and, for a
-    deduplicated delivery, the ledger's ``stored`` state, while the lifecycle event goes to Kafka.
+    delivery's dedupe key, the ledger's ``stored`` state, while the lifecycle event goes to Kafka.
 
     Without the ``stored`` state a retry would publish again, so a failed write is a 503 (the retry
     reuses the tracking id); a status row or lifecycle event that alone is lost is only logged.
@@ -68,16 +68,13 @@ def _record_received(email: InboundEmail, item_id: str | None, runtime: Runtime)
     event = LifecycleEvent(id=email.id, stage="collector", state="received", received_at=email.received_at,
                            detail={"source": email.source, "sender": email.sender})
     settings = runtime.settings
-    items = {settings.status_table: status.row(event)}
-    if item_id is not None:
-        items[settings.idempotency_table] = runtime.ledger.stored_item(item_id, email.id)
+    items = {settings.status_table: status.row(event),
+             settings.idempotency_table: runtime.ledger.stored_item(item_id, email.id)}
     announced = _announce(event, runtime)
     try:
         aws.put_across(runtime.dynamodb, items)
     except (ClientError, BotoCoreError, aws.UnprocessedItemsError) as exc:
-        if item_id is not None:
-            raise ServiceUnavailable(f"the idempotency table is unavailable: {exc}") from None
-        _log.warning("status row for %s not written: %s", email.id, exc)
+        raise ServiceUnavailable(f"the idempotency table is unavailable: {exc}") from None
     if announced is not None:
         _wait_logged(announced, email.id, runtime)
 

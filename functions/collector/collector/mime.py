@@ -13,25 +13,36 @@ from email.errors import MessageError
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 
-from collector import headers
+from collector import headers, limits
 from collector.delivery import AttachmentBody, Delivery, attachment_body
+from collector.htmltext import text_from_html
 from collector.problems import BadRequest
-from planetmail.html_text import html_to_text
 from planetmail.inbound import InboundEmail, Source, new_tracking_id, utcnow
 
-_PARSE_ERRORS = (MessageError, ValueError, LookupError, TypeError, IndexError, AttributeError, UnicodeError)
+_PARSE_ERRORS = (MessageError, ValueError, LookupError, TypeError, IndexError, AttributeError, UnicodeError,
+                 RecursionError, AssertionError)
 
 
 def parse(raw: bytes, source: Source) -> Delivery:
-    """A Delivery from RFC 5322 bytes; BadRequest naming the problem when they are not a message."""
+    """A Delivery from RFC 5322 bytes; BadRequest naming the problem (or the cap it exceeds) when they
+    are not a message the collector can take."""
     if not raw.strip():
         raise BadRequest("the MIME message is empty")
-    try:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
-        assert isinstance(message, EmailMessage)
-        return _delivery(message, raw, source)
-    except _PARSE_ERRORS as exc:
-        raise BadRequest(f"the MIME message could not be parsed: {type(exc).__name__}: {exc}") from None
+    limits.check_raw_message(raw)
+    return limits.guarded("the MIME message", _parse_checked, raw, source)
+
+
+def _parse_checked(raw: bytes, source: Source) -> Delivery:
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    _check_structure(message)
+    return _delivery(message, raw, source)
+
+
+def _check_structure(message: EmailMessage) -> None:
+    """Parts and attachments are counted on the parsed tree before any of them is decoded."""
+    for parts, _ in enumerate(message.walk(), start=1):
+        limits.check_count("MAX_MIME_PARTS", parts, limits.MAX_MIME_PARTS, "MIME parts")
 
 
 def header_pairs(message: Message) -> list[tuple[str, str]]:
@@ -40,7 +51,7 @@ def header_pairs(message: Message) -> list[tuple[str, str]]:
     for name, raw in message.raw_items():
         try:
             value = str(message.policy.header_fetch_parse(name, raw))
-        except _PARSE_ERRORS:
+        except Exception:
             value = str(raw)
         pairs.append((name, value))
     return pairs
@@ -53,7 +64,7 @@ def _delivery(message: EmailMessage, raw: bytes, source: Source) -> Delivery:
         raise BadRequest("the MIME message has no From header (is the body really message/rfc822?)")
     plain, html_part = _body_part(message, "plain"), _body_part(message, "html")
     html = _text_of(html_part) if html_part is not None else None
-    text = _text_of(plain) if plain is not None else html_to_text(html or "")
+    text = _text_of(plain) if plain is not None else text_from_html(html or "")
     attachments = tuple(_attachments(message, skip={id(plain), id(html_part)}))
     email = InboundEmail(
         id=new_tracking_id(),

@@ -42,6 +42,11 @@ class Unauthorized(Problem):
     title = "Unauthorized"
 
 
+class Forbidden(Problem):
+    status = 403
+    title = "Forbidden"
+
+
 class NotFound(Problem):
     status = 404
     title = "Not Found"

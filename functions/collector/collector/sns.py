@@ -1,5 +1,6 @@
-"""Amazon SNS HTTP(S) deliveries: signature verification (SignatureVersion 1 = SHA1, 2 = SHA256)
-and subscription confirmation.
+"""Amazon SNS HTTP(S) deliveries: topic allow-list, age limit, signature verification
+(SignatureVersion 1 = SHA1, 2 = SHA256; configure the topic with SignatureVersion 2, SHA1 is only
+accepted because it is SNS's default) and subscription confirmation.
 
 The signing certificate comes from a local trust store (``settings.sns_cert_dir``, files named like
 the certificate URL's last path segment) or is fetched, but only over HTTPS from
@@ -11,6 +12,8 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections import OrderedDict
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,6 +31,9 @@ ALLOWED_HOST = re.compile(r"^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
 NOTIFICATION = "Notification"
 SUBSCRIPTION_CONFIRMATION = "SubscriptionConfirmation"
 UNSUBSCRIBE_CONFIRMATION = "UnsubscribeConfirmation"
+
+MAX_AGE_SECONDS = 3600
+MAX_CACHED_CERTIFICATES = 16
 
 _NOTIFICATION_KEYS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
 _SUBSCRIPTION_KEYS = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type")
@@ -67,19 +73,55 @@ def require_allowed_url(url: str, what: str) -> None:
         raise Unauthorized(f"the {what} {url!r} is not on an allowed SNS host (https://sns.<region>.amazonaws.com)")
 
 
+def require_fresh(message: SnsMessage, now: float) -> None:
+    """Refuse a message whose Timestamp is more than MAX_AGE_SECONDS old (or as far in the future):
+    a captured notification cannot be replayed later, and a forged one cannot claim an old date."""
+    try:
+        sent = datetime.fromisoformat(message.timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f"the SNS Timestamp {message.timestamp[:40]!r} is not an ISO 8601 time") from None
+    if sent.tzinfo is None:
+        sent = sent.replace(tzinfo=UTC)
+    age = now - sent.timestamp()
+    if abs(age) > MAX_AGE_SECONDS:
+        raise Unauthorized(f"the SNS message is {int(age)} s old; only {MAX_AGE_SECONDS} s either way "
+                           "of now are accepted (replayed or forged)")
+
+
+def require_topic(message: SnsMessage, allowed_arns: str) -> None:
+    """Only the configured topics: an empty allow-list refuses everything, since any AWS account can
+    point its own topic at this URL and its notifications would otherwise be believed."""
+    allowed = [arn.strip() for arn in allowed_arns.split(",") if arn.strip()]
+    if not allowed:
+        raise Unauthorized("the SES webhook is disabled: no SNS topic is configured "
+                           "(PLANETMAIL_SNS_TOPIC_ARNS, template parameter SesTopicArns)")
+    if message.topic_arn not in allowed:
+        raise Unauthorized(f"SNS topic {message.topic_arn[:200]!r} is not one this collector subscribes to")
+
+
 class SigningCertificates:
-    """Public keys by certificate URL: trust store first, then the allow-listed host; cached."""
+    """Public keys by certificate URL: trust store first, then the allow-listed host; cached, at most
+    MAX_CACHED_CERTIFICATES of them (least recently used dropped), however many URLs callers name."""
 
     def __init__(self, trust_dir: str | None, fetch: Fetcher) -> None:
         self._trust_dir = Path(trust_dir) if trust_dir else None
         self._fetch = fetch
-        self._keys: dict[str, rsa.RSAPublicKey] = {}
+        self._keys: OrderedDict[str, rsa.RSAPublicKey] = OrderedDict()
 
     def public_key(self, url: str) -> rsa.RSAPublicKey:
         require_allowed_url(url, "SigningCertURL")
-        if url not in self._keys:
-            self._keys[url] = _rsa_key(self._pem(url), url)
-        return self._keys[url]
+        if url in self._keys:
+            self._keys.move_to_end(url)
+            return self._keys[url]
+        key = _rsa_key(self._pem(url), url)
+        self._keys[url] = key
+        while len(self._keys) > MAX_CACHED_CERTIFICATES:
+            self._keys.popitem(last=False)
+        return key
+
+    @property
+    def cached(self) -> int:
+        return len(self._keys)
 
     def _pem(self, url: str) -> bytes:
         name = Path(urlsplit(url).path).name

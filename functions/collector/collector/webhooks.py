@@ -11,10 +11,10 @@ from fastapi.responses import JSONResponse
 
 from collector import auth, forms, sns
 from collector.delivery import Delivery
-from collector.edge import PROBLEM_RESPONSES, Accepted, accepted, read_body, runtime_of
+from collector.edge import PROBLEM_RESPONSES, Accepted, accepted, parsed, read_body, runtime_of
 from collector.intake import Acceptance, accept
 from collector.ledger import dedupe_key
-from collector.problems import ServiceUnavailable, Unauthorized
+from collector.problems import Forbidden, ServiceUnavailable, Unauthorized
 from collector.providers import mailgun, postmark, sendgrid, ses
 from collector.runtime import Runtime
 
@@ -38,8 +38,9 @@ async def sendgrid_inbound_parse(
     runtime = runtime_of(request)
     auth.require_basic(authorization, runtime.settings.webhook_secret("sendgrid"), "sendgrid")
     body = await read_body(request)
-    form = await run_in_threadpool(forms.parse, request.headers.get("content-type"), body, (forms.MULTIPART,))
-    delivery = await run_in_threadpool(sendgrid.convert, form)
+    form = await parsed("the SendGrid form", forms.parse, request.headers.get("content-type"), body,
+                        (forms.MULTIPART,))
+    delivery = await parsed("the SendGrid payload", sendgrid.convert, form)
     return accepted(await run_in_threadpool(accept, delivery, runtime))
 
 
@@ -52,7 +53,7 @@ async def postmark_inbound(
     auth.require_basic(authorization, runtime.settings.webhook_secret("postmark"), "postmark")
     forms.require_media_type(request.headers.get("content-type"), ("application/json",))
     body = await read_body(request)
-    delivery = await run_in_threadpool(postmark.convert, body)
+    delivery = await parsed("the Postmark payload", postmark.convert, body)
     return accepted(await run_in_threadpool(accept, delivery, runtime))
 
 
@@ -61,9 +62,9 @@ async def mailgun_route(request: Request) -> JSONResponse:
     """Mailgun route forward (parsed or MIME), signed with HMAC-SHA256; a replayed token is refused."""
     runtime = runtime_of(request)
     body = await read_body(request)
-    form = await run_in_threadpool(forms.parse, request.headers.get("content-type"), body)
+    form = await parsed("the Mailgun form", forms.parse, request.headers.get("content-type"), body)
     token = mailgun.verify_signature(form, runtime.settings.webhook_secret("mailgun"), runtime.clock())
-    delivery = await run_in_threadpool(mailgun.convert, form)
+    delivery = await parsed("the Mailgun payload", mailgun.convert, form)
     return accepted(await run_in_threadpool(_accept_once, delivery, f"mailgun#{token}", runtime))
 
 
@@ -73,16 +74,18 @@ async def ses_via_sns(request: Request) -> JSONResponse:
     """Amazon SES receipt notifications through SNS; the SNS signature is the authentication."""
     runtime = runtime_of(request)
     body = await read_body(request)
-    message = sns.parse(body)
-    _require_topic(message, runtime)
+    message = await parsed("the SNS message", sns.parse, body)
+    sns.require_topic(message, runtime.settings.sns_topic_arns)
+    sns.require_fresh(message, runtime.clock())
     await run_in_threadpool(sns.verify, message, _certificates(request))
     if message.type == sns.SUBSCRIPTION_CONFIRMATION:
         await run_in_threadpool(sns.confirm_subscription, message, runtime.fetch)
         return JSONResponse({"status": "subscription_confirmed", "topic": message.topic_arn})
-    notification = ses.parse(message.message) if message.type == sns.NOTIFICATION else None
+    notification = (await parsed("the SES notification", ses.parse, message.message)
+                    if message.type == sns.NOTIFICATION else None)
     if notification is None:
         return JSONResponse({"status": "ignored", "type": message.type})
-    delivery = await run_in_threadpool(ses.convert, notification, _object_reader(runtime))
+    delivery = await parsed("the SES message", ses.convert, notification, _object_reader(runtime))
     return accepted(await run_in_threadpool(accept, delivery, runtime))
 
 
@@ -90,8 +93,7 @@ def _accept_once(delivery: Delivery, replay_key: str, runtime: Runtime) -> Accep
     """Accept unless the signed token was used before; a provider retry of a stored message stays a 202."""
     ledger = runtime.ledger
     if not ledger.first_sight(replay_key, 2 * mailgun.MAX_SIGNATURE_AGE_SECONDS):
-        key = delivery.dedupe_key
-        previous = ledger.stored_id(dedupe_key(delivery.email.source, key)) if key else None
+        previous = ledger.stored_id(dedupe_key(delivery.email.source, delivery.dedupe_key))
         if previous is None:
             raise Unauthorized("the Mailgun token was already used (replayed request)")
         return accept(delivery, runtime)
@@ -100,12 +102,6 @@ def _accept_once(delivery: Delivery, replay_key: str, runtime: Runtime) -> Accep
     except ServiceUnavailable:
         ledger.forget(replay_key)  # the provider's retry carries the same token
         raise
-
-
-def _require_topic(message: sns.SnsMessage, runtime: Runtime) -> None:
-    allowed = [arn.strip() for arn in runtime.settings.sns_topic_arns.split(",") if arn.strip()]
-    if allowed and message.topic_arn not in allowed:
-        raise Unauthorized(f"SNS topic {message.topic_arn!r} is not one this collector subscribes to")
 
 
 def _certificates(request: Request) -> sns.SigningCertificates:
@@ -119,7 +115,16 @@ def _certificates(request: Request) -> sns.SigningCertificates:
 
 
 def _object_reader(runtime: Runtime) -> ses.ReadObject:
+    """Reads only under the configured SES bucket and prefix: a notification (even a signed one from
+    an allowed topic) must not make the collector read anything else its role can reach."""
+    settings = runtime.settings
+
     def read(bucket: str, key: str) -> bytes:
+        allowed = bool(settings.ses_bucket) and bucket == settings.ses_bucket
+        if not (allowed and key.startswith(settings.ses_prefix)):
+            where = f"s3://{settings.ses_bucket}/{settings.ses_prefix}" if settings.ses_bucket else "nothing"
+            raise Forbidden(f"the SES S3 action names s3://{bucket[:100]}/{key[:200]}; this collector reads "
+                            f"{where} (PLANETMAIL_SES_BUCKET, PLANETMAIL_SES_PREFIX)")
         try:
             body: bytes = runtime.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         except (ClientError, BotoCoreError) as exc:

@@ -13,6 +13,11 @@ CLASSIFIED_SCHEMA: Final = "planetmail.classified/v1"
 
 CATEGORIES = ("subscriptions", "complaints", "praise", "questions", "news_tips", "advertising", "spam")
 HUMAN_REVIEW = "human_review"
+OTHER = "other"
+"""Real mail that is neither newspaper mail nor spam (newsletters, notifications, personal mail):
+routed to its own topic and not acknowledged."""
+UNACKNOWLEDGED = ("spam", OTHER)
+"""Outcomes the processor never asks the responder to acknowledge."""
 LANGUAGES = ("en", "es")
 
 Language = Literal["en", "es"]
@@ -21,7 +26,7 @@ Priority = Literal["high", "normal"]
 
 class Classification(Record):
     category: str
-    """One of CATEGORIES, or HUMAN_REVIEW below the confidence threshold."""
+    """One of CATEGORIES, OTHER, or HUMAN_REVIEW below the confidence threshold."""
     confidence: float = Field(ge=0.0, le=1.0)
     language: Language
     priority: Priority = "normal"

@@ -66,6 +66,26 @@ class AuthResults(Record):
     dmarc: Verdict | None = None
 
 
+ProviderVerdict = Literal["pass", "fail", "unknown"]
+
+
+class ProviderVerdicts(Record):
+    """What the receiving provider itself concluded about the message, normalised.
+
+    Shape (read by the processor and the responder's policy): ``{"spam": "pass"|"fail"|"unknown",
+    "score": float|None, "virus": "pass"|"fail"|"unknown", "provider": str}``. ``spam: "fail"`` means
+    the provider judged it spam; ``score`` is the provider's own spam score (SpamAssassin-like, higher
+    is spammier) when it gives one. Set only from fields the provider writes itself (Mailgun's
+    X-Mailgun-Sflag/-Sscore, SendGrid's spam_score/spam_report, Postmark's X-Spam-Status/-Score, SES's
+    spamVerdict/virusVerdict); None on the record when the provider said nothing.
+    """
+
+    spam: ProviderVerdict = "unknown"
+    score: float | None = None
+    virus: ProviderVerdict = "unknown"
+    provider: str
+
+
 class InboundEmail(Record):
     schema_: Literal["planetmail.email/v1"] = Field(EMAIL_SCHEMA, alias="schema")
     id: str
@@ -96,6 +116,8 @@ class InboundEmail(Record):
     attachments: list[Attachment] = Field(default_factory=list)
     auth: AuthResults = Field(default_factory=AuthResults)
     raw_s3_uri: str | None = None
+    provider_verdicts: ProviderVerdicts | None = None
+    """The receiving provider's spam/virus verdicts (see ProviderVerdicts); additive, optional."""
 
     @property
     def sender(self) -> str:

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from planetmail.classification import CATEGORIES, HUMAN_REVIEW
+from planetmail.classification import CATEGORIES, HUMAN_REVIEW, OTHER
 from planetmail.topics import classified
 
 
@@ -57,7 +57,7 @@ class ReplyPolicyConfig(_Section):
 
 
 def _default_routing() -> dict[str, str]:
-    return {category: classified(category) for category in (*CATEGORIES, HUMAN_REVIEW)}
+    return {category: classified(category) for category in (*CATEGORIES, OTHER, HUMAN_REVIEW)}
 
 
 class PipelineConfig(_Section):

@@ -47,6 +47,8 @@ ENV_MAX_BODY_BYTES = "PLANETMAIL_MAX_BODY_BYTES"
 ENV_INLINE_BODY_LIMIT = "PLANETMAIL_INLINE_BODY_LIMIT"
 ENV_SNS_CERT_DIR = "PLANETMAIL_SNS_CERT_DIR"
 ENV_SNS_TOPIC_ARNS = "PLANETMAIL_SNS_TOPIC_ARNS"
+ENV_SES_BUCKET = "PLANETMAIL_SES_BUCKET"
+ENV_SES_PREFIX = "PLANETMAIL_SES_PREFIX"
 ENV_IMAP_HOST = "PLANETMAIL_IMAP_HOST"
 ENV_IMAP_PORT = "PLANETMAIL_IMAP_PORT"
 ENV_IMAP_USERNAME = "PLANETMAIL_IMAP_USERNAME"
@@ -58,6 +60,7 @@ ENV_CONFIG_SOURCE = "PLANETMAIL_CONFIG_SOURCE"
 ENV_CONFIG_DOCUMENT = "PLANETMAIL_CONFIG"
 ENV_CONFIG_PARAMETER = "PLANETMAIL_CONFIG_PARAMETER"
 ENV_CONFIG_REFRESH_SECONDS = "PLANETMAIL_CONFIG_REFRESH_SECONDS"
+ENV_COORDINATION = "PLANETMAIL_COORDINATION"
 # On AWS: Secrets Manager ARNs resolved by planetmail.secrets into the settings they name.
 ENV_API_TOKEN_SECRET_ARN = "PLANETMAIL_API_TOKEN_SECRET_ARN"  # noqa: S105 - a variable name
 ENV_WEBHOOK_CREDENTIALS_SECRET_ARN = "PLANETMAIL_WEBHOOK_CREDENTIALS_SECRET_ARN"  # noqa: S105
@@ -70,6 +73,7 @@ SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 MAIL_TRANSPORTS = ("smtp", "ses")
 SMTP_TLS_MODES = ("none", "starttls", "implicit")
 CONFIG_SOURCES = ("zookeeper", "environment", "ssm")
+COORDINATION_BACKENDS = ("zookeeper", "dynamodb")
 
 
 class SettingsError(ValueError):
@@ -154,7 +158,11 @@ class Settings:
     sns_cert_dir: str | None = None
     """Local trust store of SNS signing certificates (files named like the certificate URL's last segment)."""
     sns_topic_arns: str = ""
-    """Comma-separated SNS topics the SES webhook accepts; empty accepts any topic."""
+    """Comma-separated SNS topics the SES webhook accepts; empty refuses every SNS message (fail closed)."""
+    ses_bucket: str = ""
+    """The only S3 bucket an SES notification may name (S3 action); empty refuses S3 actions."""
+    ses_prefix: str = ""
+    """The key prefix SES writes under in ``ses_bucket``; objects outside it are never read."""
     imap_host: str | None = None
     imap_port: int = 993
     imap_username: str | None = None
@@ -169,6 +177,8 @@ class Settings:
     """A PipelineConfig JSON document (the environment source; the ssm source's fallback)."""
     config_parameter: str = "/planetmail/config"
     config_refresh_seconds: int = 30
+    coordination: str = "zookeeper"
+    """Leases and cursors of singleton jobs: zookeeper (local) or dynamodb (AWS, the idempotency table)."""
 
     def __post_init__(self) -> None:
         _require_choice("kafka_security_protocol", ENV_KAFKA_SECURITY_PROTOCOL,
@@ -176,6 +186,7 @@ class Settings:
         _require_choice("mail_transport", ENV_MAIL_TRANSPORT, self.mail_transport, MAIL_TRANSPORTS)
         _require_choice("smtp_tls", ENV_SMTP_TLS, self.smtp_tls, SMTP_TLS_MODES)
         _require_choice("config_source", ENV_CONFIG_SOURCE, self.config_source, CONFIG_SOURCES)
+        _require_choice("coordination", ENV_COORDINATION, self.coordination, COORDINATION_BACKENDS)
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -239,6 +250,8 @@ _ENV_FIELDS = {
     ENV_INLINE_BODY_LIMIT: "inline_body_limit",
     ENV_SNS_CERT_DIR: "sns_cert_dir",
     ENV_SNS_TOPIC_ARNS: "sns_topic_arns",
+    ENV_SES_BUCKET: "ses_bucket",
+    ENV_SES_PREFIX: "ses_prefix",
     ENV_IMAP_HOST: "imap_host",
     ENV_IMAP_PORT: "imap_port",
     ENV_IMAP_USERNAME: "imap_username",
@@ -249,6 +262,7 @@ _ENV_FIELDS = {
     ENV_CONFIG_DOCUMENT: "config_document",
     ENV_CONFIG_PARAMETER: "config_parameter",
     ENV_CONFIG_REFRESH_SECONDS: "config_refresh_seconds",
+    ENV_COORDINATION: "coordination",
 }
 
 # Keys of .planetmail/local.json that map onto settings (the file also holds URLs for people).
@@ -309,10 +323,16 @@ def credentials_from_document(document: Mapping[str, Any]) -> dict[str, Secret]:
 
 
 def _credential(value: Any) -> str:
-    """A webhook credential as the collector reads it: ``{"username", "password"}`` → ``user:password``."""
-    if isinstance(value, dict) and "username" in value:
-        return f"{value['username']}:{value.get('password', '')}"
-    return str(value)
+    """A webhook credential as the collector reads it: ``{"username", "password"}`` → ``user:password``.
+
+    Anything unusable (null, an empty or non-string user or password, a number) becomes the empty
+    credential, which refuses every request: ``":"`` or ``"None"`` must never be a working secret.
+    """
+    if isinstance(value, dict):
+        user, password = value.get("username"), value.get("password")
+        usable = isinstance(user, str) and isinstance(password, str) and user.strip() and password.strip()
+        return f"{user}:{password}" if usable else ""
+    return value if isinstance(value, str) and value.strip() else ""
 
 
 def _parse_credentials(variable: str, raw: str) -> dict[str, Secret]:

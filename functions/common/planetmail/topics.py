@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from planetmail.classification import CATEGORIES, HUMAN_REVIEW
+from planetmail.classification import CATEGORIES, HUMAN_REVIEW, OTHER
 
 RECEIVED = "mail.received"
 ACK = "mail.ack"
@@ -33,5 +33,5 @@ def contract_topics() -> list[TopicSpec]:
         TopicSpec(DLQ, 1),
         TopicSpec(FEEDBACK, 1),
     ]
-    topics += [TopicSpec(classified(c), 3) for c in (*CATEGORIES, HUMAN_REVIEW)]
+    topics += [TopicSpec(classified(c), 3) for c in (*CATEGORIES, OTHER, HUMAN_REVIEW)]
     return topics

@@ -24,6 +24,8 @@ from planetmail.settings import Settings
 from processor.model import TriageModel
 
 ARTIFACT_NAME: Final = "model.skops"
+FORMAT: Final = 2
+"""The artifact layout this code reads: 2 = eight labels (``other``) and the dense content block."""
 LATEST_NAME: Final = "LATEST"
 TRUSTED_TYPES: Final = (
     "sklearn.calibration._CalibratedClassifier",
@@ -46,6 +48,8 @@ class ModelCard:
     trained_at: str
     metrics: dict[str, Any] = dataclasses.field(default_factory=dict)
     training: dict[str, Any] = dataclasses.field(default_factory=dict)
+    format: int = 1
+    """``FORMAT`` of the code that built it (cards without one are from format 1)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,8 +92,11 @@ def load(path: Path) -> LoadedModel:
     refused = untrusted - set(TRUSTED_TYPES)
     if refused:
         raise UntrustedModelError(f"{path} contains untrusted types {sorted(refused)}; refusing to load it")
-    parts = sio.load(path, trusted=sorted(untrusted))
     card = read_card(path)
+    if card.format != FORMAT:
+        raise ModelNotFoundError(f"the model at {path} has format {card.format} and this processor reads "
+                                 f"format {FORMAT}; run 'planetmail train' to rebuild it")
+    parts = sio.load(path, trusted=sorted(untrusted))
     return LoadedModel(TriageModel(**parts, labels=tuple(card.labels)), card, path)
 
 

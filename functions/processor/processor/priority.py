@@ -10,7 +10,7 @@ import re
 import unicodedata
 from typing import Final
 
-from planetmail.classification import Priority
+from planetmail.classification import UNACKNOWLEDGED, Priority
 
 _CUES: Final = {
     "urgency": (
@@ -60,9 +60,9 @@ def priority_cues(text: str) -> list[str]:
 def priority_of(text: str, category: str, learned: float = 0.0) -> Priority:
     """High on an explicit cue or when the model's P(high) (learned from labels) reaches one half.
 
-    Spam is never urgent: urgency is its bait, and it is never acknowledged anyway.
+    Spam and other mail are never urgent: urgency is spam's bait, and neither reaches the reader desk.
     """
-    if category == "spam":
+    if category in UNACKNOWLEDGED:
         return "normal"
     return "high" if learned >= LEARNED_HIGH or priority_cues(text) else "normal"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Final
 
 from planetmail.html_text import html_to_text as shared_html_to_text
@@ -42,13 +43,18 @@ def message_text(subject: str, body: str, html: str | None = None) -> str:
     return clean(f"{subject[:FEATURE_CHARS]}\n{readable}")[:FEATURE_CHARS]
 
 
-def email_text(email: InboundEmail) -> str:
-    """An inbound record's text; attachment names stand in when there is nothing else to read."""
-    text = message_text(email.subject, email.text, email.html)
-    if not has_words(text) and email.attachments:
-        names = " ".join(a.filename for a in email.attachments if a.filename)
-        text = clean(f"{text}\n{names}")[:FEATURE_CHARS]
+def readable_text(subject: str, body: str, html: str | None, attachment_names: Sequence[str] = ()) -> str:
+    """``message_text``; attachment names stand in when there is nothing else to read."""
+    text = message_text(subject, body, html)
+    if not has_words(text) and attachment_names:
+        text = clean(f"{text}\n{' '.join(attachment_names)}")[:FEATURE_CHARS]
     return text
+
+
+def email_text(email: InboundEmail) -> str:
+    """An inbound record's text as the model reads it."""
+    return readable_text(email.subject, email.text, email.html,
+                         [a.filename for a in email.attachments if a.filename])
 
 
 def has_words(text: str) -> bool:

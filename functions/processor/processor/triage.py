@@ -19,14 +19,14 @@ from aws_lambda_powertools import Logger
 
 from planetmail import codec, topics
 from planetmail.ack import AckRequest
-from planetmail.classification import Classification, ClassifiedEmail
+from planetmail.classification import OTHER, UNACKNOWLEDGED, Classification, ClassifiedEmail
 from planetmail.inbound import InboundEmail, utcnow
 from planetmail.kafka_event import KafkaMessage
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.pipeline_config import PipelineConfig
-from processor.classifier import Classifier
+from processor.classifier import Classifier, Decision
+from processor.mail import from_inbound
 from processor.outputs import Outputs
-from processor.text import email_text
 
 logger = Logger(service="processor")
 
@@ -50,30 +50,37 @@ def process_batch(messages: Sequence[KafkaMessage], classifier: Classifier, conf
             dead.append(message)
             _dead_letter(message, str(exc), outputs)
     failed: list[KafkaMessage] = []
-    results = classifier.classify([email_text(email) for _, email in emails], config) if emails else []
-    for (message, email), classification in zip(emails, results, strict=True):
+    decisions = classifier.decide([from_inbound(email) for _, email in emails], config) if emails else []
+    for (message, email), decision in zip(emails, decisions, strict=True):
         try:
-            _route(message, email, classification, config, outputs)
+            _route(message, email, decision, config, outputs)
         except Exception:  # one record's failure must not fail the batch
             logger.exception("routing failed", extra={"id": email.id, "offset": message.offset})
             failed.append(message)
     unsent = outputs.flush()
     failed += [m for m in messages if m in unsent and m not in failed]
-    return BatchOutcome(failed=sorted(failed, key=_position), dead_lettered=dead, classified=results)
+    return BatchOutcome(failed=sorted(failed, key=_position), dead_lettered=dead,
+                        classified=[d.classification for d in decisions])
 
 
-def _route(message: KafkaMessage, email: InboundEmail, classification: Classification,
+def _route(message: KafkaMessage, email: InboundEmail, decision: Decision,
            config: PipelineConfig, outputs: Outputs) -> None:
+    classification = decision.classification
     category = classification.category
     topic = config.routing.get(category, topics.classified(category))
     routed = ClassifiedEmail(id=email.id, email=email, classification=classification)
     outputs.classified(message, routed, topic)
     detail = {"category": category, "language": classification.language,
               "priority": classification.priority, "confidence": classification.confidence,
-              "model_version": classification.model_version, "topic": topic}
+              "model_version": classification.model_version, "topic": topic,
+              "detected_language": decision.detected_language, "reasons": list(decision.reasons)}
     outputs.lifecycle(message, LifecycleEvent(id=email.id, stage="processor", state="classified",
                                               received_at=email.received_at, detail=detail))
-    if category == "spam":
+    if category == OTHER:
+        outputs.lifecycle(message, LifecycleEvent(id=email.id, stage="processor", state="suppressed",
+                                                  received_at=email.received_at,
+                                                  detail={**detail, "reason": "not_reader_mail"}))
+    if category in UNACKNOWLEDGED:
         return
     outputs.ack(message, AckRequest(id=email.id, email=email, classification=classification,
                                     requested_at=utcnow()))

@@ -32,8 +32,11 @@ class CpuSnapshot:
     """Part -> CPU seconds of its children that already exited."""
 
 
-def snapshot(config: StackConfig, api_url: str | None = None) -> CpuSnapshot:
+def snapshot(config: StackConfig, api_url: str | None = None,
+             extra_roots: Mapping[str, int] | None = None) -> CpuSnapshot:
+    """The stack's services, the process serving ``api_url`` and ``extra_roots`` (part -> pid)."""
     roots = {state.name: state.pid for state in control.status(config) if state.pid}
+    roots.update(extra_roots or {})
     if api_url is not None:
         owner = port_owner(urlsplit(api_url).port or 80)
         if owner is not None and owner not in roots.values():

@@ -138,8 +138,20 @@ def _percentiles(values: list[float]) -> dict[str, float]:
             "max": round(max(values), 1)}
 
 
-def write_json(result: BenchResult, path: Path) -> None:
-    path.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
+def write_json(result: BenchResult, path: Path, baseline: BenchResult | None = None) -> None:
+    """The run's figures; with a baseline run, also ``baseline`` (the same keys for the bare pipeline)
+    and ``ratio_to_baseline`` (acknowledged per second over the baseline's)."""
+    document = result.to_json()
+    if baseline is not None:
+        document["baseline"] = baseline.to_json()
+        document["ratio_to_baseline"] = ratio_to_baseline(result, baseline)
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def ratio_to_baseline(result: BenchResult, baseline: BenchResult) -> float | None:
+    if not baseline.throughput_per_s:
+        return None
+    return round(result.throughput_per_s / baseline.throughput_per_s, 3)
 
 
 def write_plot(result: BenchResult, path: Path, sla_seconds: float) -> None:

@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,11 @@ from rich.table import Table
 
 from planetmail.settings import Settings
 from planetmail_local.bench import cpu
+from planetmail_local.bench.baseline import BaselineError, bare_pipeline
 from planetmail_local.bench.follow import Deliveries, wait_for_acknowledgements
 from planetmail_local.bench.load import Submission, run_load
 from planetmail_local.bench.outcomes import TerminalStates
-from planetmail_local.bench.report import BenchResult, summarise, write_json, write_plot
+from planetmail_local.bench.report import BenchResult, ratio_to_baseline, summarise, write_json, write_plot
 from planetmail_local.bench.traffic import TrafficMix, WebhookCredentials, load_corpus
 from planetmail_local.bench.workers import lambda_api, reserved_workers
 from planetmail_local.cli.errors import UserError
@@ -53,10 +55,18 @@ DRAIN_SECONDS = 30.0
               "back afterwards)  [default: as the emulator runs them]")
 @click.option("--lambda-url", default=None,
               help="Lambda API of the emulator behind --api-url (default: the stack's, from local.json).")
+@click.option("--baseline", is_flag=True,
+              help="Then send the same traffic through a bare pipeline (same stages, no guarantees: "
+              "bench/bare.py) and report both and their ratio.")
+@click.option("--burst", type=click.IntRange(1, 100_000), default=None,
+              help="Send this many messages as fast as intake accepts them (instead of --rate/--duration) "
+              "and report when the last one was acknowledged.")
 def bench(rate: float, duration: float, concurrency: int, grace: float, json_path: Path | None,
           plot_path: Path | None, seed: int, idle_seconds: float, api_url: str | None,
-          workers: int | None, lambda_url: str | None) -> None:
+          workers: int | None, lambda_url: str | None, baseline: bool, burst: int | None) -> None:
     """Send a mix of providers, languages and categories; report loss, duplicates and latency."""
+    if burst is not None:
+        rate, duration = float(burst), 1.0
     settings = Settings.load()
     local = _local_document(settings)
     corpus = load_corpus(REPO_DATA)
@@ -75,9 +85,17 @@ def bench(rate: float, duration: float, concurrency: int, grace: float, json_pat
         workers_in_run = api.workers() if api else {}  # before the run: an unreachable API fails fast
         result = dataclasses.replace(run.measure(rate, duration, concurrency, grace, idle_seconds),
                                      workers=workers_in_run)
-    _print(result, run.console)
+    _print(result, run.console, "planetmail bench")
+    figures = (rate, duration, concurrency, grace, idle_seconds)
+    bare = _measure_baseline(run, settings, figures) if baseline else None
+    if bare is not None:
+        _print(bare, run.console, "bare pipeline (same traffic, no guarantees)")
+        Console().print(f"ratio to baseline (acknowledged/s): {ratio_to_baseline(result, bare)}")
+    if burst is not None:
+        Console().print(f"burst of {burst}: last acknowledgement {result.duration_s:.1f} s after the first "
+                        f"request ({result.acknowledged} acknowledged, {result.lost} without one)")
     if json_path:
-        write_json(result, json_path)
+        write_json(result, json_path, bare)
     if plot_path:
         write_plot(result, plot_path, sla_seconds=300)
     if result.lost or result.duplicates or result.auto_replies_answered:
@@ -92,10 +110,12 @@ class Run:
     stack: StackConfig
     console: Console
     settings: Settings
+    extra_pids: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Processes outside the stack whose CPU counts too (the bare pipeline's stages)."""
 
     def measure(self, rate: float, duration: float, concurrency: int, grace: float,
                 idle_seconds: float) -> BenchResult:
-        idle_per_s, cpu_before = _idle_cpu(self.stack, self.api_url, idle_seconds, self.console)
+        idle_per_s, cpu_before = _idle_cpu(self, idle_seconds)
         started = time.monotonic()
         terminal = TerminalStates(self.settings, since=time.time() - 1)
         try:
@@ -106,21 +126,40 @@ class Run:
         finally:
             terminal.close()
         result = summarise(submissions, deliveries, terminal.outcomes)
-        spent = cpu.spent(cpu_before, cpu.snapshot(self.stack, self.api_url))
+        spent = cpu.spent(cpu_before, self.cpu_snapshot())
         elapsed = time.monotonic() - started
         cpu_spent = cpu.per_message(spent, result.accepted, idle_per_s=idle_per_s, elapsed=elapsed)
         return dataclasses.replace(result, cpu_ms_per_message=cpu_spent)
 
 
-def _idle_cpu(stack: StackConfig, api_url: str, seconds: float,
-              console: Console) -> tuple[dict[str, float], cpu.CpuSnapshot]:
+    def cpu_snapshot(self) -> cpu.CpuSnapshot:
+        return cpu.snapshot(self.stack, self.api_url, self.extra_pids)
+
+
+def _measure_baseline(run: Run, settings: Settings,
+                      figures: tuple[float, float, int, float, float]) -> BenchResult:
+    """The same traffic (the same mix and seed) through the bare pipeline, its stages' CPU counted."""
+    run.console.print("starting the bare pipeline (its TF-IDF + LinearSVC trains first)")
+    with _baseline_errors(), bare_pipeline(settings) as bare:
+        return dataclasses.replace(run, api_url=bare.api_url, extra_pids=bare.pids).measure(*figures)
+
+
+@contextlib.contextmanager
+def _baseline_errors() -> Iterator[None]:
+    try:
+        yield
+    except BaselineError as exc:
+        raise UserError(f"{exc}; check that the local stack runs ('planetmail status')") from exc
+
+
+def _idle_cpu(run: Run, seconds: float) -> tuple[dict[str, float], cpu.CpuSnapshot]:
     """The idle stack's CPU seconds per second by part, and the snapshot the run starts from."""
-    first = cpu.snapshot(stack, api_url)
+    first = run.cpu_snapshot()
     if seconds <= 0:
         return {}, first
-    with console.status(f"sampling the idle stack's CPU for {seconds:.0f} s"):
+    with run.console.status(f"sampling the idle stack's CPU for {seconds:.0f} s"):
         time.sleep(seconds)
-    last = cpu.snapshot(stack, api_url)
+    last = run.cpu_snapshot()
     return {part: used / seconds for part, used in cpu.spent(first, last).items()}, last
 
 
@@ -157,8 +196,8 @@ def _progress(console: Console) -> Progress:
                     TimeElapsedColumn(), console=console)
 
 
-def _print(result: BenchResult, console: Console) -> None:
-    table = Table(title="planetmail bench", show_header=True)
+def _print(result: BenchResult, console: Console, title: str) -> None:
+    table = Table(title=title, show_header=True)
     table.add_column("figure")
     table.add_column("value", justify="right")
     figures = result.figures()

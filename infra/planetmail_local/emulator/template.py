@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -21,6 +22,9 @@ IMAGE_PACKAGE = "Image"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
 SERVERLESS_LAYER = "AWS::Serverless::LayerVersion"
 EVENT_SOURCE_MAPPING = "AWS::Lambda::EventSourceMapping"
+SAM_CONFIG = "samconfig.toml"
+LOCAL_CONFIG_ENV = "local"
+"""The samconfig.toml environment the emulator reads, as ``sam local`` reads ``--config-env``."""
 
 
 def load_application(
@@ -28,11 +32,15 @@ def load_application(
     parameter_overrides: Mapping[str, str] | None = None,
     env_overrides: Mapping[str, Mapping[str, str]] | None = None,
     kafka_bootstrap: str | None = None,
+    config_env: str = LOCAL_CONFIG_ENV,
 ) -> Application:
-    """``kafka_bootstrap`` stands in for MSK clusters, which have no address outside AWS."""
+    """``kafka_bootstrap`` stands in for MSK clusters, which have no address outside AWS. Parameters:
+    the template's defaults, then ``parameter_overrides`` of ``config_env`` in the samconfig.toml next
+    to the template, then ``parameter_overrides``."""
     document = load_template_document(template_path)
+    configured = config_parameter_overrides(template_path.parent / SAM_CONFIG, config_env)
     resolver = Resolver(
-        _parameters(document, parameter_overrides or {}),
+        _parameters(document, {**configured, **(parameter_overrides or {})}),
         document.get("Conditions", {}),
         document["Resources"],
     )
@@ -89,6 +97,21 @@ def parse_parameter_overrides(text: str) -> dict[str, str]:
         else:
             raise TemplateError(f"parameter override {item!r} is not Key=Value; write Name=value")
     return overrides
+
+
+def config_parameter_overrides(path: Path, environment: str) -> dict[str, str]:
+    """``[<environment>.global.parameters] parameter_overrides`` of a samconfig.toml (a string or a
+    list of ``Key=Value``); nothing when the file or the entry is absent."""
+    if not path.is_file():
+        return {}
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateError(f"{path} is not TOML ({exc}); fix it") from None
+    parameters = document.get(environment, {}).get("global", {}).get("parameters", {})
+    value = parameters.get("parameter_overrides", "")
+    text = value if isinstance(value, str) else " ".join(shlex.quote(str(item)) for item in value)
+    return parse_parameter_overrides(text)
 
 
 def load_env_overrides(path: Path) -> dict[str, dict[str, str]]:

@@ -88,6 +88,11 @@ class StackConfig:
         return self.cache_dir / "aws-endpoint"
 
     @property
+    def spam_corpus(self) -> Path:
+        """The SpamAssassin corpus (npm), installed from data/spamassassin's lock file."""
+        return self.cache_dir / "spamassassin"
+
+    @property
     def kafka_bootstrap(self) -> str:
         return f"{self.host}:{self.kafka_port}"
 

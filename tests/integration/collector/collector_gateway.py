@@ -26,6 +26,7 @@ def template_parameters(settings: Settings) -> dict[str, str]:
         "StatusTableName": settings.status_table,
         "IdempotencyTableName": settings.idempotency_table,
         "RawBucketName": settings.raw_bucket,
+        "Coordination": "aws" if settings.coordination == "dynamodb" else "zookeeper",
     }
 
 

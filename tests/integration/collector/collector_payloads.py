@@ -7,8 +7,10 @@ import base64
 import dataclasses
 import hashlib
 import hmac
+import json
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 from collector_stack import API_TOKEN, CREDENTIALS
@@ -25,7 +27,9 @@ __all__ = [
     "RecordingFetcher",
     "fixture_bytes",
     "mailgun_form",
+    "resigned_fixture",
     "sign_sns",
+    "sns_timestamp",
 ]
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "providers"
@@ -47,17 +51,30 @@ def fixture_bytes(relative: str) -> bytes:
     return (FIXTURES / relative).read_bytes()
 
 
-def sign_sns(message: dict[str, str], version: str = "1") -> dict[str, str]:
-    """``message`` signed with the fixture private key, as SNS would (SignatureVersion 1 or 2)."""
+def sign_sns(message: dict[str, str], version: str = "1", fresh: bool = True) -> dict[str, str]:
+    """``message`` signed with the fixture private key, as SNS would (SignatureVersion 1 or 2); with
+    ``fresh`` its Timestamp is now (the collector refuses messages over an hour old)."""
     key = serialization.load_pem_private_key(fixture_bytes("ses/privatekey.pem"), password=None)
     assert isinstance(key, rsa.RSAPrivateKey)
     signed = {**message, "SignatureVersion": version}
+    if fresh:
+        signed["Timestamp"] = sns_timestamp(time.time())
     to_sign = sns.string_to_sign(
         sns.SnsMessage.model_validate(signed | {"Signature": "", "SigningCertURL": ""})
     )
     algorithm = hashes.SHA1() if version == "1" else hashes.SHA256()
     signed["Signature"] = base64.b64encode(key.sign(to_sign, padding.PKCS1v15(), algorithm)).decode()
     return signed
+
+
+def sns_timestamp(when: float) -> str:
+    return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def resigned_fixture(relative: str) -> bytes:
+    """An SNS fixture signed again with a current Timestamp (same SignatureVersion)."""
+    document = json.loads(fixture_bytes(relative))
+    return json.dumps(sign_sns(document, document.get("SignatureVersion", "1"))).encode()
 
 
 def mailgun_form(

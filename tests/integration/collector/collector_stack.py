@@ -17,6 +17,11 @@ from planetmail_local.stack.topics import ensure_topics
 
 API_TOKEN = "test-token-" + uuid.uuid4().hex
 CREDENTIALS = {"sendgrid": "sg-user:sg-pass", "postmark": "pm-user:pm-pass", "mailgun": "key-mailgun-test"}
+SNS_TOPIC_ARNS = ",".join(f"arn:aws:sns:eu-west-1:111111111111:{name}"
+                          for name in ("example-topic", "recognized-topic"))
+"""The topics of the SES fixtures (tests/fixtures/providers/ses): the collector's allow-list."""
+SES_BUCKET = "yourapp-uploads20200818192940697500000001"
+"""The bucket the fixture S3-action notification names."""
 IDEMPOTENCY_KEYS = {
     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
@@ -34,6 +39,8 @@ def provision(base: Settings, sns_cert_dir: str | None = None) -> Settings:
         api_token=Secret(API_TOKEN),
         webhook_credentials={name: Secret(value) for name, value in CREDENTIALS.items()},
         sns_cert_dir=sns_cert_dir,
+        sns_topic_arns=SNS_TOPIC_ARNS,
+        ses_bucket=SES_BUCKET,
     )
     wanted = (topics.RECEIVED, topics.EVENTS)
     ensure_topics(settings, [spec for spec in contract_topics() if spec.name in wanted])
@@ -69,6 +76,9 @@ def environment(settings: Settings) -> dict[str, str]:
         "PLANETMAIL_IDEMPOTENCY_TABLE": settings.idempotency_table,
         "PLANETMAIL_API_TOKEN": settings.api_token.reveal(),
         "PLANETMAIL_WEBHOOK_CREDENTIALS": json.dumps(credentials),
+        "PLANETMAIL_SNS_TOPIC_ARNS": settings.sns_topic_arns,
+        "PLANETMAIL_SES_BUCKET": settings.ses_bucket,
+        "PLANETMAIL_SES_PREFIX": settings.ses_prefix,
     }
 
 

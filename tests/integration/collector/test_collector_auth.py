@@ -8,7 +8,14 @@ import json
 import time
 
 import pytest
-from collector_payloads import API_TOKEN, RecordingFetcher, fixture_bytes, mailgun_form, sign_sns
+from collector_payloads import (
+    API_TOKEN,
+    RecordingFetcher,
+    fixture_bytes,
+    mailgun_form,
+    sign_sns,
+    sns_timestamp,
+)
 from fastapi.testclient import TestClient
 
 from collector.app import create_app
@@ -75,7 +82,8 @@ def test_mailgun_replayed_token_is_401_but_a_retry_of_a_stored_message_is_202(cl
 
 
 def test_ses_invalid_signature_is_401(client: TestClient) -> None:
-    response = client.post("/webhooks/ses", content=fixture_bytes("ses/invalid_signature.json"))
+    document = fresh(json.loads(fixture_bytes("ses/invalid_signature.json")))
+    response = client.post("/webhooks/ses", json=document)
 
     assert response.status_code == 401
     assert "signature" in response.json()["detail"]
@@ -86,7 +94,7 @@ def test_ses_subscription_is_confirmed_through_the_fetcher(
 ) -> None:
     document = json.loads(fixture_bytes("ses/recognized_topic_subscription_request.json"))
 
-    response = client.post("/webhooks/ses", json=document)
+    response = client.post("/webhooks/ses", json=sign_sns(document))
 
     assert response.status_code == 200
     assert fetcher.urls == [document["SubscribeURL"]]
@@ -96,7 +104,7 @@ def test_ses_subscription_is_confirmed_through_the_fetcher(
 def test_ses_urls_off_the_allow_list_are_refused(
     client: TestClient, fetcher: RecordingFetcher, field
 ) -> None:
-    document = json.loads(fixture_bytes("ses/valid_signature.json"))
+    document = fresh(json.loads(fixture_bytes("ses/valid_signature.json")))
     document[field] = "https://sns.eu-west-1.amazonaws.com.evil.example/x.pem"
     response = client.post("/webhooks/ses", json=sign_sns(document) if field == "SubscribeURL" else document)
 
@@ -140,8 +148,13 @@ def test_only_allow_listed_sns_topics_are_accepted(collector_settings, fetcher: 
         unrecognized = client.post(
             "/webhooks/ses", content=fixture_bytes("ses/unrecognized_topic_subscription_request.json")
         )
-        accepted = client.post("/webhooks/ses", json=recognized)
+        accepted = client.post("/webhooks/ses", json=sign_sns(recognized))
 
     assert unrecognized.status_code == 401 and "unrecognized-topic" in unrecognized.json()["detail"]
     assert accepted.status_code == 200
     assert fetcher.urls == [recognized["SubscribeURL"]]
+
+
+def fresh(document: dict[str, str]) -> dict[str, str]:
+    """The SNS document with a current Timestamp, left unsigned (its signature no longer matches)."""
+    return {**document, "Timestamp": sns_timestamp(time.time())}

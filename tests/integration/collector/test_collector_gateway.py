@@ -13,7 +13,7 @@ import collector_stack
 import httpx
 import pytest
 from collector_gateway import TEMPLATE, gateway, template_parameters
-from collector_payloads import API_TOKEN, CREDENTIALS, fixture_bytes, mailgun_form, sign_sns
+from collector_payloads import API_TOKEN, CREDENTIALS, fixture_bytes, mailgun_form, resigned_fixture, sign_sns
 
 from planetmail import aws
 from planetmail.settings import Settings
@@ -111,14 +111,14 @@ CASES: dict[str, Case] = {
     "ses-inline": (
         "/webhooks/ses",
         {"Content-Type": "text/plain; charset=UTF-8"},
-        lambda: fixture_bytes("ses/inbound_email.json"),
+        lambda: resigned_fixture("ses/inbound_email.json"),
         "testing",
     ),
     "ses-signature-v2": ("/webhooks/ses", {"Content-Type": "text/plain; charset=UTF-8"}, _ses_v2, "testing"),
     "ses-s3-action": (
         "/webhooks/ses",
         {"Content-Type": "text/plain; charset=UTF-8"},
-        lambda: fixture_bytes("ses/inbound_email_s3.json"),
+        lambda: resigned_fixture("ses/inbound_email_s3.json"),
         "Test 500",
     ),
     "mailgun": (

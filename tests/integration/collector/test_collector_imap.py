@@ -20,10 +20,10 @@ from collector_gateway import TEMPLATE, patched_environment, template_parameters
 from collector_stack import wait_for_port
 from kazoo.client import KazooClient
 
-from collector.imap_cursor import Cursor, CursorStore
+from collector.imap_cursor import Cursor, CursorStore, cursor_name
 from collector.imap_poller import JOB, poll
 from collector.runtime import Runtime
-from planetmail.coordination.leader import election_path
+from planetmail.coordination.backends import coordinator
 from planetmail.settings import Secret, Settings
 from planetmail_local.emulator.service import Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application
@@ -85,11 +85,14 @@ def dovecot() -> Iterator[tuple[int, str, str]]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture
-def imap_settings(collector_settings: Settings, dovecot: tuple[int, str, str]) -> Iterator[Settings]:
+@pytest.fixture(params=["zookeeper", "dynamodb"])
+def imap_settings(collector_settings: Settings, dovecot: tuple[int, str, str],
+                  request: pytest.FixtureRequest) -> Iterator[Settings]:
+    """Lease and cursor in ZooKeeper (local) or in the idempotency table (AWS)."""
     port, user, password = dovecot
     settings = dataclasses.replace(
         collector_settings,
+        coordination=request.param,
         imap_host="127.0.0.1",
         imap_port=port,
         imap_username=user,
@@ -172,13 +175,10 @@ def test_kafka_down_leaves_messages_unseen_and_the_cursor_in_place(imap_settings
 def test_a_rewound_or_reset_cursor_produces_no_second_record(imap_settings: Settings, received) -> None:
     append(imap_settings, "only once")
     poll_with(imap_settings)
-    client = KazooClient(hosts=imap_settings.zookeeper)
-    client.start(timeout=5)
-    store = CursorStore(client, imap_settings)
-    uidvalidity = store.load().uidvalidity
-    store.save(Cursor(uidvalidity + 1, 0))  # as if the mailbox had been recreated
-    client.stop()
-    client.close()
+    with coordinator(imap_settings) as coordination:
+        store = CursorStore(coordination.document(cursor_name(imap_settings)))
+        uidvalidity = store.load().uidvalidity
+        store.save(Cursor(uidvalidity + 1, 0))  # as if the mailbox had been recreated
 
     again = poll_with(imap_settings)
 
@@ -188,16 +188,9 @@ def test_a_rewound_or_reset_cursor_produces_no_second_record(imap_settings: Sett
 
 def test_only_the_lock_holder_polls(imap_settings: Settings) -> None:
     append(imap_settings, "not yet")
-    client = KazooClient(hosts=imap_settings.zookeeper)
-    client.start(timeout=5)
-    lock = client.Lock(election_path(imap_settings.zk_root, JOB), "other-instance")
-    assert lock.acquire(timeout=5)
-    try:
+    with coordinator(imap_settings, "other-instance") as coordination, coordination.lead(JOB) as leading:
+        assert leading
         skipped = poll_with(imap_settings)
-    finally:
-        lock.release()
-        client.stop()
-        client.close()
 
     assert skipped["leader"] is False and skipped["published"] == 0
     assert seen_uids(imap_settings) == []

@@ -1,8 +1,8 @@
 """The broker dies under a running collector: 503 + Retry-After while it is down, nothing accepted
 that is not stored, and the provider's retry accepted under the same tracking id once it is back.
 
-A throwaway Kafka broker (the jars in /tmp/kprobe/lib) on its own port and ZooKeeper chroot, so the
-shared broker is never touched; it is SIGKILLed and restarted on the same log directory.
+A throwaway Kafka broker (the jars of the cache `planetmail up` fills) on its own port and ZooKeeper
+chroot, so the shared broker is never touched; it is SIGKILLed and restarted on the same log directory.
 """
 
 from __future__ import annotations
@@ -27,12 +27,10 @@ from planetmail.inbound import InboundEmail
 from planetmail.kafka import make_consumer
 from planetmail.settings import Settings
 from planetmail.topics import contract_topics
-from planetmail_local.stack.config import free_port
+from planetmail_local.stack.config import StackConfig, free_port
 from planetmail_local.stack.topics import ensure_topics
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.faults]
-
-KAFKA_LIB = Path("/tmp/kprobe/lib")
 
 
 BROKER_PROPERTIES = """\
@@ -55,6 +53,7 @@ class Broker:
     config: Path
     zookeeper: KazooClient
     chroot: str
+    lib: Path
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -62,7 +61,7 @@ class Broker:
         return f"127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        command = ["java", "-Xmx256m", "-cp", f"{KAFKA_LIB}/*", "kafka.Kafka", str(self.config)]
+        command = ["java", "-Xmx256m", "-cp", f"{self.lib}/*", "kafka.Kafka", str(self.config)]
         with (self.config.parent / "kafka.log").open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, "the throwaway broker", timeout_s=40)
@@ -80,8 +79,6 @@ class Broker:
 
 @pytest.fixture
 def broker(tmp_path: Path, stack_settings: Settings) -> Iterator[Broker]:
-    if not KAFKA_LIB.is_dir():
-        pytest.fail(f"{KAFKA_LIB} holds no Kafka jars")
     chroot = f"/collector-failover-{uuid.uuid4().hex[:8]}"
     port = free_port()
     config = tmp_path / "server.properties"
@@ -92,7 +89,7 @@ def broker(tmp_path: Path, stack_settings: Settings) -> Iterator[Broker]:
     )
     zookeeper = KazooClient(hosts=stack_settings.zookeeper)
     zookeeper.start(timeout=5)
-    broker = Broker(port, config, zookeeper, chroot)
+    broker = Broker(port, config, zookeeper, chroot, StackConfig.from_settings(stack_settings).kafka_lib)
     try:
         broker.start()
         yield broker

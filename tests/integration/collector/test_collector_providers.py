@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 
 import pytest
-from collector_payloads import fixture_bytes, mailgun_form, sign_sns
+from collector_payloads import fixture_bytes, mailgun_form, resigned_fixture, sign_sns
 from fastapi.testclient import TestClient
 
 from collector.runtime import Runtime
@@ -99,7 +99,7 @@ def test_postmark(client: TestClient, received, runtime: Runtime, fixture: str) 
 def test_ses_inline_content(client: TestClient, received) -> None:
     response = client.post(
         "/webhooks/ses",
-        content=fixture_bytes("ses/inbound_email.json"),
+        content=resigned_fixture("ses/inbound_email.json"),
         headers={"Content-Type": "text/plain; charset=UTF-8"},
     )
 
@@ -130,7 +130,7 @@ def ses_bucket(runtime: Runtime) -> Iterator[str]:
 
 
 def test_ses_s3_action(client: TestClient, received, ses_bucket: str) -> None:
-    response = client.post("/webhooks/ses", content=fixture_bytes("ses/inbound_email_s3.json"))
+    response = client.post("/webhooks/ses", content=resigned_fixture("ses/inbound_email_s3.json"))
 
     assert response.status_code == 202, response.text
     [email] = received(1)

@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from coordination_zookeeper import ZOOKEEPER_LIB, ThrowawayZooKeeper
+from coordination_zookeeper import ThrowawayZooKeeper
 from kazoo.client import KazooClient
 
 from planetmail.coordination.client import zookeeper
 from planetmail.settings import Settings
+from planetmail_local.stack.config import StackConfig
 
 CANDIDATE = Path(__file__).with_name("coordination_candidate.py")
 
@@ -36,10 +37,9 @@ def zk_client(zk_settings: Settings) -> Iterator[KazooClient]:
 
 
 @pytest.fixture
-def throwaway_zookeeper(tmp_path: Path) -> Iterator[ThrowawayZooKeeper]:
-    if not ZOOKEEPER_LIB.is_dir():
-        pytest.fail(f"{ZOOKEEPER_LIB} holds no ZooKeeper jars")
-    zookeeper = ThrowawayZooKeeper(tmp_path / "zookeeper")
+def throwaway_zookeeper(tmp_path: Path, stack_settings: Settings) -> Iterator[ThrowawayZooKeeper]:
+    jars = StackConfig.from_settings(stack_settings).kafka_lib
+    zookeeper = ThrowawayZooKeeper(tmp_path / "zookeeper", jars)
     zookeeper.start()
     yield zookeeper
     zookeeper.stop()

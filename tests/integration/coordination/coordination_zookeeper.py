@@ -1,4 +1,5 @@
-"""A throwaway ZooKeeper JVM (the jars in /tmp/kprobe/lib) on a free port, for tests that kill it.
+"""A throwaway ZooKeeper JVM (the Kafka distribution's jars, from the cache `planetmail up` fills) on a free
+port, for tests that kill it.
 
 Short ticks so tests can use one- to three-second sessions. ``stop()`` keeps the data directory, so a
 restart brings back the same znodes and sessions, as a real ZooKeeper outage would.
@@ -20,7 +21,6 @@ from kazoo.exceptions import SessionExpiredError
 
 from planetmail_local.stack.config import free_port
 
-ZOOKEEPER_LIB = Path("/tmp/kprobe/lib")
 MAIN_CLASS = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
 
 PROPERTIES = """\
@@ -48,6 +48,8 @@ def is_serving(port: int) -> bool:
 @dataclasses.dataclass
 class ThrowawayZooKeeper:
     directory: Path
+    lib: Path
+    """The jars (``StackConfig.kafka_lib``: the Kafka distribution ships ZooKeeper's)."""
     port: int = dataclasses.field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -60,7 +62,7 @@ class ThrowawayZooKeeper:
         (self.directory / "data").mkdir(parents=True, exist_ok=True)
         config.write_text(PROPERTIES.format(data_dir=self.directory / "data", port=self.port))
         command = ["java", "-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                   "-cp", f"{ZOOKEEPER_LIB}/*", MAIN_CLASS, str(config)]
+                   "-cp", f"{self.lib}/*", MAIN_CLASS, str(config)]
         with (self.directory / "zookeeper.log").open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout_s

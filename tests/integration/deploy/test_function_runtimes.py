@@ -2,7 +2,8 @@
 installed from the generated requirements files alone (hash-checked, as ``sam build`` and the image's
 pip do), with the package's code on ``sys.path`` as Lambda lays it out (function code, then the layer).
 
-The image runs Python 3.12 on AWS; this machine has 3.11, so its set is installed for 3.11 here."""
+Every function runs Python 3.12 on AWS; this machine has 3.11, so the sets are installed for 3.11 here
+(the lock pins versions that have wheels for both)."""
 
 from __future__ import annotations
 

@@ -18,14 +18,14 @@ from planetmail.settings import Settings
 from planetmail.status import STATUS_TABLE_KEYS, StatusStore
 from planetmail_local.emulator.kafka.event import kafka_event
 from planetmail_local.emulator.model import KafkaMapping
+from planetmail_local.training.training import Sources, train
 from processor import handler as processor_handler
 from processor.artifact import LoadedModel
 from processor.runtime import Runtime
-from processor.training import Sources, train
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-TINY_CORPUS = Path(__file__).parents[2] / "unit" / "processor" / "data"
+TINY_CORPUS = Path(__file__).parents[2] / "unit" / "training" / "data"
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def worker(settings: Settings):
     runtime.close()
 
 
-def _email(subject: str, body: str) -> InboundEmail:
+def _email(subject: str, body: str, **fields) -> InboundEmail:
     return InboundEmail(
         id=new_tracking_id(),
         received_at=utcnow(),
@@ -59,6 +59,7 @@ def _email(subject: str, body: str) -> InboundEmail:
         subject=subject,
         text=body,
         **{"from": {"address": "Reader@Example.com"}},
+        **fields,
     )
 
 
@@ -166,3 +167,24 @@ def test_redelivering_a_batch_routes_every_record_the_same_way(settings, worker)
         )
     assert sorted(decisions) == sorted(e.id for e in emails)
     assert all(len(outcomes) == 1 for outcomes in decisions.values())
+
+
+def test_other_mail_and_gtube_are_routed_never_acknowledged_and_end_visibly(settings, worker):
+    digest = _email("Weekly digest", "Your weekly digest from the gardening list",
+                    headers={"list-id": "<gardening.lists.example.org>", "precedence": "list"})
+    gtube = _email("Test", "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X")
+    event = _produce(settings, [(b"reader@example.com", codec.encode(m)) for m in (digest, gtube)])
+
+    assert processor_handler.handler(event, None) == {"batchItemFailures": []}
+
+    names = [topics.classified("other"), topics.classified("spam"), topics.EVENTS]
+    found = _read(settings, names, expected=2 + 3)
+    routed = codec.decode(found[topics.classified("other")][0].value)
+    assert (routed.id, routed.classification.category) == (digest.id, "other")
+    assert codec.decode(found[topics.classified("spam")][0].value).id == gtube.id
+    events = [codec.decode(r.value) for r in found[topics.EVENTS]]
+    digest_events = [(e.state, e.detail.get("reason")) for e in events if e.id == digest.id]
+    assert digest_events == [("classified", None), ("suppressed", "not_reader_mail")]
+    assert "bulk-mail headers" in next(e for e in events if e.id == digest.id).detail["reasons"][0]
+    assert next(e.detail["reasons"] for e in events if e.id == gtube.id) == ["GTUBE test string"]
+    assert not _read(settings, [topics.ACK], expected=1, timeout=3.0)[topics.ACK]

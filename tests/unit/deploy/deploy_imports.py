@@ -93,6 +93,12 @@ def image_functions() -> dict[str, tuple[Path, Path]]:
             and spec["Properties"].get("PackageType") == "Image"}
 
 
+def function_role(resources: dict[str, Any], function: str) -> str:
+    """The logical id of the role a function's ``Role: !GetAtt <Role>.Arn`` names."""
+    target = resources[function]["Properties"]["Role"]["Fn::GetAtt"]
+    return str(target.split(".")[0] if isinstance(target, str) else target[0])
+
+
 def docker_paths(metadata: dict[str, Any]) -> tuple[Path, Path]:
     """An image function's Dockerfile and build context, from its Metadata."""
     context = ROOT / metadata["DockerContext"]

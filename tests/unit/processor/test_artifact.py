@@ -21,7 +21,7 @@ def test_a_saved_model_loads_with_its_card(tiny_model, tmp_path):
     loaded = artifact.load(path)
     assert loaded.card == tiny_model.card
     texts = ["cancel my subscription", "win money"]
-    assert (loaded.model.probabilities(texts) == tiny_model.model.probabilities(texts)).all()
+    assert (loaded.model.assess(texts).probabilities == tiny_model.model.assess(texts).probabilities).all()
 
 
 def test_the_latest_build_is_resolved(tiny_model, tmp_path):
@@ -76,3 +76,10 @@ def test_an_artifact_from_before_the_chosen_threshold_loads_with_the_default(tin
     del parts["spam_threshold"]
     sio.dump(parts, path)
     assert artifact.load(path).model.spam_threshold == SPAM_VETO
+
+
+def test_a_model_of_an_older_format_is_refused_with_the_fix(tiny_model, tmp_path):
+    old = dataclasses.replace(tiny_model.card, format=1)
+    path = artifact.save(tiny_model.model, old, tmp_path)
+    with pytest.raises(artifact.ModelNotFoundError, match=r"format 1 .* format 2; run 'planetmail train'"):
+        artifact.load(path)

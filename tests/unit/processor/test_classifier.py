@@ -2,7 +2,7 @@ import pytest
 
 from planetmail.inbound import InboundEmail
 from planetmail.pipeline_config import PipelineConfig
-from processor.text import email_text
+from processor.mail import from_inbound
 
 DEFAULT = PipelineConfig()
 
@@ -61,7 +61,7 @@ def test_classification_is_deterministic_and_independent_of_the_batch(classifier
     ids=["empty", "empty-subject-and-body", "binary-garbage", "nameless-attachment"],
 )
 def test_nothing_to_read_is_human_review_with_no_confidence(classifier, email):
-    result = classifier.classify([email_text(email)], DEFAULT)[0]
+    result = classifier.classify([from_inbound(email)], DEFAULT)[0]
     assert result.category == "human_review"
     assert result.confidence == 0.0
     assert result.language == DEFAULT.default_language
@@ -78,8 +78,8 @@ def test_nothing_to_read_is_human_review_with_no_confidence(classifier, email):
     ids=["html-only", "5MB-body", "attachment-only", "german"],
 )
 def test_odd_mail_still_gets_a_category_or_human_review(classifier, email):
-    result = classifier.classify([email_text(email)], DEFAULT)[0]
-    assert result.category in (*classifier._model.labels, "human_review")
+    result = classifier.classify([from_inbound(email)], DEFAULT)[0]
+    assert result.category in (*classifier.model.labels, "human_review")
     assert result.language in ("en", "es")
 
 

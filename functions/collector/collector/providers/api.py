@@ -11,8 +11,8 @@ from collector import headers, mime
 from collector.delivery import Delivery, attachment_body
 from collector.documents import load_object, validate
 from collector.forms import require_media_type
+from collector.htmltext import text_from_html
 from collector.problems import BadRequest
-from planetmail.html_text import html_to_text
 from planetmail.inbound import Address, InboundEmail, new_tracking_id, utcnow
 
 JSON = "application/json"
@@ -71,7 +71,7 @@ def from_canonical(document: CanonicalEmail) -> Delivery:
         **{"from": headers.first_address(document.from_)},
         to=_addresses(document.to),
         cc=_addresses(document.cc),
-        text=document.text or html_to_text(document.html or ""),
+        text=document.text or text_from_html(document.html or ""),
         html=document.html,
         attachments=[body.meta for body in attachments],
         **derived,

@@ -7,11 +7,11 @@ import hashlib
 import hmac
 import json
 
-from collector import headers, mime
+from collector import headers, mime, verdicts
 from collector.delivery import Delivery, attachment_body
 from collector.forms import Form
+from collector.htmltext import text_from_html
 from collector.problems import BadRequest, Unauthorized
-from planetmail.html_text import html_to_text
 from planetmail.inbound import AuthResults, InboundEmail, new_tracking_id, utcnow
 from planetmail.settings import Secret
 
@@ -27,7 +27,8 @@ def verify_signature(form: Form, signing_key: Secret, now: float) -> str:
         raise Unauthorized("the Mailgun request lacks timestamp, token or signature")
     signed = (timestamp + token).encode()
     expected = hmac.new(signing_key.reveal().encode(), signed, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature.strip().lower()):
+    # bytes, not str: compare_digest raises TypeError on a str holding non-ASCII characters
+    if not hmac.compare_digest(expected.encode(), signature.strip().lower().encode("utf-8")):
         raise Unauthorized("the Mailgun signature does not match")
     if not timestamp.isdigit() or abs(now - int(timestamp)) > MAX_SIGNATURE_AGE_SECONDS:
         raise Unauthorized(f"the Mailgun timestamp is more than {MAX_SIGNATURE_AGE_SECONDS} s away from now")
@@ -41,6 +42,7 @@ def convert(form: Form) -> Delivery:
         delivery = parsed_fields(form)
     recipient = form.text("recipient")
     return delivery.with_email(
+        provider_verdicts=verdicts.mailgun(delivery.email.headers),
         envelope_from=form.text("sender") or delivery.email.envelope_from,
         envelope_to=[item.strip() for item in recipient.split(",") if item.strip()],
     )
@@ -68,7 +70,7 @@ def parsed_fields(form: Form) -> Delivery:
         **{"from": headers.first_address(sender)},
         to=headers.addresses(form.text("To") or first.get("to")),
         cc=headers.addresses(form.text("Cc") or first.get("cc")),
-        text=form.text("body-plain") or html_to_text(html or ""),
+        text=form.text("body-plain") or text_from_html(html or ""),
         html=html,
         attachments=[body.meta for body in attachments],
         **derived,

@@ -7,11 +7,11 @@ import binascii
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from collector import headers
+from collector import headers, verdicts
 from collector.delivery import AttachmentBody, Delivery, attachment_body
 from collector.documents import load_object, validate
+from collector.htmltext import text_from_html
 from collector.problems import BadRequest
-from planetmail.html_text import html_to_text
 from planetmail.inbound import Address, InboundEmail, new_tracking_id, utcnow
 
 
@@ -74,9 +74,10 @@ def from_inbound(payload: PostmarkInbound) -> Delivery:
         to=[_address(item) for item in payload.to_full],
         cc=[_address(item) for item in payload.cc_full],
         envelope_to=[payload.original_recipient] if payload.original_recipient else [],
-        text=payload.text_body or html_to_text(payload.html_body or ""),
+        text=payload.text_body or text_from_html(payload.html_body or ""),
         html=payload.html_body or None,
         attachments=[body.meta for body in attachments],
+        provider_verdicts=verdicts.postmark(derived["headers"]),
         **derived,
     )
     raw = payload.raw_email.encode("utf-8") if payload.raw_email else None

@@ -8,11 +8,11 @@ from email import policy
 from email.parser import BytesParser
 from typing import Any
 
-from collector import headers, mime
+from collector import headers, mime, verdicts
 from collector.delivery import AttachmentBody, Delivery, attachment_body
 from collector.forms import Form
+from collector.htmltext import text_from_html
 from collector.problems import BadRequest
-from planetmail.html_text import html_to_text
 from planetmail.inbound import AuthResults, InboundEmail, Verdict, new_tracking_id, utcnow
 
 _DKIM_RESULT = re.compile(r":\s*([a-zA-Z]+)")
@@ -24,6 +24,7 @@ def convert(form: Form) -> Delivery:
     recipients = envelope.get("to") or []
     auth = delivery.email.auth.model_copy(update=_provider_verdicts(form))
     return delivery.with_email(
+        provider_verdicts=verdicts.sendgrid(_optional(form, "spam_score"), _optional(form, "spam_report")),
         envelope_from=envelope.get("from", delivery.email.envelope_from),
         envelope_to=[str(item) for item in recipients] if isinstance(recipients, list) else [str(recipients)],
         auth=auth,
@@ -36,7 +37,8 @@ def parsed_fields(form: Form) -> Delivery:
         form.fields.get("headers", b"").strip() + b"\n\n", headersonly=True))
     first = headers.first_values(pairs)
     html = form.text("html", charsets.get("html", "utf-8")) if form.has("html") else None
-    text = form.text("text", charsets.get("text", "utf-8")) if form.has("text") else html_to_text(html or "")
+    text = (form.text("text", charsets.get("text", "utf-8")) if form.has("text")
+            else text_from_html(html or ""))
     attachments = tuple(_attachments(form))
     sender = form.text("from", charsets.get("from", "utf-8")) or first.get("from", "")
     if "@" not in sender:
@@ -100,6 +102,10 @@ def _json_field(form: Form, name: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise BadRequest(f"the SendGrid field {name!r} must be a JSON object")
     return value
+
+
+def _optional(form: Form, name: str) -> str | None:
+    return form.text(name) if form.has(name) else None
 
 
 def _content_type(value: str | None) -> str:

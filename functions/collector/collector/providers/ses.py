@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from collector import headers, mime
+from collector import verdicts as provider_verdicts
 from collector.delivery import Delivery
 from collector.documents import load_object, validate
 from collector.problems import BadRequest
@@ -41,6 +42,8 @@ class SesReceipt(_Model):
     spf_verdict: dict[str, Any] = Field(default_factory=dict, alias="spfVerdict")
     dkim_verdict: dict[str, Any] = Field(default_factory=dict, alias="dkimVerdict")
     dmarc_verdict: dict[str, Any] = Field(default_factory=dict, alias="dmarcVerdict")
+    spam_verdict: dict[str, Any] = Field(default_factory=dict, alias="spamVerdict")
+    virus_verdict: dict[str, Any] = Field(default_factory=dict, alias="virusVerdict")
 
 
 class SesNotification(_Model):
@@ -62,7 +65,7 @@ def parse(message: str) -> SesNotification | None:
 def convert(notification: SesNotification, read_object: ReadObject) -> Delivery:
     delivery = mime.parse(_raw(notification, read_object), "ses")
     receipt = notification.receipt
-    verdicts = {
+    auth = {
         name: headers.verdict(str(value.get("status", "")))
         for name, value in (("spf", receipt.spf_verdict), ("dkim", receipt.dkim_verdict),
                             ("dmarc", receipt.dmarc_verdict))
@@ -72,7 +75,8 @@ def convert(notification: SesNotification, read_object: ReadObject) -> Delivery:
         provider_event_id=notification.mail.message_id,
         envelope_from=notification.mail.source or delivery.email.envelope_from,
         envelope_to=notification.mail.destination,
-        auth=delivery.email.auth.model_copy(update=verdicts),
+        auth=delivery.email.auth.model_copy(update=auth),
+        provider_verdicts=provider_verdicts.ses(receipt.spam_verdict, receipt.virus_verdict),
     )
 
 

@@ -1,10 +1,12 @@
-"""ZooKeeper (through kazoo) as planetmail's coordinator: registry and leader election.
+"""Coordination of singleton jobs behind one interface (``base.Coordinator``), two backends.
 
-- ``client``: ``zookeeper(settings)`` / ``new_client(settings)``, clients that reconnect within a
-  second after an outage; ``process_identity()`` names this process (``host:pid``).
-- ``registry``: ephemeral ``<root>/registry/<kind>/<instance>`` nodes; ``register``, ``registered``,
-  ``watch_registry``.
-- ``leader``: ``LeaderElection``, ``run_as_leader`` and ``try_lead`` for singleton jobs.
+- ``backends.coordinator(settings)``: the backend ``settings.coordination`` names, for one block.
+- ``base``: the interface (``lead(job)``, ``document(name)``) and its errors.
+- ``zookeeper``: the local stack's backend (lock nodes, versioned znodes) on:
+  ``client`` (kazoo clients that reconnect within a second; ``process_identity()``), ``leader``
+  (``LeaderElection``, ``run_as_leader``, ``try_lead``) and ``registry`` (ephemeral instance nodes).
+- ``dynamodb``: the AWS backend (a lease item and version-checked items in the idempotency table).
 
-The live configuration, which may also come from the environment or SSM, is ``planetmail.config``.
+The live configuration (ZooKeeper locally, SSM Parameter Store on AWS, re-read by TTL) is
+``planetmail.config``.
 """

@@ -1,4 +1,5 @@
-"""Labelled examples: the Daily Planet corpus (JSON lines) and the stable held-out split.
+"""Labelled examples: JSON-line corpora (the Daily Planet corpus, the independent newspaper test set)
+and the stable held-out split of the generated corpus.
 
 Variants of a message (typos, HTML, forwarded copies) share its ``group``; the split is made by
 group, from a hash of the group id, so a variant of a held-out message never reaches training and
@@ -14,25 +15,30 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Final
 
-from processor.text import message_text
+from processor.mail import Mail, plain
 
 HELD_OUT_BUCKETS: Final = 5
 """One group in five is held out (20 %)."""
 
 
 class CorpusError(ValueError):
-    """A corpus file is missing or a line is malformed; the message names file and line."""
+    """A corpus file is missing or a line is malformed; the message names file and line and the fix."""
 
 
 @dataclasses.dataclass(frozen=True)
 class Example:
-    text: str
-    category: str | None
-    """A newspaper category, ``spam``, or None for real mail that is neither (SpamAssassin ham)."""
+    mail: Mail
+    category: str
+    """A newspaper category, ``spam`` or ``other`` (real mail that is neither)."""
     group: str
     language: str = "en"
     priority: str = "normal"
     source: str = "corpus"
+    """``corpus`` (Daily Planet mail), ``spamassassin``, or the name of a test set."""
+
+    @property
+    def text(self) -> str:
+        return self.mail.text
 
     @property
     def spam(self) -> bool:
@@ -53,18 +59,18 @@ def split(examples: Iterable[Example]) -> tuple[list[Example], list[Example]]:
     return training, held_out
 
 
-def load_corpus(directory: Path) -> list[Example]:
+def load_corpus(directory: Path, source: str = "corpus") -> list[Example]:
     files = sorted(directory.glob("*.jsonl"))
     if not files:
         raise CorpusError(f"no *.jsonl corpus files in {directory}; write the corpus or pass --corpus DIR")
-    return [example for path in files for example in _read(path)]
+    return [example for path in files for example in _read(path, source)]
 
 
-def _read(path: Path) -> Iterator[Example]:
+def _read(path: Path, source: str) -> Iterator[Example]:
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             if line.strip():
-                yield _example(_parse(line), path, number)
+                yield _example(_parse(line), path, number, source)
 
 
 def _parse(line: str) -> object:
@@ -74,18 +80,19 @@ def _parse(line: str) -> object:
         return None
 
 
-def _example(document: object, path: Path, number: int) -> Example:
+def _example(document: object, path: Path, number: int, source: str) -> Example:
     if not isinstance(document, dict):
         raise CorpusError(f"{path}:{number} is not a JSON object; fix or remove the line")
     try:
         body = str(document.get("body", ""))
         html = body if document.get("html") else None
         return Example(
-            text=message_text(str(document.get("subject", "")), "" if html else body, html),
+            mail=plain(str(document.get("subject", "")), "" if html else body, html),
             category=str(document["category"]),
             group=str(document.get("group") or document["id"]),
             language=str(document.get("language", "en")),
             priority=str(document.get("priority", "normal")),
+            source=source,
         )
     except KeyError as exc:
         raise CorpusError(f"{path}:{number} has no {exc.args[0]!r} field; every line needs it") from None

@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from processor.corpus import CorpusError, Example, is_held_out, load_corpus, split
+from planetmail_local.training.examples import CorpusError, Example, is_held_out, load_corpus, split
+from processor.mail import plain
 
 
 def _write(path, *documents):
@@ -24,7 +25,7 @@ def _line(id_, group, **extra):
 
 
 def test_variants_of_a_message_land_on_the_same_side_of_the_split():
-    examples = [Example(text=f"t{i}", category="praise", group=f"g{i // 4}") for i in range(400)]
+    examples = [Example(mail=plain("", f"t{i}"), category="praise", group=f"g{i // 4}") for i in range(400)]
     training, held_out = split(examples)
     assert {e.group for e in training}.isdisjoint({e.group for e in held_out})
     assert 0.1 < len(held_out) / len(examples) < 0.3

@@ -1,4 +1,5 @@
-"""A tiny model trained once per session on the hand-written test corpus (no supplements)."""
+"""A tiny model trained once per session on the hand-written test corpus (no SpamAssassin), shared by
+the processor's and the training package's unit tests."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from planetmail_local.training.training import Sources, train
 from processor.artifact import LoadedModel
 from processor.classifier import Classifier
-from processor.training import Sources, train
 
-TINY_CORPUS = Path(__file__).parent / "data"
+TINY_CORPUS = Path(__file__).parent / "training" / "data"
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,10 @@
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 
-from processor.spamassassin import load_spamassassin, parse_message
+import pytest
+
+from planetmail_local.training.examples import CorpusError
+from planetmail_local.training.spamassassin import TEST_FOLDERS, TRAINING_FOLDERS, load_folders, parse_message
 
 
 def _raw(subject, plain=None, html=None):
@@ -15,9 +18,9 @@ def _raw(subject, plain=None, html=None):
 
 
 def test_a_plain_part_is_the_body():
-    example = parse_message(_raw("Hello", plain="Meeting moved to Monday"), None, "1")
+    example = parse_message(_raw("Hello", plain="Meeting moved to Monday"), "other", "1")
     assert example.text == "Hello\nMeeting moved to Monday"
-    assert example.category is None
+    assert example.category == "other"
     assert not example.spam
     assert example.source == "spamassassin"
 
@@ -38,15 +41,25 @@ def test_a_message_without_subject_is_its_own_group():
     assert parse_message(_raw("", plain="x"), "spam", "00042").group == "spamassassin:00042"
 
 
-def test_load_reads_spam_and_ham_folders(tmp_path):
+def test_load_reads_the_named_folders(tmp_path):
     (tmp_path / "spam-2").mkdir()
     (tmp_path / "easy-ham-2").mkdir()
     (tmp_path / "spam-2" / "1.txt").write_bytes(_raw("Win", plain="prize"))
     (tmp_path / "easy-ham-2" / "2.txt").write_bytes(b"Subject: list\n\nbody with \xff latin-1 byte")
-    examples = load_spamassassin(tmp_path)
-    assert [e.category for e in examples] == ["spam", None]
+    examples = load_folders(tmp_path, TRAINING_FOLDERS)
+    assert [e.category for e in examples] == ["spam", "other"]
+    assert [e.source for e in examples] == ["spamassassin:spam-2", "spamassassin:easy-ham-2"]
     assert "body with" in examples[1].text
 
 
-def test_a_missing_folder_gives_no_examples(tmp_path):
-    assert load_spamassassin(tmp_path) == []
+def test_a_missing_folder_is_an_error_naming_it_and_the_fix(tmp_path):
+    (tmp_path / "spam-2").mkdir()
+    (tmp_path / "spam-2" / "1.txt").write_bytes(_raw("Win", plain="prize"))
+    with pytest.raises(CorpusError, match=r"no easy-ham-2 in .*run 'planetmail up'"):
+        load_folders(tmp_path, TRAINING_FOLDERS)
+
+
+def test_the_test_split_is_never_a_training_folder():
+    assert set(TRAINING_FOLDERS) == {"spam-2", "easy-ham-2"}
+    assert set(TEST_FOLDERS) == {"spam-1", "easy-ham-1", "hard-ham-1"}
+    assert not set(TRAINING_FOLDERS) & set(TEST_FOLDERS)

@@ -5,10 +5,9 @@ from email.message import EmailMessage
 import numpy as np
 import pytest
 
-from processor import artifact, training
-from processor.corpus import Example, split
-from processor.model import SPAM_VETO
-from processor.training import (
+from planetmail_local.training import training
+from planetmail_local.training.examples import Example
+from planetmail_local.training.training import (
     HAM_BUDGET,
     SPAM_THRESHOLDS,
     Sources,
@@ -17,6 +16,9 @@ from processor.training import (
     model_version,
     train,
 )
+from processor import artifact
+from processor.mail import plain
+from processor.model import SPAM_VETO
 
 
 def test_train_saves_a_model_card_with_held_out_and_cross_validation_scores(tiny_corpus, tmp_path):
@@ -32,7 +34,8 @@ def test_train_saves_a_model_card_with_held_out_and_cross_validation_scores(tiny
 
 def test_cross_validation_scores_every_language():
     examples = [
-        Example(text=f"{word} number {i}", category=category, group=f"{category}{i}", language=lang)
+        Example(mail=plain("", f"{word} number {i}"), category=category, group=f"{category}{i}",
+                language=lang)
         for i in range(6)
         for category, word, lang in (
             ("subscriptions", "cancel", "en"),
@@ -51,11 +54,11 @@ def test_cross_validation_scores_every_language():
 
 
 def test_the_version_names_the_time_and_the_data():
-    examples = [Example(text="a", category="praise", group="g")]
+    examples = [Example(mail=plain("", "a"), category="praise", group="g")]
     now = datetime(2026, 11, 26, 22, 0, tzinfo=UTC)
     assert model_version(examples, now) == model_version(examples, now)
     assert model_version(examples, now).startswith("20261126T220000Z-")
-    other = [Example(text="b", category="praise", group="g")]
+    other = [Example(mail=plain("", "b"), category="praise", group="g")]
     assert model_version(other, now) != model_version(examples, now)
 
 
@@ -91,6 +94,9 @@ def spamassassin_folder(tmp_path):
     root = tmp_path / "spamassassin"
     _write_mail(root / "spam-2", 30, "cheap pills", "buy cheap pills now, click here to claim your prize")
     _write_mail(root / "easy-ham-2", 30, "list digest", "the build is green again, notes from the meeting")
+    _write_mail(root / "spam-1", 5, "cheap pills", "cheap pills, claim your prize")
+    _write_mail(root / "easy-ham-1", 7, "list digest", "notes from the meeting")
+    _write_mail(root / "hard-ham-1", 3, "our newsletter", "this week's offers from your bookshop")
     return root
 
 
@@ -107,14 +113,24 @@ def test_training_chooses_the_spam_threshold_on_the_training_split_only(
     sources = Sources(corpus=tiny_corpus, spamassassin=spamassassin_folder)
     loaded = train(sources, tmp_path / "models", folds=2)
 
-    train_split, held_out = split(sources.load())
-    held_out_ham = [e for e in held_out if e.source == "spamassassin" and not e.spam]
-    assert held_out_ham  # the split does hold SpamAssassin ham out; none of it may choose
-    training_ham = [e for e in train_split if e.source == "spamassassin" and not e.spam]
-    assert seen == [(len(train_split), len(training_ham))]
+    train_split, _ = sources.load()
+    assert {e.source for e in train_split} == {"corpus", "spamassassin:spam-2", "spamassassin:easy-ham-2"}
+    assert seen == [(len(train_split), 30)]  # easy-ham-2 only: the test folders never choose
     assert loaded.model.spam_threshold == 0.37
     assert loaded.card.metrics["cross_validation"]["spam"]["threshold"] == 0.37
     assert artifact.load(loaded.path).model.spam_threshold == 0.37
+
+
+def test_the_model_card_reports_the_test_split_apart_from_training(tiny_corpus, spamassassin_folder,
+                                                                    tmp_path):
+    sources = Sources(corpus=tiny_corpus, spamassassin=spamassassin_folder)
+    loaded = train(sources, tmp_path / "models", folds=0)
+    tested = loaded.card.metrics["test_split"]
+    assert (tested["spam-1"]["spam_support"], tested["easy-ham-1"]["ham_support"]) == (5, 7)
+    assert tested["hard-ham-1"]["ham_support"] == 3
+    assert loaded.card.training["test_split"] == {"spam-1": 5, "easy-ham-1": 7, "hard-ham-1": 3}
+    assert loaded.card.training["spamassassin_training_folders"] == ["easy-ham-2", "spam-2"]
+    assert not any("ham-1" in key or "spam-1" in key for key in loaded.card.training["training"])
 
 
 def test_without_cross_validation_the_default_threshold_is_kept(tiny_model):

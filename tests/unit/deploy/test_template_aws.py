@@ -1,0 +1,92 @@
+"""template.yaml as AWS reads it: nothing that only works on a laptop unless samconfig.toml's [local]
+asks for it, a role of its own per function, python3.12 everywhere, outputs an operator needs."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from deploy_imports import function_role
+
+from planetmail_local.emulator.template import config_parameter_overrides, load_application
+from planetmail_local.emulator.yaml_loader import load_template_document
+
+ROOT = Path(__file__).parents[3]
+TEMPLATE = ROOT / "template.yaml"
+DOCUMENT: dict[str, Any] = load_template_document(TEMPLATE)
+RESOURCES: dict[str, Any] = DOCUMENT["Resources"]
+FUNCTIONS = sorted(name for name, spec in RESOURCES.items() if spec["Type"] == "AWS::Serverless::Function")
+
+
+def test_no_parameter_defaults_to_something_only_a_laptop_has() -> None:
+    local = {name: spec["Default"] for name, spec in DOCUMENT["Parameters"].items()
+             if "Default" in spec and re.search(r"127\.0\.0\.1|localhost", str(spec["Default"]))}
+    assert local == {}
+    defaults = {name: spec.get("Default") for name, spec in DOCUMENT["Parameters"].items()}
+    assert (defaults["Environment"], defaults["Coordination"], defaults["KafkaSecurityProtocol"]) == (
+        "aws", "aws", "SASL_SSL")
+    assert "Default" not in DOCUMENT["Parameters"]["KafkaBootstrapServers"]
+    assert "Default" not in DOCUMENT["Parameters"]["ModelBucket"]
+
+
+def test_samconfig_deploys_to_aws_and_gives_the_emulator_the_local_stack() -> None:
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text(encoding="utf-8"))
+    deploy = config["default"]["deploy"]["parameters"]["parameter_overrides"]
+    local = config_parameter_overrides(ROOT / "samconfig.toml", "local")
+
+    assert {"Environment=aws", "Coordination=aws", "KafkaSecurityProtocol=SASL_SSL"} <= set(deploy)
+    assert local["Environment"] == "local" and local["KafkaBootstrapServers"].startswith("127.0.0.1:")
+    collector = load_application(TEMPLATE, kafka_bootstrap="b:1").functions["CollectorFunction"]
+    assert collector.environment["PLANETMAIL_COORDINATION"] == "zookeeper"
+    aws_mode = load_application(TEMPLATE, {"Coordination": "aws"}, kafka_bootstrap="b:1")
+    poller = aws_mode.functions["ImapPollerFunction"].environment
+    assert (poller["PLANETMAIL_COORDINATION"], poller["PLANETMAIL_CONFIG_SOURCE"]) == ("dynamodb", "ssm")
+
+
+def test_aws_rules_refuse_the_local_shapes() -> None:
+    asserted = {str(item["Assert"]) for item in DOCUMENT["Rules"]["AwsNeedsAwsShapes"]["Assertions"]}
+    for parameter in ("KafkaSecurityProtocol", "KafkaSaslSecretArn", "Coordination", "ModelBucket"):
+        assert any(parameter in text for text in asserted), parameter
+
+
+def role_of(function: str) -> str:
+    return function_role(RESOURCES, function)
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_each_function_has_a_role_of_its_own_and_python_3_12(function: str) -> None:
+    properties = RESOURCES[function]["Properties"]
+    role = role_of(function)
+
+    assert "Policies" not in properties  # SAM's generated role would add the VPC policy unconditionally
+    assert [name for name in FUNCTIONS if role_of(name) == role] == [function]
+    assert properties.get("PackageType") == "Image" or properties["Runtime"] == "python3.12"
+    managed = RESOURCES[role]["Properties"]["ManagedPolicyArns"]
+    assert "AWSLambdaBasicExecutionRole" in str(managed[0])
+    assert managed[1:] == [] or (managed[1]["Fn::If"][0] == "UseVpc" and len(managed) == 2)
+
+
+def test_the_layer_and_the_image_are_python_3_12() -> None:
+    layer = RESOURCES["CommonLayer"]
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
+    assert layer["Metadata"]["BuildMethod"] == "python3.12"
+    dockerfile = (ROOT / "functions" / "processor" / "Dockerfile").read_text(encoding="utf-8")
+    assert "python:3.12" in dockerfile
+
+
+def test_the_api_logs_access_and_throttles() -> None:
+    api = RESOURCES["HttpApi"]["Properties"]
+    assert "ApiAccessLogs" in str(api["AccessLogSettings"]["DestinationArn"]["Fn::GetAtt"])
+    assert set(api["DefaultRouteSettings"]) == {"ThrottlingBurstLimit", "ThrottlingRateLimit"}
+
+
+def test_outputs_name_every_function_and_table() -> None:
+    outputs = DOCUMENT["Outputs"]
+    for function in FUNCTIONS:
+        target = str(outputs[f"{function}Arn"]["Value"]["Fn::GetAtt"])
+        assert target in (f"{function}.Arn", str([function, "Arn"]))
+    assert {"ApiUrl", "SubmitEmailUrl", "StatusTableArn", "IdempotencyTableArn", "RawMailBucketArn",
+            "ConfigParameterArn", "ApiAccessLogGroupArn"} <= set(outputs)
