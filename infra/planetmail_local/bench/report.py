@@ -85,7 +85,7 @@ def summarise(submissions: list[Submission], deliveries: Deliveries,
         auto_replies_answered=_answered(unwanted, "auto_reply", deliveries),
         spam_answered=_answered(unwanted, "spam", deliveries),
         lost=len(unexplained),
-        duplicates=sum(len(times) - 1 for times in deliveries.times.values() if len(times) > 1),
+        duplicates=_duplicates(accepted, deliveries),
         duration_s=round(span, 3),
         throughput_per_s=round(len(latencies) / span, 1) if span else 0.0,
         latency_ms=_percentiles([ms for _, ms in latencies]),
@@ -95,6 +95,12 @@ def summarise(submissions: list[Submission], deliveries: Deliveries,
         lost_ids=sorted(unexplained),
         not_acknowledged_ids=_grouped(explained),
     )
+
+
+def _duplicates(accepted: list[Submission], deliveries: Deliveries) -> int:
+    """Second and later acknowledgements of this run's messages (the sink may hold other runs' mail)."""
+    ours = {s.tracking_id for s in accepted if s.tracking_id}
+    return sum(len(times) - 1 for tracking_id, times in deliveries.times.items() if tracking_id in ours)
 
 
 def _unacknowledged(wanted: list[Submission], deliveries: Deliveries) -> list[str]:

@@ -107,9 +107,9 @@ def replay_since(consumer: KafkaConsumer, topic: str, numbers: Iterable[int],
     partitions = [TopicPartition(topic, n) for n in sorted(numbers)]
     consumer.assign(partitions)
     starts = consumer.offsets_for_times(dict.fromkeys(partitions, int(since * 1000)))
+    ends = consumer.end_offsets(partitions)
     for partition, found in starts.items():
-        if found is None:
-            consumer.seek_to_end(partition)
-        else:
-            consumer.seek(partition, found.offset)
+        # The end as it is now: seek_to_end would be resolved only at the first poll, skipping what
+        # arrived in between (a benchmark's whole run).
+        consumer.seek(partition, ends[partition] if found is None else found.offset)
     return partitions

@@ -119,7 +119,7 @@ def test_a_batch_is_routed_acknowledged_reported_and_dead_lettered(settings, wor
         topics.EVENTS,
         topics.DLQ,
     ]
-    found = _read(settings, names, expected=2 + 1 + 3 + 2)
+    found = _read(settings, names, expected=2 + 1 + 4 + 2)
     routed = codec.decode(found[topics.classified("subscriptions")][0].value)
     assert (routed.id, routed.classification.category) == (cancel.id, "subscriptions")
     assert codec.decode(found[topics.classified("spam")][0].value).id == spam.id
@@ -131,6 +131,7 @@ def test_a_batch_is_routed_acknowledged_reported_and_dead_lettered(settings, wor
             (cancel.id, "classified"),
             (cancel.id, "ack_requested"),
             (spam.id, "classified"),
+            (spam.id, "suppressed"),
         ]
     )
     (dead,) = found[topics.DLQ]

@@ -12,13 +12,18 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from responder_harness import FAST_BACKOFF, SinkHandler, ack_request
 
+from planetmail.ack import AckRequest
 from planetmail.pipeline_config import SenderIdentity
 from planetmail.settings import Settings
+from responder.acknowledgement import Responder
 from responder.compose import Bodies, compose
+from responder.handler import handle
+from responder.ledger import SendLedger
 from responder.senders import PermanentSendError, TransientSendError, UncertainDeliveryError
 from responder.senders.backoff import Backoff
 from responder.senders.smtp import InsecureCredentialsError, SmtpTransport
@@ -178,3 +183,20 @@ def test_starttls_towards_the_local_sink_without_credentials_still_delivers(smtp
     finally:
         sender.close()
     assert len(sink.messages) == 1
+
+
+def test_the_handler_gives_a_black_holed_message_back_within_the_invocation(
+        make_responder: Callable[..., Responder], ack_batch: Callable[[list[AckRequest]], dict[str, Any]],
+        responder_settings: Settings) -> None:
+    """Lambda-sized: 6 s left in the invocation, a server that never greets, the production backoff."""
+    request = ack_request("reader@example.com")
+    event = ack_batch([request])
+    with scripted_server(never_greets) as port:
+        worker = make_responder(port, backoff=SLOW_BACKOFF)
+        started = time.monotonic()
+        answer = handle(event, worker, remaining_ms=lambda: int((started + 6 - time.monotonic()) * 1000))
+        elapsed = time.monotonic() - started
+    assert elapsed < 5.5, "the send must end before the invocation does"
+    assert len(answer["batchItemFailures"]) == 1, "given back for redelivery"
+    entries = SendLedger(responder_settings).entries([request.id])
+    assert request.id not in entries, "released: never left 'sending' (which would mean outcome unknown)"

@@ -62,3 +62,10 @@ def test_only_messages_without_any_terminal_state_are_lost_and_their_ids_listed(
     assert "lost_ids" not in result.figures()
     write_json(result, tmp_path / "bench.json")
     assert json.loads((tmp_path / "bench.json").read_text())["lost_ids"] == ["D"]
+
+
+def test_duplicates_count_only_this_runs_messages():
+    deliveries = Deliveries()
+    deliveries.times["A"] += [2.0, 3.0]
+    deliveries.times["01KBQ7Z0000000000000EVENTS"] += [1.0, 1.5]  # another test's mail in the shared sink
+    assert summarise([_accepted("A", 1.0)], deliveries).duplicates == 1

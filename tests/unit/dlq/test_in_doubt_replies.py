@@ -31,7 +31,7 @@ def request(tracking_id: str = "T1", reply_to: str | None = None) -> AckRequest:
     email = InboundEmail.model_validate({
         "id": tracking_id, "received_at": AT, "source": "api", "subject": "Late paper",
         "from": Address(address="reader@example.com"),
-        "reply_to": [Address(address=reply_to)] if reply_to else [],
+        "reply_to": [Address(address=reply_to)] if reply_to else [], "auth": {"dmarc": "pass"},
     })
     classification = Classification(category="complaints", confidence=0.9, language="es", classified_at=AT)
     return AckRequest(id=tracking_id, email=email, classification=classification, requested_at=AT)
@@ -101,8 +101,8 @@ def test_a_reply_in_doubt_is_not_refused(entry: LedgerEntry) -> None:
 
 
 def test_in_doubt_shows_the_reply_to_recipient_and_where_the_ledger_left_it() -> None:
-    doubt = InDoubt(letter(7, b"{}"), request(reply_to="desk@example.org"), UNKNOWN)
-    assert (doubt.tracking_id, doubt.recipient) == ("T1", "desk@example.org")
+    doubt = InDoubt(letter(7, b"{}"), request(reply_to="desk@help.example.com"), UNKNOWN)
+    assert (doubt.tracking_id, doubt.recipient) == ("T1", "desk@help.example.com")
     assert doubt.ledger_state == "failed, outcome unknown, at 2026-11-27 06:00:00"
     sending = InDoubt(letter(7, b"{}"), request(), LedgerEntry("sending", lease_until=NOW - 60))
     assert sending.ledger_state == "sending, lease ran out at 2027-01-15 07:59:00"

@@ -7,12 +7,18 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 
 from planetmail import aws
 from planetmail.settings import Settings
 from responder.compose import wire_bytes
-from responder.senders import PermanentSendError, Receipt, SendError, TransientSendError
+from responder.senders import (
+    PermanentSendError,
+    Receipt,
+    SendError,
+    TransientSendError,
+    UncertainDeliveryError,
+)
 from responder.senders.backoff import Backoff
 
 _TRANSIENT_CODES = frozenset({
@@ -62,6 +68,8 @@ class SesTransport:
             )
         except ClientError as exc:
             raise _refused(exc) from None
+        except ReadTimeoutError as exc:  # the request went out: SES may have taken the message
+            raise UncertainDeliveryError(f"SES did not answer in time; delivery unknown: {exc}") from None
         except BotoCoreError as exc:
             raise TransientSendError(f"SES unreachable: {exc}") from None
         return f"SES MessageId {response['MessageId']}"
