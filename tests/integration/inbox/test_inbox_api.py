@@ -124,7 +124,8 @@ def test_the_page_is_served_without_credentials_and_locked_down(client: TestClie
 def test_on_aws_the_jwt_authorizer_names_the_staff_member(runtime: Runtime, monkeypatch: Any) -> None:
     """Through Mangum with API Gateway's own sample event: the verified claims name who acts."""
     monkeypatch.setattr(inbox_app.app.state, "runtime", Runtime(_without_token(runtime)))
-    event = copy.deepcopy(json.loads((ROOT / "events" / "apigateway-http-api-proxy.json").read_text()))
+    sample = ROOT / "tests" / "fixtures" / "sam_app" / "events" / "apigateway-http-api-proxy.json"
+    event = copy.deepcopy(json.loads(sample.read_text()))
     event.update(rawPath="/inbox/api/me", rawQueryString="", body=None, isBase64Encoded=False,
                  queryStringParameters={}, headers={"accept": "application/json"}, cookies=[])
     event["requestContext"]["http"].update(method="GET", path="/inbox/api/me")

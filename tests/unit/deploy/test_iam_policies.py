@@ -51,6 +51,8 @@ SERVICE_NEEDS: dict[str, dict[str, str]] = {
     "SlaWatchdogFunction": SECRETS_KEY,
     "ProcessorFunction": {**SECRETS_KEY, **KAFKA_MAPPING},
     "ResponderFunction": {**SECRETS_KEY, **KAFKA_MAPPING},
+    "InboxFunction": SECRETS_KEY,
+    "InboxIndexerFunction": {**SECRETS_KEY, **KAFKA_MAPPING},
 }
 
 
@@ -100,4 +102,6 @@ def test_a_minimal_deployment_grants_no_optional_permission() -> None:
         "ProcessorRole": ["StatusTimeline"],
         "ResponderRole": ["StatusTimeline", "SendLedgerBouncesAndCounters"],
         "SlaWatchdogRole": ["SlaIndex", "StatusTimeline", "Alerts"],
+        "InboxRole": ["StaffState", "StatusTimeline", "RawMailLinks"],
+        "InboxIndexerRole": ["StaffState"],
     }
