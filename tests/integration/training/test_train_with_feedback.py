@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -51,3 +53,40 @@ def test_near_duplicate_of_a_correction_takes_the_new_label(
     card = loaded.card.training["feedback"]
     assert (card["decisions"], card["examples"], card["weight"]) == (3, 1, FEEDBACK_WEIGHT)
     assert sum(last - first + 1 for first, last in card["offsets"].values()) == 3  # fresh topic: 0, 1, ...
+
+
+def test_promote_only_a_model_that_is_not_worse(
+        isolated_settings: Settings, tiny_corpus: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from planetmail_local.cli.config import change, current
+    from planetmail_local.cli.main import cli
+
+    settings = dataclasses.replace(isolated_settings, zk_root=f"/planetmail-test-{uuid.uuid4().hex[:8]}",
+                                   state_dir=tmp_path)
+    for name, value in (("PLANETMAIL_STATE_DIR", str(tmp_path)), ("PLANETMAIL_ZK_ROOT", settings.zk_root),
+                        ("PLANETMAIL_TOPIC_PREFIX", settings.topic_prefix),
+                        ("PLANETMAIL_KAFKA_BOOTSTRAP", settings.kafka_bootstrap),
+                        ("PLANETMAIL_ZOOKEEPER", settings.zookeeper)):
+        monkeypatch.setenv(name, value)
+    models = tmp_path / "models"
+    baseline = train(Sources(corpus=tiny_corpus), models, folds=0).card.version
+    _decide(settings, "m-1", "news_tips", datetime.now(UTC))
+    decisions = read_decisions(settings)
+    corrected = train(Sources(corpus=tiny_corpus, feedback=tuple(feedback_examples(decisions))), models,
+                      folds=0).card.version
+    change(settings, [("model_version", baseline)])
+    options = ["--no-spamassassin", "--newspaper-test", str(tiny_corpus)]
+
+    refused = CliRunner().invoke(cli, ["model", "promote", baseline, *options])
+    promoted = CliRunner().invoke(cli, ["model", "promote", corrected, *options])
+    assert promoted.exit_code == 0, promoted.output
+    assert current(settings)["model_version"] == corrected
+    back = CliRunner().invoke(cli, ["model", "promote", baseline, *options])
+    assert back.exit_code != 0 and "feedback-set accuracy" in back.output, back.output
+    assert current(settings)["model_version"] == corrected
+    forced = CliRunner().invoke(cli, ["model", "promote", baseline, "--force", *options])
+    assert forced.exit_code == 0 and "(forced)" in forced.output, forced.output
+    assert current(settings)["model_version"] == baseline
+    assert refused.exit_code == 0  # the same model is never worse than itself
