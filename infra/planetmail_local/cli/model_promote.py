@@ -26,6 +26,7 @@ from planetmail_local.cli.model import (
 )
 from planetmail_local.training.examples import CorpusError
 from planetmail_local.training.promotion import Figures, accuracy, refusal
+from planetmail_local.training.training import Sources
 from processor import artifact
 from processor.mail import plain
 
@@ -37,20 +38,20 @@ def model() -> None:
     """Compare and promote trained models."""
 
 
-def _scored(settings: Settings, version: str, sources: object, pairs: list[tuple[str, str]]) -> Figures:
+def _scored(settings: Settings, version: str, sources: Sources, pairs: list[tuple[str, str]]) -> Figures:
     from planetmail_local.training.evaluation import test_split_report
 
     try:
         loaded = artifact.load(artifact.resolve(settings, version))
     except (artifact.ModelNotFoundError, artifact.UntrustedModelError) as exc:
         raise UserError(str(exc)) from None
-    report = test_split_report(loaded.model, sources.test_sets())  # type: ignore[attr-defined]
+    report = test_split_report(loaded.model, sources.test_sets())
     mails = [plain(*text.partition("\n")[::2]) for text, _ in pairs]
     guesses = list(loaded.model.predict(mails)) if mails else []
     return Figures.from_report(report, accuracy([label for _, label in pairs], guesses))
 
 
-def compare_figures(settings: Settings, candidate: str, sources: object) -> tuple[str, Figures, Figures]:
+def compare_figures(settings: Settings, candidate: str, sources: Sources) -> tuple[str, Figures, Figures]:
     """(live version, candidate's figures, live model's figures) on the same test sets and feedback."""
     from planetmail_local.feedback import FeedbackUnavailable, feedback_pairs
 
