@@ -64,7 +64,14 @@ def get(key: str | None) -> None:
 def set_(assignments: tuple[str, ...], expect_version: int | None) -> None:
     """Change dotted keys; VALUE is JSON (0.7, true, [..], {..}) or else a plain string."""
     changes = [parse_assignment(text) for text in assignments]
-    settings = Settings.load()
+    version = change(Settings.load(), changes, expect_version)
+    click.echo(f"configuration version {version}: " + " ".join(assignments))
+
+
+def change(settings: Settings, changes: list[tuple[str, Any]], expect_version: int | None = None,
+           note: str = "") -> int:
+    """Apply dotted-key ``changes`` to the stored configuration (compare-and-set, announced on
+    mail.events with ``note``); the new version."""
     with _connected(settings) as client:
         for _ in range(CONFLICT_RETRIES):
             stored = read_document(client, config_path(settings))
@@ -79,10 +86,15 @@ def set_(assignments: tuple[str, ...], expect_version: int | None) -> None:
                 if expect_version is not None:
                     raise _conflict(expect_version) from None
                 continue
-            _announce(settings, version, changed_settings(before, after))
-            click.echo(f"configuration version {version}: " + " ".join(assignments))
-            return
+            _announce(settings, version, changed_settings(before, after), note)
+            return version
     raise UserError("the configuration kept changing while being set; run the command again")
+
+
+def current(settings: Settings) -> dict[str, Any]:
+    """The stored configuration as JSON (the defaults when there is none)."""
+    with _connected(settings) as client:
+        return stored_settings(read_document(client, config_path(settings)))
 
 
 @config.command("edit")
@@ -220,10 +232,11 @@ def _connected(settings: Settings) -> Iterator[KazooClient]:
                         "start the stack with 'planetmail up'") from None
 
 
-def _announce(settings: Settings, version: int, changes: Mapping[str, Any]) -> None:
+def _announce(settings: Settings, version: int, changes: Mapping[str, Any], note: str = "") -> None:
     event = LifecycleEvent(id=f"config-v{version}", stage="config", state="config_changed",
                            detail={"version": version, "path": config_path(settings),
-                                   "changes": dict(changes), "by": process_identity()})
+                                   "changes": dict(changes), "by": process_identity(),
+                                   **({"note": note} if note else {})})
     try:
         producer = make_producer(settings, max_block_ms=int(ANNOUNCE_TIMEOUT * 1000))
         try:

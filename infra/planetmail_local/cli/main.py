@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "logs": "planetmail_local.cli.stack:logs",
     "dashboard": "planetmail_local.cli.dashboard:dashboard",
     "metrics": "planetmail_local.cli.metrics:metrics",
+    "model": "planetmail_local.cli.model_promote:model",
     "send": "planetmail_local.cli.send:send",
     "sla-watch": "planetmail_local.cli.sla_watch:sla_watch",
     "start": "planetmail_local.cli.emulator:start",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -31,16 +32,34 @@ console = Console(stderr=True)
 
 
 def _sources(settings: Settings, corpus: Path | None, supplements: Path | None, use_supplements: bool,
-             newspaper_test: Path | None) -> Sources:
+             newspaper_test: Path | None, with_feedback: bool = False) -> Sources:
     """The training and test material; the SpamAssassin corpus must be there unless refused."""
     root = None
     if use_supplements:
         root = supplements or spamassassin.installed_corpus(settings)
         spamassassin.require(root, {**spamassassin.TRAINING_FOLDERS, **spamassassin.TEST_FOLDERS})
     test_set = newspaper_test or NEWSPAPER_TEST
-    return Sources(corpus=corpus or CORPUS, spamassassin=root,
-                   newspaper_test=test_set if test_set.is_dir() else None,
-                   other_mail=OTHER_MAIL if corpus is None and OTHER_MAIL.is_dir() else None)
+    sources = Sources(corpus=corpus or CORPUS, spamassassin=root,
+                      newspaper_test=test_set if test_set.is_dir() else None,
+                      other_mail=OTHER_MAIL if corpus is None and OTHER_MAIL.is_dir() else None)
+    return _with_feedback(settings, sources) if with_feedback else sources
+
+
+def _with_feedback(settings: Settings, sources: Sources) -> Sources:
+    """``sources`` plus the staff corrections on mail.feedback (the topic must be reachable)."""
+    from planetmail_local.feedback import FeedbackUnavailable, read_decisions
+    from planetmail_local.training.feedback import feedback_examples, feedback_facts
+
+    try:
+        decisions = read_decisions(settings)
+    except FeedbackUnavailable as exc:
+        raise UserError(f"cannot read the feedback: {exc}") from None
+    examples = feedback_examples(decisions)
+    facts = feedback_facts(decisions, examples)
+    console.print(f"feedback: {facts['examples']} corrected messages from {facts['decisions']} decisions, "
+                  f"weight {facts['weight']}")
+    return dataclasses.replace(sources, feedback=tuple(examples),
+                               feedback_facts=facts)
 
 
 corpus_option = click.option("--corpus", type=click.Path(file_okay=False, path_type=Path),
@@ -65,8 +84,11 @@ newspaper_test_option = click.option(
 @click.option("--folds", default=CV_FOLDS, show_default=True, type=click.IntRange(min=0),
               help="Cross-validation folds by group (0 skips cross-validation).")
 @click.option("--if-missing", is_flag=True, help="Do nothing when a model is already installed.")
+@click.option("--with-feedback", is_flag=True,
+              help="Add the staff corrections on mail.feedback to the training split (newest label wins, "
+                   "deduplicated, human_review left out, each weighted by repetition).")
 def train(corpus: Path | None, supplements: Path | None, use_supplements: bool, newspaper_test: Path | None,
-          folds: int, if_missing: bool) -> None:
+          folds: int, if_missing: bool, with_feedback: bool) -> None:
     """Train the classifier on the training split and save it under .planetmail/models."""
     from planetmail_local.training.training import train as train_model
 
@@ -75,7 +97,7 @@ def train(corpus: Path | None, supplements: Path | None, use_supplements: bool, 
         console.print(f"model already installed: {artifact.resolve(settings)}")
         return
     try:
-        sources = _sources(settings, corpus, supplements, use_supplements, newspaper_test)
+        sources = _sources(settings, corpus, supplements, use_supplements, newspaper_test, with_feedback)
         with console.status("training") as status:
             loaded = train_model(sources, artifact.models_dir(settings), folds=folds, progress=status.update)
     except (CorpusError, ValueError) as exc:

@@ -51,6 +51,10 @@ class Sources:
     other_mail: Path | None = None
     """Hand-written present-day mail that is not newspaper mail (data/other_mail), all of it trained on:
     SpamAssassin's ham is English mailing-list mail from 2002, with no Spanish and no notifications."""
+    feedback: tuple[Example, ...] = ()
+    """Staff corrections from mail.feedback (already weighted), all of them in training."""
+    feedback_facts: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """Where the feedback came from (counts, offsets, times), for the model card."""
 
     def load(self) -> tuple[list[Example], list[Example]]:
         """(training, held out): the corpus split by group, and all of SpamAssassin's training folders
@@ -60,7 +64,7 @@ class Sources:
             training += load_corpus(self.other_mail, source="other_mail")
         if self.spamassassin is not None:
             training += spamassassin.load_folders(self.spamassassin, spamassassin.TRAINING_FOLDERS)
-        return training, held_out
+        return training + list(self.feedback), held_out
 
     def test_sets(self) -> dict[str, list[Example]]:
         """The test split by name: SpamAssassin's test folders and the newspaper test set."""
@@ -192,6 +196,7 @@ def _training_facts(training: Sequence[Example], held_out: Sequence[Example],
         "spamassassin_training_folders": sorted(spamassassin.TRAINING_FOLDERS) if sources.spamassassin
         else [],
         "other_mail": str(sources.other_mail or ""),
+        "feedback": sources.feedback_facts,
         "seconds": round(seconds[0], 1), "cpu_seconds": round(seconds[1], 1),
         "scikit_learn": sklearn.__version__,
     }
