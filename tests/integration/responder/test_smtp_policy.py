@@ -19,11 +19,11 @@ from responder_harness import FAST_BACKOFF, SinkHandler, ack_request
 
 from planetmail.ack import AckRequest
 from planetmail.pipeline_config import SenderIdentity
+from planetmail.send_ledger import SendLedger
 from planetmail.settings import Settings
 from responder.acknowledgement import Responder
 from responder.compose import Bodies, compose
 from responder.handler import handle
-from responder.ledger import SendLedger
 from responder.senders import PermanentSendError, TransientSendError, UncertainDeliveryError
 from responder.senders.backoff import Backoff
 from responder.senders.smtp import InsecureCredentialsError, SmtpTransport
