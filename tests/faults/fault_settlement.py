@@ -36,9 +36,11 @@ class Settlement:
         return min(times) if times else None
 
     def times(self, tracking_id: str) -> int:
-        """How often it was settled: once is right, never is lost, more is a duplicate."""
-        decisions = len(self.acks.get(tracking_id, [])) + len(self.suppressions.get(tracking_id, set()))
-        return decisions + (tracking_id in self.spam)
+        """How often it was settled: once is right, never is lost, more is a duplicate. Spam is settled by
+        its classification or, since the processor closes it, by its ``suppressed`` event: one decision."""
+        suppressions = len(self.suppressions.get(tracking_id, set()))
+        spam_only = tracking_id in self.spam and not suppressions
+        return len(self.acks.get(tracking_id, [])) + suppressions + spam_only
 
 
 class SettlementWatch:

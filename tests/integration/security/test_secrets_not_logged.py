@@ -17,6 +17,7 @@ import dataclasses
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -43,6 +44,7 @@ from security_traffic import (
     user_password,
     with_headers,
 )
+from self_signed_tls import loopback_tls
 
 from planetmail import aws
 from planetmail import settings as env
@@ -102,12 +104,13 @@ class Run:
 
 
 class AuthenticatingSink:
-    """An SMTP server that takes mail only after AUTH with the test's SMTP credentials."""
+    """An SMTP server that takes mail only after STARTTLS and AUTH with the test's SMTP credentials (the
+    responder never sends a password in clear text)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext) -> None:
         self.messages = 0
         self.controller = Controller(self, hostname="127.0.0.1", port=free_port(), authenticator=self._check,
-                                     auth_required=True, auth_require_tls=False)
+                                     auth_required=True, tls_context=tls, require_starttls=True)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages += 1
@@ -144,6 +147,7 @@ def worker_environment(settings: Settings, trust: Path) -> dict[str, str]:
 def start_command(settings: Settings, port: int, log_dir: Path, smtp_port: int) -> list[str]:
     overrides = {"KafkaBootstrapServers": settings.kafka_bootstrap, "TopicPrefix": settings.topic_prefix,
                  "SmtpHost": "127.0.0.1", "SmtpPort": str(smtp_port), "SmtpUsername": SMTP_USER,
+                 "SmtpTls": "starttls",
                  "SesTopicArns": collector_stack.SNS_TOPIC_ARNS}
     return [PLANETMAIL, "start", "-t", str(TEMPLATE), "--port", str(port), "--lambda-port", str(free_port()),
             "--log-dir", str(log_dir), "--dashboard-port", "0",
@@ -223,9 +227,10 @@ def run(stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> I
         folder.mkdir()
     (trust / SNS_CERT_NAME).write_bytes((FIXTURES / "ses" / "certificate.pem").read_bytes())
     ensure_topics(settings)
-    sink = AuthenticatingSink()
+    tls, certificate = loopback_tls(work)
+    sink = AuthenticatingSink(tls)
     sink.controller.start()
-    environment = {**os.environ, **worker_environment(settings, trust)}
+    environment = {**os.environ, **worker_environment(settings, trust), "SSL_CERT_FILE": str(certificate)}
     port = free_port()
     with (outputs / "start.stdout").open("wb") as stdout, (outputs / "start.stderr").open("wb") as stderr:
         process = subprocess.Popen(start_command(settings, port, logs, sink.controller.port),
