@@ -138,7 +138,8 @@ class FaultFigures:
     lost: list[str]
     duplicates: dict[str, int]
     misjudged: list[str]
-    """Genuine mail the responder suppressed (e.g. over the recipient cap), or an auto-reply answered."""
+    """Genuine mail suppressed for a reason other than being classified spam (e.g. over the recipient
+    cap), or an auto-reply answered."""
     recovery_seconds: float | None
 
     def line(self) -> str:
@@ -223,8 +224,11 @@ def trace(pipeline: FaultPipeline, tracking_ids: list[str]) -> dict[str, list[st
 
 def count(fault: str, sender: SteadySender, settlement: Settlement, window: FaultWindow) -> FaultFigures:
     settled = {tid: settlement.times(tid) for tid in sender.accepted}
+    # Genuine mail the model calls spam is a classification error (measured by the model's own
+    # tests), not a fault: the reply policy was applied correctly to what the processor decided.
     misjudged = sorted(tid for tid, expects in sender.accepted.items()
-                       if (settlement.suppressions if expects else settlement.acks).get(tid))
+                       if (settlement.suppressions if expects else settlement.acks).get(tid)
+                       and not (expects and tid in settlement.spam))
     return FaultFigures(
         fault, sender.sent, sender.refused, len(sender.accepted),
         acknowledged=sum(1 for tid in sender.accepted if settlement.acks.get(tid)),
