@@ -28,6 +28,9 @@ SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 sends): 6 MB = 6,291,456 bytes of event JSON, base64 of a binary body included."""
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
 """The quota for asynchronous invocation (Event): 1 MB since October 2025 (256 KB before)."""
+DISCARD_LIMIT = 4 * SYNC_PAYLOAD_LIMIT
+"""A refused body up to this size is read before the 413, so the client gets the answer; a larger one
+closes the connection instead of costing the emulator the read."""
 
 Invoker = Callable[[str, Any], Invocation]
 Answer = tuple[int, list[tuple[str, str]], bytes]
@@ -151,12 +154,25 @@ def lambda_server(api: LambdaInvokeApi, host: str, port: int) -> BackgroundServe
     class Handler(QuietHandler):
         def do_POST(self) -> None:
             invocation_type = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
-            too_large = payload_too_large(invocation_type, int(self.headers.get("content-length") or 0))
-            if too_large:  # answered without reading the body
-                self.close_connection = True
+            length = int(self.headers.get("content-length") or 0)
+            too_large = payload_too_large(invocation_type, length)
+            if too_large:
+                self._discard_body(length)
                 self.send_body(*too_large)
                 return
             self.send_body(*api.invoke(self._path(), invocation_type, self._body()))
+
+        def _discard_body(self, length: int) -> None:
+            """Read (and drop) a refused body: a server that answers and closes while the client is
+            still sending resets the connection, and the client sees no answer instead of the 413."""
+            if length > DISCARD_LIMIT:
+                self.close_connection = True
+                return
+            while length > 0:
+                chunk = self.rfile.read(min(length, 1 << 16))
+                if not chunk:
+                    break
+                length -= len(chunk)
 
         def do_GET(self) -> None:
             if self._path() == STATUS_PATH:
