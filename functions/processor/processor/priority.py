@@ -28,7 +28,8 @@ _CUES: Final = {
     "privacy": (
         r"\b(publish|display|print)\w*\b.*\baddress\b", r"\baddress\b.*\b(published|displayed|victim)",
         r"\bdireccion\b.*\b(publica|victima)", r"\bpublica\w*\b.*\bdireccion\b",
-        r"\bphoto of my (son|daughter|child)", r"\bfoto de mi hij", r"\bdata leak\b", r"\bfiltracion de datos\b",
+        r"\bphoto of my (son|daughter|child)", r"\bfoto de mi hij", r"\bdata leak\b",
+        r"\bfiltracion de datos\b",
         r"\bsin (mi |nuestro )?permiso\b", r"\bwithout (my |our )?(permission|consent)\b",
     ),
     "deadline": (
