@@ -40,7 +40,7 @@ def test_below_the_threshold_it_is_human_review(classifier):
 
 
 def test_classification_is_deterministic_and_independent_of_the_batch(classifier):
-    text = "The newspaper arrived soaked and torn. This is unacceptable!"
+    text = "The newspaper arrived soaked and torn again. My lawyer will hear about this!"
     alone = classifier.classify([text], DEFAULT)[0]
     batched = classifier.classify(["Hola", text, "win money"], DEFAULT)[1]
     again = classifier.classify([text], DEFAULT)[0]

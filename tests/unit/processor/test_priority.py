@@ -7,18 +7,20 @@ from processor.priority import priority_cues, priority_of
     ("text", "cue"),
     [
         ("Please fix this urgently", "urgency"),
-        ("I need an answer ASAP", "urgency"),
         ("Es urgente, necesito la factura", "urgency"),
         ("Contésteme inmediatamente", "urgency"),
         ("My lawyer will hear about this", "legal"),
         ("I will take legal action", "legal"),
-        ("Hablaré con mi abogado", "legal"),
-        ("Presentaré una denuncia", "legal"),
-        ("This is unacceptable", "anger"),
-        ("Es inaceptable y una verguenza", "anger"),
-        ("Es una vergüenza", "anger"),
-        ("Where is my paper!!!", "anger"),
-        ("WHERE IS MY NEWSPAPER THIS MORNING", "anger"),
+        ("Voy a demandarles y hablaré con el juzgado", "legal"),
+        ("I've asked my bank for a chargeback", "legal"),
+        ("There's a fire at the mill right now", "breaking"),
+        ("Acaban de cerrar el puente por grietas", "breaking"),
+        ("You published our home address and my partner is a victim", "privacy"),
+        ("Pusieron la foto de mi hijo sin permiso", "privacy"),
+        ("Please cancel before tomorrow's payment", "deadline"),
+        ("Retiren el anuncio esta noche", "deadline"),
+        ("Where is my paper!!!", "shouting"),
+        ("WHERE IS MY NEWSPAPER THIS MORNING", "shouting"),
     ],
 )
 def test_cues_make_a_message_high_priority(text, cue):
@@ -36,6 +38,23 @@ def test_cues_make_a_message_high_priority(text, cue):
     ],
 )
 def test_ordinary_messages_are_normal(text):
+    assert priority_of(text, "questions") == "normal"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please cancel my subscription effective immediately.",
+        "Quiero cancelar con efecto inmediato.",
+        "La demanda en el banco de alimentos subió un 40 %.",
+        "Como abogado leo su crónica de tribunales.",
+        "Your editorial was disgraceful.",
+        "Es inaceptable y una vergüenza",
+        "Free quotes - 24hr emergency call-out",
+    ],
+)
+def test_words_that_are_ambiguous_alone_are_not_high(text):
+    """Cues whose training-split precision was below 0.65 (see ``TRIGGERS``) decide nothing alone."""
     assert priority_of(text, "questions") == "normal"
 
 
