@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from inbox.table import INBOX_TABLE_KEYS
 from planetmail import aws, codec, topics
+from planetmail.classification import CATEGORIES, OTHER
 from planetmail.inbound import utcnow
 from planetmail.kafka import make_consumer
 from planetmail.settings import Settings
@@ -209,6 +210,14 @@ def test_staff_work_the_inbox_in_chromium(pipeline: Pipeline, axe_script: str, t
             audited.click(f'button.queue[data-queue="{queue_of[complaint]}"]')
             audited.click(f'{row(audited, complaint)} button.subject')
             audited.wait_for_selector("#view-body:not([hidden])")
+            # The processor's top signals: words of the message, with their pull towards its category.
+            audited.wait_for_selector("#signals-rows tr")
+            towards = audited.inner_text("#signals-towards")  # human_review: towards the model's guess
+            assert any(f"against {category} " in towards for category in (*CATEGORIES, OTHER)), towards
+            words = audited.eval_on_selector_all("#signals-rows td:first-child",
+                                                 "cells => cells.map(c => c.textContent)")
+            sent = {"paper", "not", "delivered", "my", "newspaper", "was", "again", "this", "morning"}
+            assert words and all(part in sent for word in words for part in word.split())
             audited.add_script_tag(content=axe_script)
             violations = audited.evaluate("async () => (await axe.run(document)).violations.map("
                                           "v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))")

@@ -15,7 +15,9 @@ import json
 import zlib
 from typing import Any, Final
 
+from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
+from pydantic import ValidationError
 
 from inbox.table import (
     COUNTED_LANGUAGES,
@@ -29,8 +31,10 @@ from inbox.table import (
     queue_key,
     sortable_time,
 )
+from planetmail.classification import Explanation
 from planetmail.inbound import InboundEmail
 
+logger = Logger(service="inbox")
 SNIPPET_LENGTH: Final = 160
 MAX_PAGES_PER_LIST: Final = 10
 """Index pages read for one filtered list request before answering with what was found and a cursor."""
@@ -214,13 +218,32 @@ def email_attributes(email: InboundEmail) -> dict[str, Any]:
 
 
 def verdict_attributes(detail: dict[str, Any]) -> dict[str, Any]:
-    return {
+    values: dict[str, Any] = {
         "model_category": {"S": str(detail.get("category", ""))},
         "confidence": {"N": str(float(detail.get("confidence", 0.0)))},
         "language": {"S": str(detail.get("language", ""))},
         "priority": {"S": str(detail.get("priority", "normal"))},
         "model_version": {"S": str(detail.get("model_version", ""))},
     }
+    explanation = explanation_of(detail)
+    if explanation is not None:
+        values["explanation"] = {"M": {"towards": {"S": explanation.towards}, "signals": {"L": [
+            {"M": {"name": {"S": signal.name}, "weight": {"N": repr(signal.weight)}}}
+            for signal in explanation.signals]}}}
+    return values
+
+
+def explanation_of(detail: dict[str, Any]) -> Explanation | None:
+    """The processor's top signals (``planetmail.classification.Explanation``) when the verdict has
+    them; a verdict from before they were published, or a malformed one, has none (it is still listed)."""
+    found = detail.get("explanation")
+    if found is None:
+        return None
+    try:
+        return Explanation.model_validate(found)
+    except ValidationError:
+        logger.warning("ignoring a malformed explanation", extra={"explanation": str(found)[:200]})
+        return None
 
 
 def listed_item(email: InboundEmail, detail: dict[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,8 @@ from planetmail.kafka_event import KafkaMessage
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.pipeline_config import PipelineConfig
 from processor.classifier import Classifier, Decision
-from processor.mail import from_inbound
+from processor.explain import explain
+from processor.mail import Mail, from_inbound
 from processor.outputs import Outputs
 
 logger = Logger(service="processor")
@@ -53,7 +54,8 @@ def process_batch(messages: Sequence[KafkaMessage], classifier: Classifier, conf
             dead.append(message)
             _dead_letter(message, str(exc), outputs)
     failed: list[KafkaMessage] = []
-    decisions = classifier.decide([from_inbound(email) for _, email in emails], config) if emails else []
+    mails = [from_inbound(email) for _, email in emails]
+    decisions = explained(classifier, mails, classifier.decide(mails, config)) if emails else []
     for (message, email), decision in zip(emails, decisions, strict=True):
         try:
             _route(message, email, decision, config, outputs)
@@ -64,6 +66,21 @@ def process_batch(messages: Sequence[KafkaMessage], classifier: Classifier, conf
     failed += [m for m in messages if m in unsent and m not in failed]
     return BatchOutcome(failed=sorted(failed, key=_position), dead_lettered=dead,
                         classified=[d.classification for d in decisions])
+
+
+def explained(classifier: Classifier, mails: Sequence[Mail], decisions: list[Decision]) -> list[Decision]:
+    """The decisions with their top signals on the classification (``processor.explain``).
+
+    An explanation is a courtesy to staff: when the model cannot give one (a model whose features
+    this code does not know), the decisions go out without it rather than not at all.
+    """
+    try:
+        explanations = explain(classifier.model, mails, [d.classification.category for d in decisions])
+    except Exception:
+        logger.exception("no top signals for this batch", extra={"model_version": classifier.version})
+        return decisions
+    return [dataclasses.replace(d, classification=d.classification.model_copy(
+        update={"explanation": explanation})) for d, explanation in zip(decisions, explanations, strict=True)]
 
 
 def _route(message: KafkaMessage, email: InboundEmail, decision: Decision,
@@ -77,8 +94,10 @@ def _route(message: KafkaMessage, email: InboundEmail, decision: Decision,
               "priority": classification.priority, "confidence": classification.confidence,
               "model_version": classification.model_version, "topic": topic,
               "detected_language": decision.detected_language, "reasons": list(decision.reasons)}
-    outputs.lifecycle(message, LifecycleEvent(id=email.id, stage="processor", state="classified",
-                                              received_at=email.received_at, detail=detail))
+    explanation = classification.explanation
+    outputs.lifecycle(message, LifecycleEvent(
+        id=email.id, stage="processor", state="classified", received_at=email.received_at,
+        detail=detail if explanation is None else {**detail, "explanation": explanation.model_dump()}))
     if category == OTHER:
         outputs.lifecycle(message, LifecycleEvent(id=email.id, stage="processor", state="suppressed",
                                                   received_at=email.received_at,

@@ -37,6 +37,7 @@ from inbox.settings import InboxSettings
 from inbox.store import listed_item
 from inbox.table import counter_id
 from planetmail import aws
+from planetmail.classification import MAX_TOP_SIGNALS
 from planetmail.settings import Settings
 from planetmail_local.emulator.service import Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application
@@ -45,6 +46,10 @@ from planetmail_local.stack.config import free_port
 ROOT = Path(__file__).resolve().parents[3]
 QUEUE = "complaints"
 TARGET_MS = 300.0
+
+EXPLANATION = {"towards": "complaints", "signals": [{"name": f"word pair {n}", "weight": 0.01 * n}
+                                                   for n in range(MAX_TOP_SIGNALS)]}
+"""Every stored message carries the processor's top signals, as the indexer now stores them."""
 
 
 def load(settings: InboxSettings, count: int) -> None:
@@ -59,7 +64,9 @@ def load(settings: InboxSettings, count: int) -> None:
             email = inbox_stack.an_email(f"Delivery problem {n}", f"Paper {n} did not arrive.",
                                          sender=f"reader{n % 5000}@subscribers.example",
                                          received_at=start + timedelta(seconds=20 * n))
-            items.append(listed_item(email, inbox_stack.classified(QUEUE, "es" if n % 3 == 0 else "en")))
+            language = "es" if n % 3 == 0 else "en"
+            detail = {**inbox_stack.classified(QUEUE, language), "explanation": EXPLANATION}
+            items.append(listed_item(email, detail))
         aws.put_all(dynamodb, settings.table, items)
         return len(items)
 

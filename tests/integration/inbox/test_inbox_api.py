@@ -180,3 +180,17 @@ def test_a_decision_that_changes_nothing_is_refused(client: TestClient, runtime:
     assert client.post(f"/inbox/api/messages/{email.id}/handled").status_code == 200
     again = client.post(f"/inbox/api/messages/{email.id}/handled")
     assert again.status_code == 400 and "already is questions and handled" in again.json()["detail"]
+
+
+def test_the_message_view_shows_the_models_top_signals(client: TestClient, runtime: Runtime) -> None:
+    explanation = {"towards": "complaints", "signals": [{"name": "not delivered", "weight": 0.041},
+                                                        {"name": "thanks", "weight": -0.012}]}
+    explained = stored(runtime.store, an_email("Late", "My paper was not delivered, thanks."), "complaints",
+                       explanation=explanation)
+    older = stored(runtime.store, an_email("Late", "Still no paper."), "complaints")  # before signals
+    malformed = stored(runtime.store, an_email("Late", "No paper."), "complaints",
+                       explanation={"towards": "complaints", "signals": [{"name": "x" * 500, "weight": 1}]})
+    assert client.get(f"/inbox/api/messages/{explained.id}").json()["explanation"] == explanation
+    for unexplained in (older, malformed):  # listed all the same, without signals
+        view = client.get(f"/inbox/api/messages/{unexplained.id}")
+        assert view.status_code == 200 and "explanation" not in view.json()

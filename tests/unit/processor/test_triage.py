@@ -151,3 +151,13 @@ def test_other_mail_is_routed_to_its_topic_suppressed_and_never_acknowledged(cla
         ("classified", None), ("suppressed", "not_reader_mail")]
     assert reporter.events[0].detail["detected_language"] == "en"
     assert "bulk-mail headers" in reporter.events[0].detail["reasons"][0]
+
+
+def test_the_classified_record_and_event_carry_the_top_signals(classifier):
+    _, producer, reporter = _run(classifier, [_message(1, CANCEL)])
+    (classified,) = producer.values(topics.classified("subscriptions"))
+    explanation = classified.classification.explanation
+    assert explanation is not None and explanation.towards == "subscriptions" and explanation.signals
+    verdict, requested = reporter.events
+    assert verdict.detail["explanation"] == explanation.model_dump()
+    assert "explanation" not in requested.detail  # once per message, on the verdict

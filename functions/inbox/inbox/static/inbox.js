@@ -252,6 +252,7 @@ function renderMessage(detail) {
     ["Acknowledgement", ackText(detail)],
   ];
   $("view-meta").replaceChildren(...meta.flatMap(([name, value]) => [element("dt", name), element("dd", value)]));
+  renderSignals(detail.explanation);
   $("reassign").value = detail.category;
   $("body-text").textContent = email.text || "(no text part)";
   const frame = $("body-html");
@@ -268,6 +269,19 @@ function renderMessage(detail) {
   $("notes").replaceChildren(...(detail.notes || []).map((note) => element("li", `${note.by} (${note.at}): ${note.text}`)));
   $("headers").replaceChildren(...Object.entries(email.headers).flatMap(([name, value]) =>
     [element("dt", name), element("dd", value)]));
+}
+
+function renderSignals(explanation) {
+  const signals = explanation ? explanation.signals : [];
+  $("signals").hidden = !signals.length;
+  $("signals-towards").textContent = !explanation ? "The model published no signals for this message." :
+    signals.length ? `Strongest words for or against ${explanation.towards} (positive: for).` :
+    `No words of this message weigh for or against ${explanation.towards}.`;
+  $("signals-rows").replaceChildren(...signals.map((signal) => {
+    const row = element("tr");
+    row.append(element("td", signal.name), element("td", signal.weight > 0 ? `+${signal.weight}` : signal.weight));
+    return row;
+  }));
 }
 
 function attachmentItems(email) {
