@@ -1,10 +1,12 @@
 """Benchmark: accepted webhooks per second with p50/p99 latency, the collector next to a bare FastAPI
 endpoint served the same way on this machine in the same run.
 
-    .venv/bin/python tests/integration/collector/collector_benchmark.py [--via gateway|uvicorn]
+    .venv/bin/python tests/integration/collector/collector_benchmark.py [--via both|gateway|uvicorn]
                                                                         [--requests 1000] [--concurrency 16]
 
-``gateway`` (default): both behind the project's API-gateway emulator, each a SAM function in its
+``both`` (default) measures all four rows in one run and prints the ratios the issue's targets are
+stated in (collector / bare through the same server; gateway / uvicorn for the same app).
+``gateway``: both behind the project's API-gateway emulator, each a SAM function in its
 worker processes (template.yaml's CollectorFunction; a one-function template for the bare endpoint,
 wrapped by Mangum the same way). ``uvicorn``: both as ASGI apps in a uvicorn process of their own.
 Needs the local stack (Kafka, moto). Every request is a Postmark inbound payload with a fresh MessageID;
@@ -193,34 +195,49 @@ def measure(name: str, server: AbstractContextManager[str], requests: int, concu
     return Figures(name, accepted, errors, accepted / seconds, quantiles[49], quantiles[98])
 
 
+def servers(via: str, settings: Settings, log_dir: Path) -> dict[str, AbstractContextManager[str]]:
+    """The endpoints to measure, by row name, each started only when its turn comes."""
+    chosen: dict[str, AbstractContextManager[str]] = {}
+    if via in ("uvicorn", "both"):
+        chosen["bare uvicorn"] = uvicorn_server("collector_benchmark:bare_app", {})
+        chosen["coll uvicorn"] = uvicorn_server("collector.app:app", collector_stack.environment(settings))
+    if via in ("gateway", "both"):
+        chosen["bare gateway"] = bare_gateway(log_dir)
+        chosen["coll gateway"] = collector_gateway(settings, log_dir)
+    return chosen
+
+
+def ratios(rows: dict[str, Figures]) -> list[str]:
+    """Throughput ratios between rows measured in this run (the machine's load cancels out)."""
+    pairs = (("collector / bare, uvicorn", "coll uvicorn", "bare uvicorn"),
+             ("collector / bare, gateway", "coll gateway", "bare gateway"),
+             ("gateway / uvicorn, bare", "bare gateway", "bare uvicorn"),
+             ("gateway / uvicorn, collector", "coll gateway", "coll uvicorn"))
+    return [f"{label:<30}{rows[top].per_second / rows[bottom].per_second:>8.3f}"
+            for label, top, bottom in pairs if top in rows and bottom in rows]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--via", choices=("gateway", "uvicorn"), default="gateway")
+    parser.add_argument("--via", choices=("gateway", "uvicorn", "both"), default="both")
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     settings = collector_stack.provision(Settings.load(aws_endpoint_url="http://127.0.0.1:4566"))
     log_dir = Path(tempfile.mkdtemp(prefix="collector-bench-"))
+    rows: dict[str, Figures] = {}
     try:
-        if args.via == "gateway":
-            servers = [bare_gateway(log_dir), collector_gateway(settings, log_dir)]
-        else:
-            servers = [
-                uvicorn_server("collector_benchmark:bare_app", {}),
-                uvicorn_server("collector.app:app", collector_stack.environment(settings)),
-            ]
-        bare, collector = (
-            measure(name, server, args.requests, args.concurrency)
-            for name, server in zip(("bare FastAPI", "collector"), servers, strict=True)
-        )
+        for name, server in servers(args.via, settings, log_dir).items():
+            rows[name] = measure(name, server, args.requests, args.concurrency)
+            print(f"measured {name}: {rows[name].per_second:.1f}/s", file=sys.stderr, flush=True)
     finally:
         collector_stack.remove(settings)
-    where = "API-gateway emulator (worker processes)" if args.via == "gateway" else "uvicorn, 1 worker each"
-    print(f"{where}: {args.requests} Postmark webhooks, concurrency {args.concurrency}")
+    print(f"{args.requests} Postmark webhooks, concurrency {args.concurrency}; gateway = the API-gateway "
+          "emulator (worker processes), uvicorn = 1 process each")
     print(f"{'endpoint':<14}{'accepted':>10}{'errors':>8}{'per s':>10}{'p50 ms':>10}{'p99 ms':>10}")
-    print(bare.row())
-    print(collector.row())
-    print(f"collector / bare throughput ratio: {collector.per_second / bare.per_second:.3f}")
+    for figures in rows.values():
+        print(figures.row())
+    print("\n".join(ratios(rows)))
 
 
 if __name__ == "__main__":
