@@ -95,9 +95,12 @@ class Responder:
         return self._acknowledge_claimed(request, claim.owner, deadline)
 
     def look_up(self, requests: Iterable[AckRequest]) -> None:
-        """Read a batch's hard-bounce entries in one go, before its messages are acknowledged one by one."""
+        """Read a batch's hard-bounce entries and cap windows in one go, before its messages are
+        acknowledged one by one."""
         config = self.config()
-        self.suppressions.look_up(recipient_of(request.email, config).address for request in requests)
+        recipients = [recipient_of(request.email, config).address for request in requests]
+        self.suppressions.look_up(recipients)
+        self.cap.look_up(recipients)
 
     def flush(self) -> None:
         """Make this batch's events durable, then remember that they were reported.

@@ -58,3 +58,22 @@ def test_concurrent_admissions_never_exceed_the_cap(responder_settings: Settings
     with ThreadPoolExecutor(max_workers=8) as pool:
         admitted = list(pool.map(lambda i: cap.admit("di@example.com", 3, 600, f"C{i}"), range(8)))
     assert sum(admitted) == 3
+
+
+def test_a_batch_read_ahead_gone_stale_never_lets_the_cap_be_exceeded(responder_settings: Settings) -> None:
+    """A worker read its batch's windows; another then filled the window: the write's version check wins."""
+    worker, other = (RecipientCap(responder_settings, clock=lambda: 1_800_000_000.0) for _ in range(2))
+    worker.look_up(["cy@example.com", "dee@example.com"])
+    assert all(other.admit("cy@example.com", 3, 600, t) for t in ("A", "B", "C"))
+    assert not worker.admit("cy@example.com", 3, 600, "D")
+    assert [worker.admit("dee@example.com", 2, 600, t) for t in ("A", "B", "C")] == [True, True, False]
+
+
+def test_a_read_ahead_that_misses_an_earlier_delivery_of_the_message_still_admits_it(
+        responder_settings: Settings) -> None:
+    """The window looked full only because the read predates the message's own earlier admission."""
+    worker, other = (RecipientCap(responder_settings, clock=lambda: 1_800_000_000.0) for _ in range(2))
+    assert all(other.admit("eve@example.com", 2, 600, t) for t in ("A",))
+    worker.look_up(["eve@example.com"])
+    assert other.admit("eve@example.com", 2, 600, "T1")
+    assert worker.admit("eve@example.com", 2, 600, "T1"), "a redelivery must not be refused by a stale read"
