@@ -21,10 +21,10 @@ from planetmail.kafka import make_producer
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.send_ledger import LedgerEntry, SendLedger
+from planetmail.sender_auth import reply_recipient
 from planetmail.settings import Settings
 from planetmail.status import StatusStore
 from planetmail_local.dead_letter_queue import DeadLetterQueue
-from responder.compose import recipient_of
 
 RESEND_RISK = ("the recipient may get a second acknowledgement: the mail server may have accepted the "
                "first one before the responder stopped")
@@ -52,9 +52,9 @@ class InDoubt(DeadLetteredRequest):
 
     @property
     def recipient(self) -> str:
-        """Where the responder sends this reply: the same choice it makes (``compose.recipient_of``), not
-        the unauthenticated Reply-To or From."""
-        return recipient_of(self.request.email, self.config).address
+        """Where the responder sends this reply: the same choice it makes (``sender_auth.reply_recipient``
+        under the sender-authentication policy), not the unauthenticated Reply-To or From."""
+        return reply_recipient(self.request.email, self.config).address
 
     @property
     def ledger_state(self) -> str:
