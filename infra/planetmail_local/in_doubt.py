@@ -14,11 +14,14 @@ from datetime import UTC, datetime
 
 from planetmail import codec, topics
 from planetmail.ack import AckRequest
+from planetmail.config import config_source
 from planetmail.dead_letters import DeadLetter
 from planetmail.events import LifecycleReporter
 from planetmail.kafka import make_producer
 from planetmail.lifecycle import LifecycleEvent
+from planetmail.pipeline_config import PipelineConfig
 from planetmail.send_ledger import LedgerEntry, SendLedger
+from planetmail.sender_auth import reply_recipient
 from planetmail.settings import Settings
 from planetmail.status import StatusStore
 from planetmail_local.dead_letter_queue import DeadLetterQueue
@@ -40,6 +43,8 @@ class DeadLetteredRequest:
 @dataclasses.dataclass(frozen=True)
 class InDoubt(DeadLetteredRequest):
     entry: LedgerEntry
+    config: PipelineConfig = dataclasses.field(default_factory=PipelineConfig)
+    """The pipeline configuration whose sender-authentication policy chose the recipient."""
 
     @property
     def tracking_id(self) -> str:
@@ -47,7 +52,9 @@ class InDoubt(DeadLetteredRequest):
 
     @property
     def recipient(self) -> str:
-        return self.request.email.reply_address.address.strip()
+        """Where the responder sends this reply: the same choice it makes (``sender_auth.reply_recipient``
+        under the sender-authentication policy), not the unauthenticated Reply-To or From."""
+        return reply_recipient(self.request.email, self.config).address
 
     @property
     def ledger_state(self) -> str:
@@ -109,8 +116,9 @@ def resend_event(doubt: InDoubt, at: datetime) -> LifecycleEvent:
 
 
 class InDoubtReplies:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, config: PipelineConfig | None = None) -> None:
         self._settings = settings
+        self._config = config
         self._queue = DeadLetterQueue(settings)
         self._ledger = SendLedger(settings)
 
@@ -119,7 +127,8 @@ class InDoubtReplies:
         dead_lettered = self._dead_lettered()
         entries = self._ledger.entries(dead_lettered)
         now = time.time()
-        return sorted((InDoubt(found.letter, found.request, entries[tracking_id])
+        config = self.config()
+        return sorted((InDoubt(found.letter, found.request, entries[tracking_id], config)
                        for tracking_id, found in dead_lettered.items()
                        if tracking_id in entries and entries[tracking_id].outcome_unknown(now)),
                       key=lambda doubt: doubt.letter.offset)
@@ -133,7 +142,19 @@ class InDoubtReplies:
             cause = refusal(tracking_id, dead_lettered.get(tracking_id), entries.get(tracking_id), now)
             if cause is not None:
                 raise NotInDoubtError(cause)
-        return [InDoubt(dead_lettered[t].letter, dead_lettered[t].request, entries[t]) for t in tracking_ids]
+        config = self.config()
+        return [InDoubt(dead_lettered[t].letter, dead_lettered[t].request, entries[t], config)
+                for t in tracking_ids]
+
+    def config(self) -> PipelineConfig:
+        """The live pipeline configuration (read once), which decides where replies go."""
+        if self._config is None:
+            source = config_source(self._settings)
+            try:
+                self._config = source.current()
+            finally:
+                source.close()
+        return self._config
 
     def resend(self, doubts: Iterable[InDoubt],
                on_resent: Callable[[InDoubt], None] = lambda _: None) -> list[InDoubt]:

@@ -17,6 +17,7 @@ from collector.intake import accept
 from collector.problems import NotFound, ServiceUnavailable
 from collector.providers import api
 from collector.runtime import Runtime
+from planetmail.status import final_outcome
 
 _EMAIL_BODY: dict[str, Any] = {
     "requestBody": {
@@ -65,7 +66,8 @@ async def post_email(
 async def get_status(
     tracking_id: str, request: Request, authorization: str | None = Header(None, include_in_schema=False)
 ) -> dict[str, Any]:
-    """The message's status timeline: received, classified, acknowledged or suppressed, with times."""
+    """The message's status timeline: received, classified, acknowledged or suppressed, with times;
+    ``final`` and ``outcome`` say whether it reached its final state and which (``status.final_outcome``)."""
     runtime = runtime_of(request)
     auth.require_bearer(authorization, runtime.settings.api_token)
     try:
@@ -74,7 +76,7 @@ async def get_status(
         raise ServiceUnavailable(f"the status table is unavailable: {exc}") from None
     if not steps:
         raise NotFound(f"no message with tracking id {tracking_id!r}")
-    return {"id": tracking_id, "status": steps[-1]["state"], "timeline": steps}
+    return {"id": tracking_id, "status": steps[-1]["state"], **final_outcome(steps), "timeline": steps}
 
 
 app = create_app()

@@ -1,6 +1,7 @@
 """Amazon SNS HTTP(S) deliveries: topic allow-list, age limit, signature verification
-(SignatureVersion 1 = SHA1, 2 = SHA256; configure the topic with SignatureVersion 2, SHA1 is only
-accepted because it is SNS's default) and subscription confirmation.
+(SignatureVersion 1 = SHA1, 2 = SHA256) and subscription confirmation. Only SignatureVersion 2 is
+accepted unless ``settings.sns_min_signature_version`` (template parameter SesMinSignatureVersion) is 1,
+for an old topic still on SNS's SHA1 default: set the topic's SignatureVersion attribute to 2 instead.
 
 The signing certificate comes from a local trust store (``settings.sns_cert_dir``, files named like
 the certificate URL's last path segment) or is fetched, but only over HTTPS from
@@ -24,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pydantic import BaseModel, ConfigDict, Field
 
 from collector.documents import load_object, validate
-from collector.problems import BadRequest, Unauthorized
+from collector.problems import BadRequest, Forbidden, Unauthorized
 from collector.runtime import Fetcher
 
 ALLOWED_HOST = re.compile(r"^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
@@ -55,6 +56,12 @@ class SnsMessage(BaseModel):
     subject: str | None = Field(None, alias="Subject")
     token: str | None = Field(None, alias="Token")
     subscribe_url: str | None = Field(None, alias="SubscribeURL")
+
+
+class SignatureTooWeak(Forbidden):
+    """A SignatureVersion below the configured minimum: refused by policy, whatever the signature."""
+
+    title = "SNS signature version below the configured minimum"
 
 
 def parse(body: bytes) -> SnsMessage:
@@ -99,6 +106,26 @@ def require_topic(message: SnsMessage, allowed_arns: str) -> None:
         raise Unauthorized(f"SNS topic {message.topic_arn[:200]!r} is not one this collector subscribes to")
 
 
+def require_signature_version(message: SnsMessage, minimum: int) -> None:
+    """Refuse a weaker signature than configured (before any certificate is fetched): SHA1 (v1) is
+    accepted only where an operator allowed it for a topic not yet switched to SignatureVersion 2."""
+    _algorithm(message)
+    version = int(message.signature_version)
+    if version < minimum:
+        raise SignatureTooWeak(
+            f"SNS SignatureVersion {version} (SHA1) is below the minimum {minimum}: set the topic's "
+            "SignatureVersion attribute to 2, or allow 1 with SesMinSignatureVersion=1 "
+            "(PLANETMAIL_SNS_MIN_SIGNATURE_VERSION)")
+
+
+def _algorithm(message: SnsMessage) -> type[hashes.HashAlgorithm]:
+    algorithm = _HASHES.get(message.signature_version)
+    if algorithm is None:
+        version = message.signature_version[:20]
+        raise Unauthorized(f"SNS SignatureVersion {version!r} is not supported (1 or 2)")
+    return algorithm
+
+
 class SigningCertificates:
     """Public keys by certificate URL: trust store first, then the allow-listed host; cached, at most
     MAX_CACHED_CERTIFICATES of them (least recently used dropped), however many URLs callers name."""
@@ -137,9 +164,7 @@ def verify(message: SnsMessage, certificates: SigningCertificates) -> None:
                                            ("SigningCertURL", message.signing_cert_url)) if not value]
     if unsigned:
         raise Unauthorized(f"the SNS message is not signed (no {' or '.join(unsigned)})")
-    algorithm = _HASHES.get(message.signature_version)
-    if algorithm is None:
-        raise Unauthorized(f"SNS SignatureVersion {message.signature_version!r} is not supported (1 or 2)")
+    algorithm = _algorithm(message)
     try:
         signature = base64.b64decode(message.signature)
     except (binascii.Error, ValueError):

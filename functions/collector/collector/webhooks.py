@@ -81,6 +81,7 @@ async def ses_via_sns(request: Request) -> JSONResponse:
     message = await parsed("the SNS message", sns.parse, body)
     sns.require_topic(message, runtime.settings.sns_topic_arns)
     sns.require_fresh(message, runtime.clock())
+    sns.require_signature_version(message, runtime.settings.sns_min_signature_version)
     await run_in_threadpool(sns.verify, message, _certificates(request))
     if message.type == sns.SUBSCRIPTION_CONFIRMATION:
         await run_in_threadpool(sns.confirm_subscription, message, runtime.fetch)

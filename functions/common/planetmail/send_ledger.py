@@ -189,6 +189,19 @@ class SendLedger:
             return False
         return True
 
+    def first_refusal(self, tracking_id: str) -> bool:
+        """True the first time a server's refusal of this message (not about the address) is noted:
+        its terminal ``failed`` is reported once, however often the event source redelivers it.
+        A ``refused#<id>`` item of its own, since the message's entry is released for the retries."""
+        item = {"id": _s(_refused_key(tracking_id)), TTL_ATTRIBUTE: _n(int(self._clock()) + self._retention)}
+        try:
+            self._dynamodb.put_item(TableName=self._table, Item=item,
+                                    ConditionExpression="attribute_not_exists(id)")
+        except ClientError as exc:
+            _reraise_unless_condition(exc)
+            return False
+        return True
+
     def mark_reported(self, tracking_id: str) -> None:
         self._dynamodb.update_item(
             TableName=self._table, Key={"id": _s(_key(tracking_id))},
@@ -278,6 +291,10 @@ def _key(tracking_id: str) -> str:
 
 def _reported_key(tracking_id: str) -> str:
     return f"reported#{tracking_id}"
+
+
+def _refused_key(tracking_id: str) -> str:
+    return f"refused#{tracking_id}"
 
 
 def _event_mark(event: LifecycleEvent) -> str:

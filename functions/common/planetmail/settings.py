@@ -47,6 +47,7 @@ ENV_MAX_BODY_BYTES = "PLANETMAIL_MAX_BODY_BYTES"
 ENV_INLINE_BODY_LIMIT = "PLANETMAIL_INLINE_BODY_LIMIT"
 ENV_SNS_CERT_DIR = "PLANETMAIL_SNS_CERT_DIR"
 ENV_SNS_TOPIC_ARNS = "PLANETMAIL_SNS_TOPIC_ARNS"
+ENV_SNS_MIN_SIGNATURE_VERSION = "PLANETMAIL_SNS_MIN_SIGNATURE_VERSION"
 ENV_SES_BUCKET = "PLANETMAIL_SES_BUCKET"
 ENV_SES_PREFIX = "PLANETMAIL_SES_PREFIX"
 ENV_IMAP_HOST = "PLANETMAIL_IMAP_HOST"
@@ -162,6 +163,8 @@ class Settings:
     """Local trust store of SNS signing certificates (files named like the certificate URL's last segment)."""
     sns_topic_arns: str = ""
     """Comma-separated SNS topics the SES webhook accepts; empty refuses every SNS message (fail closed)."""
+    sns_min_signature_version: int = 2
+    """Lowest SNS SignatureVersion accepted: 2 (SHA256); 1 (SHA1, SNS's default) only for old topics."""
     ses_bucket: str = ""
     """The only S3 bucket an SES notification may name (S3 action); empty refuses S3 actions."""
     ses_prefix: str = ""
@@ -220,7 +223,8 @@ class Settings:
 
 
 _INT_FIELDS = {"smtp_port", "smtp_viewer_port", "moto_port", "max_body_bytes", "inline_body_limit",
-               "imap_port", "zk_session_timeout", "config_refresh_seconds"}
+               "imap_port", "zk_session_timeout", "config_refresh_seconds",
+               "sns_min_signature_version"}
 
 _ENV_FIELDS = {
     ENV_KAFKA_BOOTSTRAP: "kafka_bootstrap",
@@ -255,6 +259,7 @@ _ENV_FIELDS = {
     ENV_INLINE_BODY_LIMIT: "inline_body_limit",
     ENV_SNS_CERT_DIR: "sns_cert_dir",
     ENV_SNS_TOPIC_ARNS: "sns_topic_arns",
+    ENV_SNS_MIN_SIGNATURE_VERSION: "sns_min_signature_version",
     ENV_SES_BUCKET: "ses_bucket",
     ENV_SES_PREFIX: "ses_prefix",
     ENV_IMAP_HOST: "imap_host",

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from planetmail import aws
-from planetmail.lifecycle import LifecycleEvent
+from planetmail.lifecycle import TERMINAL_STATES, LifecycleEvent
 from planetmail.settings import Settings
 from planetmail.sla import SLA_STATES
 
@@ -112,6 +112,22 @@ def row(event: LifecycleEvent) -> dict[str, Any]:
     if event.state in SLA_STATES:
         item[SLA_BUCKET] = {"S": sla_bucket(event.at)}
     return item
+
+
+def final_outcome(steps: list[dict[str, Any]]) -> dict[str, Any]:
+    """Read side of ``GET /v1/emails/{id}``: has the message reached its final state, and which one.
+
+    The last terminal step (acknowledged, suppressed with its reason, failed) is the outcome, unless a
+    later ``retrying`` step reopened it (an operator's resend); steps after it that are not the
+    pipeline's (staff inbox, SLA) do not change it. ``status`` alone is just the latest step."""
+    outcome: dict[str, Any] | None = None
+    for step in steps:
+        if step["state"] in TERMINAL_STATES and step["stage"] != "config":
+            outcome = {"state": step["state"], "stage": step["stage"], "at": step["at"],
+                       "reason": step["detail"].get("reason")}
+        elif step["state"] == "retrying":
+            outcome = None
+    return {"final": outcome is not None, "outcome": outcome}
 
 
 def _sla_step(item: dict[str, Any]) -> LifecycleEvent:

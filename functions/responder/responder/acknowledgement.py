@@ -146,7 +146,7 @@ class Responder:
             return self._settle(request, owner, event)
         except PermanentSendError as exc:
             if not exc.recipient_rejected:
-                return self._give_back(request, owner, "failed", exc, "rejected_message")
+                return self._refused(request, owner, exc)
             return self._hard_bounce(delivery, exc)
         except TransientSendError as exc:
             return self._give_back(request, owner, "retrying", exc, "transient")
@@ -160,6 +160,16 @@ class Responder:
         event = self._event(delivery.request, "failed", error=str(error), reason="recipient_refused",
                             address_suppressed=True)
         return self._settle(delivery.request, delivery.owner, event)
+
+    def _refused(self, request: AckRequest, owner: str, error: PermanentSendError) -> Outcome:
+        """A refusal about us (credentials, relaying, content), not the address: given back so the event
+        source retries while it may (the cause may be fixed meanwhile), but its terminal ``failed`` is
+        reported once per message, not once per redelivery; a later success reports ``acknowledged``."""
+        self.ledger.release(request.id, owner)
+        if self.ledger.first_refusal(request.id):
+            self._report(self._event(request, "failed", error=str(error), reason="rejected_message"),
+                         remember=False)
+        return Outcome.RETRY
 
     def _give_back(
         self, request: AckRequest, owner: str, state: State, error: Exception, reason: str

@@ -22,7 +22,7 @@ from email.utils import format_datetime
 
 from planetmail.inbound import InboundEmail
 from planetmail.pipeline_config import PipelineConfig, SenderIdentity
-from responder.sender_auth import aligned, domain_of, trusted_domain
+from planetmail.sender_auth import reply_recipient
 
 MAX_SUBJECT_CHARS = 200
 MAX_NAME_CHARS = 64
@@ -99,25 +99,13 @@ class Recipient:
 
 
 def recipient_of(email: InboundEmail, config: PipelineConfig | None = None) -> Recipient:
-    """Reply-To when it names exactly one address inside the authenticated domain (helpdesk practice),
-    else the envelope sender when SPF vouched for it or it is inside that domain, else From.
+    """``sender_auth.reply_recipient`` with a bounded, sanitised display name.
 
     The address is not validated here: the reply policy refuses anything but one plain addr-spec, and
     an unauthenticated sender gets no reply at all (``reply_policy.sender_unauthenticated``).
     """
-    trusted = trusted_domain(email, config or PipelineConfig())
-    name = header_text(email.from_.name, MAX_NAME_CHARS)
-    if len(email.reply_to) == 1 and _inside(email.reply_to[0].address, trusted):
-        chosen = email.reply_to[0]
-        return Recipient(header_text(chosen.name, MAX_NAME_CHARS), chosen.address.strip())
-    envelope = (email.envelope_from or "").strip().strip("<>")
-    if envelope and "@" in envelope and (email.auth.spf == "pass" or _inside(envelope, trusted)):
-        return Recipient(name if envelope.lower() == email.sender else "", envelope)
-    return Recipient(name, email.from_.address.strip())
-
-
-def _inside(address: str, domain: str | None) -> bool:
-    return domain is not None and aligned(domain_of(address), domain)
+    chosen = reply_recipient(email, config or PipelineConfig())
+    return Recipient(header_text(chosen.name, MAX_NAME_CHARS), chosen.address)
 
 
 def compose(

@@ -15,7 +15,7 @@ from enum import StrEnum
 from planetmail import outcomes
 from planetmail.inbound import InboundEmail
 from planetmail.pipeline_config import PipelineConfig
-from responder.sender_auth import authenticated_domain
+from planetmail.sender_auth import authenticated_domain
 
 
 class Reason(StrEnum):

@@ -24,6 +24,7 @@ def template_parameters(settings: Settings) -> dict[str, str]:
         "RawBucketName": settings.raw_bucket,
         "Coordination": "aws" if settings.coordination == "dynamodb" else "zookeeper",
         "SesTopicArns": settings.sns_topic_arns,
+        "SesMinSignatureVersion": str(settings.sns_min_signature_version),
         "SesInboundBucketName": settings.ses_bucket,
         "SesObjectPrefix": settings.ses_prefix,
     }

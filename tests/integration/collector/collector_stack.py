@@ -40,6 +40,7 @@ def provision(base: Settings, sns_cert_dir: str | None = None) -> Settings:
         webhook_credentials={name: Secret(value) for name, value in CREDENTIALS.items()},
         sns_cert_dir=sns_cert_dir,
         sns_topic_arns=SNS_TOPIC_ARNS,
+        sns_min_signature_version=1,  # the real SES captures are SignatureVersion 1 (SNS's default)
         ses_bucket=SES_BUCKET,
     )
     wanted = (topics.RECEIVED, topics.EVENTS)
@@ -77,6 +78,7 @@ def environment(settings: Settings) -> dict[str, str]:
         "PLANETMAIL_API_TOKEN": settings.api_token.reveal(),
         "PLANETMAIL_WEBHOOK_CREDENTIALS": json.dumps(credentials),
         "PLANETMAIL_SNS_TOPIC_ARNS": settings.sns_topic_arns,
+        "PLANETMAIL_SNS_MIN_SIGNATURE_VERSION": str(settings.sns_min_signature_version),
         "PLANETMAIL_SES_BUCKET": settings.ses_bucket,
         "PLANETMAIL_SES_PREFIX": settings.ses_prefix,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 import pytest
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from collector import mime
 from collector.app import create_app
 from collector.runtime import Runtime
+from planetmail.lifecycle import LifecycleEvent
 from planetmail.settings import Settings
 from planetmail_local.stack.config import free_port
 
@@ -51,6 +53,25 @@ def test_received_event_and_status_timeline(client: TestClient, bearer, events) 
     assert status.status_code == 200
     assert status.json()["status"] == "received"
     assert [step["state"] for step in status.json()["timeline"]] == ["received"]
+    assert (status.json()["final"], status.json()["outcome"]) == (False, None)
+
+
+def test_status_marks_the_final_state_and_its_reason(client: TestClient, runtime: Runtime, bearer) -> None:
+    """The status API showed only the latest step; a person could not tell a message settled (and why)
+    from one still owed an outcome, e.g. after an inbox note or an SLA step that came later."""
+    tracking_id = client.post("/v1/emails", content=_message(), headers={**bearer, **RFC822}).json()["id"]
+    at = datetime.now(UTC)
+    runtime.status.record_all([
+        LifecycleEvent(id=tracking_id, stage="responder", state="suppressed", at=at + timedelta(seconds=1),
+                       detail={"reason": "spam"}),
+        LifecycleEvent(id=tracking_id, stage="inbox", state="noted", at=at + timedelta(seconds=2)),
+    ])
+
+    status = client.get(f"/v1/emails/{tracking_id}", headers=bearer).json()
+
+    assert (status["status"], status["final"]) == ("noted", True)
+    assert {k: status["outcome"][k] for k in ("state", "stage", "reason")} == {
+        "state": "suppressed", "stage": "responder", "reason": "spam"}
 
 
 def test_unknown_tracking_id_is_a_404_problem(client: TestClient, bearer) -> None:

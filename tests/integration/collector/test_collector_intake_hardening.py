@@ -54,6 +54,21 @@ def test_without_configured_topics_the_ses_webhook_refuses_everything(collector_
     assert fetcher.urls == []
 
 
+def test_a_sha1_signature_below_the_minimum_is_a_specific_problem(collector_settings, fetcher) -> None:
+    """SignatureVersion 1 (SHA1) was accepted whatever the settings; with the template's default minimum
+    of 2 it is a 403 naming the fix, while a SignatureVersion 2 notification is collected."""
+    strict = dataclasses.replace(collector_settings, sns_min_signature_version=2)
+    with TestClient(create_app(Runtime(strict, fetch=fetcher))) as client:
+        sha1 = client.post("/webhooks/ses", json=sign_sns(_ses(_mime("v1", f"<{uuid.uuid4().hex}@x>"))))
+        sha256 = client.post("/webhooks/ses", json=sign_sns(_ses(_mime("v2", f"<{uuid.uuid4().hex}@x>")),
+                                                             version="2"))
+
+    assert sha1.status_code == 403 and sha1.headers["content-type"] == "application/problem+json"
+    assert sha1.json()["title"] == "SNS signature version below the configured minimum"
+    assert "SesMinSignatureVersion" in sha1.json()["detail"]
+    assert sha256.status_code == 202
+
+
 def test_a_notification_older_than_an_hour_is_refused(client: TestClient, received) -> None:
     document = _ses(_mime("replayed", f"<{uuid.uuid4().hex}@x>"))
     stale = sign_sns({**document, "Timestamp": sns_timestamp(time.time() - 3700)}, fresh=False)

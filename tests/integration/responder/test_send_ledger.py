@@ -117,3 +117,12 @@ def test_a_settled_record_past_its_retention_is_claimable(responder_settings: Se
     ledger.settle("T1", claim.owner, event())
     clock.now += 3601
     assert ledger.claim("T1").status is ClaimStatus.CLAIMED
+
+
+def test_a_refusal_is_first_once_per_message_and_leaves_the_claim_alone(ledger: SendLedger) -> None:
+    """The terminal ``failed`` of a refused message is reported once; its entry stays claimable."""
+    claim = ledger.claim("refused-1")
+    assert [ledger.first_refusal("refused-1") for _ in range(3)] == [True, False, False]
+    assert ledger.first_refusal("refused-2") is True
+    ledger.release("refused-1", claim.owner)
+    assert ledger.claim("refused-1").status is ClaimStatus.CLAIMED

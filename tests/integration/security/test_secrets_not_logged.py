@@ -148,7 +148,7 @@ def start_command(settings: Settings, port: int, log_dir: Path, smtp_port: int) 
     overrides = {"KafkaBootstrapServers": settings.kafka_bootstrap, "TopicPrefix": settings.topic_prefix,
                  "SmtpHost": "127.0.0.1", "SmtpPort": str(smtp_port), "SmtpUsername": SMTP_USER,
                  "SmtpTls": "starttls",
-                 "SesTopicArns": collector_stack.SNS_TOPIC_ARNS}
+                 "SesTopicArns": collector_stack.SNS_TOPIC_ARNS, "SesMinSignatureVersion": "1"}
     return [PLANETMAIL, "start", "-t", str(TEMPLATE), "--port", str(port), "--lambda-port", str(free_port()),
             "--log-dir", str(log_dir), "--dashboard-port", "0",
             "--parameter-overrides", " ".join(f"{k}={v}" for k, v in overrides.items())]

@@ -62,7 +62,7 @@ def test_postmark_body_carries_auto_submitted_header():
 
 def test_genuine_traffic_is_from_an_authenticated_domain_as_the_reply_policy_wants():
     from collector.mime import parse
-    from responder.sender_auth import authenticated_domain
+    from planetmail.sender_auth import authenticated_domain
 
     api = next(r for r in _requests(8) if r.provider == "api")
     assert api.content is not None

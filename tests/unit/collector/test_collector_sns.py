@@ -68,6 +68,27 @@ def test_signature_version_2_is_sha256(certificates: sns.SigningCertificates) ->
         sns.verify(signed.model_copy(update={"signature_version": "3"}), certificates)
 
 
+@pytest.mark.parametrize("fixture", ["inbound_email.json", "inbound_email_s3.json", "valid_signature.json",
+                                     "recognized_topic_subscription_request.json"])
+def test_a_real_sha1_capture_is_refused_below_the_minimum_unless_1_is_allowed(fixture: str) -> None:
+    message = sns.parse((SES / fixture).read_bytes())
+    assert message.signature_version == "1"
+    weak = r"below the minimum 2.*SesMinSignatureVersion=1"
+    with pytest.raises(sns.SignatureTooWeak, match=weak) as refused:
+        sns.require_signature_version(message, 2)
+    assert refused.value.status == 403
+    sns.require_signature_version(message, 1)
+    sns.require_signature_version(message.model_copy(update={"signature_version": "2"}), 2)
+
+
+@pytest.mark.parametrize("version", ["", "3", "SHA256", "0"])
+def test_an_unknown_signature_version_is_refused_whatever_the_minimum(version: str) -> None:
+    message = sns.parse((SES / "valid_signature.json").read_bytes()).model_copy(
+        update={"signature_version": version})
+    with pytest.raises(Unauthorized, match="not supported"):
+        sns.require_signature_version(message, 1)
+
+
 def test_certificate_is_fetched_only_from_the_allow_listed_host() -> None:
     fetched: list[str] = []
 

@@ -108,6 +108,13 @@ def test_in_doubt_shows_the_reply_to_recipient_and_where_the_ledger_left_it() ->
     assert sending.ledger_state == "sending, lease ran out at 2027-01-15 07:59:00"
 
 
+def test_in_doubt_shows_where_the_responder_replies_not_an_unauthenticated_reply_to() -> None:
+    """A Reply-To outside the authenticated From domain is not where the reply went (sender_auth policy)."""
+    doubt = InDoubt(letter(7, b"{}"), request(reply_to="victim@elsewhere.example.net"), UNKNOWN)
+    assert doubt.request.email.reply_address.address == "victim@elsewhere.example.net"
+    assert doubt.recipient == "reader@example.com"
+
+
 def test_the_resend_is_a_retrying_step_that_states_the_risk() -> None:
     event = resend_event(InDoubt(letter(7, b"{}"), request(), UNKNOWN), AT)
     assert (event.id, event.stage, event.state, event.at, event.received_at) == (

@@ -32,6 +32,7 @@ class FakeLedger:
         self.next_claim = claim
         self.calls: list[str] = []
         self.settled: list[LifecycleEvent] = []
+        self.refused: set[str] = set()
 
     def claim(self, tracking_id: str) -> Claim:
         return self.next_claim
@@ -41,6 +42,11 @@ class FakeLedger:
 
     def settle(self, tracking_id: str, owner: str, event: LifecycleEvent) -> None:
         self.settled.append(event)
+
+    def first_refusal(self, tracking_id: str) -> bool:
+        first = tracking_id not in self.refused
+        self.refused.add(tracking_id)
+        return first
 
     def release(self, tracking_id: str, owner: str) -> None:
         self.calls.append("release")
@@ -184,6 +190,17 @@ def test_refusal_not_about_the_address_is_given_back_for_a_later_replay() -> Non
     assert worker.acknowledge(request()) is Outcome.RETRY
     assert (recipients.added, ledger.settled, ledger.calls) == ([], [], ["sending", "release"])
     assert [(e.state, e.detail["reason"]) for e in reported] == [("failed", "rejected_message")]
+
+
+def test_a_refusal_redelivered_reports_its_terminal_failed_once() -> None:
+    """Each redelivery of a message the server refuses (5.7.1 relaying denied) reported ``failed`` again."""
+    ledger, reported = FakeLedger(CLAIMED), list[LifecycleEvent]()
+    error = PermanentSendError("550 5.7.1 relaying denied", recipient_rejected=False)
+    worker = responder(ledger, FakeTransport(error), Recipients(), reported)
+    outcomes = [worker.acknowledge(request()) for _ in range(3)]
+    assert outcomes == [Outcome.RETRY] * 3
+    assert [(e.state, e.detail["reason"]) for e in reported] == [("failed", "rejected_message")]
+    assert ledger.calls.count("release") == 3
 
 
 def test_a_failure_before_sending_releases_the_claim() -> None:

@@ -1,4 +1,6 @@
 """Is the From domain authenticated? Only then may an acknowledgement go to it (no backscatter).
+And so, where does an automatic reply go (``reply_recipient``)? In the layer because the responder
+decides it and the operator's tools (replies in doubt) must show the same answer.
 
 DMARC (RFC 7489) decides when the receiving provider reported a verdict for it: ``pass`` authenticates
 the From domain, anything else does not. Without a DMARC verdict (no policy published, or a provider
@@ -16,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from planetmail.inbound import InboundEmail
+from planetmail.inbound import Address, InboundEmail
 from planetmail.pipeline_config import PipelineConfig
 
 _NO_DMARC = frozenset({None, "none"})
@@ -69,6 +71,25 @@ def trusted_domain(email: InboundEmail, config: PipelineConfig) -> str | None:
     if policy.sender_authentication == "off" or not policy.backscatter_guard:
         return domain_of(email.from_.address)
     return authenticated_domain(email)
+
+
+def reply_recipient(email: InboundEmail, config: PipelineConfig) -> Address:
+    """Reply-To when it names exactly one address inside the authenticated domain (helpdesk practice),
+    else the envelope sender (RFC 3834 §4) when SPF vouched for it or it is inside that domain, else From.
+
+    Names and addresses come back raw: the responder sanitises the name and its reply policy refuses
+    anything but one plain addr-spec; an unauthenticated sender gets no reply at all."""
+    trusted = trusted_domain(email, config)
+    if len(email.reply_to) == 1 and _inside(email.reply_to[0].address, trusted):
+        return Address(address=email.reply_to[0].address.strip(), name=email.reply_to[0].name)
+    envelope = (email.envelope_from or "").strip().strip("<>")
+    if envelope and "@" in envelope and (email.auth.spf == "pass" or _inside(envelope, trusted)):
+        return Address(address=envelope, name=email.from_.name if envelope.lower() == email.sender else "")
+    return Address(address=email.from_.address.strip(), name=email.from_.name)
+
+
+def _inside(address: str, domain: str | None) -> bool:
+    return domain is not None and aligned(domain_of(address), domain)
 
 
 def _any_aligned(domains: Iterable[str], from_domain: str) -> bool:
