@@ -21,7 +21,7 @@ from e2e_support import (
     worker_environment,
 )
 
-from planetmail.config import config_path, read_document, write_document
+from planetmail.config.zookeeper import config_path, read_document, write_document
 from planetmail.coordination.client import new_client
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings

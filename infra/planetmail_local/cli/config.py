@@ -1,7 +1,8 @@
-"""``planetmail config get|set|edit``: the live pipeline configuration in ZooKeeper.
+"""``planetmail config get|set|edit``: the live pipeline configuration, where the stack's functions read
+it (``config_store``: ZooKeeper on the local target, the SSM parameter on ``planetmail up --target aws``).
 
-Every change is validated against PipelineConfig, written with compare-and-set on the znode version
-(a concurrent edit is never overwritten) and announced on ``mail.events`` as a LifecycleEvent
+Every change is validated against PipelineConfig, written with compare-and-set on the stored version
+(a concurrent edit is not overwritten) and announced on ``mail.events`` as a LifecycleEvent
 (stage ``config``, state ``config_changed``, ``detail.version``). Running handlers pick it up by
 themselves (``planetmail.config``).
 """
@@ -10,30 +11,20 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
 import click
 from kafka.errors import KafkaError
-from kazoo.client import KazooClient
-from kazoo.handlers.threading import KazooTimeoutError
 
 from planetmail import codec, topics
-from planetmail.config import (
-    ConfigConflictError,
-    ConfigDocumentError,
-    StoredDocument,
-    config_path,
-    parse_document,
-    read_document,
-    write_document,
-)
-from planetmail.coordination.client import process_identity, zookeeper
+from planetmail.config import ConfigConflictError, ConfigDocumentError, StoredDocument, parse_document
+from planetmail.coordination.client import process_identity
 from planetmail.kafka import make_producer
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
+from planetmail_local.cli.config_store import opened
 from planetmail_local.cli.errors import UserError
 
 CONFLICT_RETRIES = 5
@@ -43,7 +34,8 @@ STRING_HINT = " (values are JSON: quote a string that looks like a number, e.g. 
 
 @click.group()
 def config() -> None:
-    """Show or change the live pipeline configuration (ZooKeeper <zk_root>/config)."""
+    """Show or change the live pipeline configuration (ZooKeeper <zk_root>/config, or the SSM
+    parameter when the stack runs --target aws)."""
 
 
 @config.command("get")
@@ -51,8 +43,8 @@ def config() -> None:
 def get(key: str | None) -> None:
     """Print the configuration, or the value of one dotted KEY (e.g. reply_policy.per_recipient_cap)."""
     settings = Settings.load()
-    with _connected(settings) as client:
-        stored = read_document(client, config_path(settings))
+    with opened(settings) as store:
+        stored = store.read()
     document = stored_settings(stored)
     click.echo(json.dumps(lookup(document, key) if key else document, indent=2, ensure_ascii=False))
     click.echo(f"version {'none (defaults)' if stored.version is None else stored.version}", err=True)
@@ -72,37 +64,37 @@ def change(settings: Settings, changes: list[tuple[str, Any]], expect_version: i
            note: str = "") -> int:
     """Apply dotted-key ``changes`` to the stored configuration (compare-and-set, announced on
     mail.events with ``note``); the new version."""
-    with _connected(settings) as client:
+    with opened(settings) as store:
         for _ in range(CONFLICT_RETRIES):
-            stored = read_document(client, config_path(settings))
+            stored = store.read()
             _check_expected(stored, expect_version)
             before = stored_settings(stored)
             after = before
             for key, value in changes:
                 after = assign(after, key, value)
             try:
-                version = write_document(client, config_path(settings), validated(after), stored.version)
+                version = store.write(validated(after), stored.version)
             except ConfigConflictError:
                 if expect_version is not None:
                     raise _conflict(expect_version) from None
                 continue
-            _announce(settings, version, changed_settings(before, after), note)
+            _announce(settings, store.location, version, changed_settings(before, after), note)
             return version
     raise UserError("the configuration kept changing while being set; run the command again")
 
 
 def current(settings: Settings) -> dict[str, Any]:
     """The stored configuration as JSON (the defaults when there is none)."""
-    with _connected(settings) as client:
-        return stored_settings(read_document(client, config_path(settings)))
+    with opened(settings) as store:
+        return stored_settings(store.read())
 
 
 @config.command("edit")
 def edit() -> None:
     """Edit the whole document in $EDITOR; saved only if it validates and nobody changed it meanwhile."""
     settings = Settings.load()
-    with _connected(settings) as client:
-        stored = read_document(client, config_path(settings))
+    with opened(settings) as store:
+        stored = store.read()
         text = stored.raw.decode(errors="replace") or _render(_defaults())
         edited = click.edit(text, extension=".json", require_save=True)
         if edited is None or edited.strip() == text.strip():
@@ -114,10 +106,11 @@ def edit() -> None:
             raise UserError(f"the edited configuration is invalid ({exc}); nothing was saved, "
                             "run 'planetmail config edit' again") from None
         try:
-            version = write_document(client, config_path(settings), new, stored.version)
+            version = store.write(new, stored.version)
         except ConfigConflictError:
             raise _conflict(stored.version) from None
-    _announce(settings, version, changed_settings(_lenient(stored), new.model_dump(mode="json")))
+    _announce(settings, store.location, version,
+              changed_settings(_lenient(stored), new.model_dump(mode="json")))
     click.echo(f"configuration version {version} saved")
 
 
@@ -222,19 +215,10 @@ def _conflict(expected: int | None) -> UserError:
                      "look at 'planetmail config get' and apply your change again")
 
 
-@contextmanager
-def _connected(settings: Settings) -> Iterator[KazooClient]:
-    try:
-        with zookeeper(settings) as client:
-            yield client
-    except KazooTimeoutError:
-        raise UserError(f"ZooKeeper at {settings.zookeeper} is not reachable; "
-                        "start the stack with 'planetmail up'") from None
-
-
-def _announce(settings: Settings, version: int, changes: Mapping[str, Any], note: str = "") -> None:
+def _announce(settings: Settings, location: str, version: int, changes: Mapping[str, Any],
+              note: str = "") -> None:
     event = LifecycleEvent(id=f"config-v{version}", stage="config", state="config_changed",
-                           detail={"version": version, "path": config_path(settings),
+                           detail={"version": version, "path": location,
                                    "changes": dict(changes), "by": process_identity(),
                                    **({"note": note} if note else {})})
     try:

@@ -11,14 +11,8 @@ from coordination_waiting import wait_for
 from coordination_zookeeper import expire_session
 from kazoo.client import KazooClient
 
-from planetmail.config import (
-    ConfigConflictError,
-    ZooKeeperConfigSource,
-    config_path,
-    config_source,
-    read_document,
-    write_document,
-)
+from planetmail.config import ConfigConflictError, config_source
+from planetmail.config.zookeeper import ZooKeeperConfigSource, config_path, read_document, write_document
 from planetmail.coordination.client import new_client
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings

@@ -18,7 +18,7 @@ from coordination_zookeeper import ThrowawayZooKeeper
 from kazoo.client import KazooClient
 from kazoo.exceptions import ConnectionLoss, SessionExpiredError
 
-from planetmail.config import ZooKeeperConfigSource, config_path, write_document
+from planetmail.config.zookeeper import ZooKeeperConfigSource, config_path, write_document
 from planetmail.coordination.client import zookeeper
 from planetmail.coordination.registry import registered, watch_registry
 from planetmail.pipeline_config import PipelineConfig

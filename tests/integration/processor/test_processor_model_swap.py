@@ -14,7 +14,7 @@ from test_processor_kafka import _email, _produce, _read, model, settings  # noq
 
 from planetmail import codec, topics
 from planetmail.classification import CATEGORIES, HUMAN_REVIEW, OTHER, ClassifiedEmail
-from planetmail.config import ZooKeeperConfigSource
+from planetmail.config.zookeeper import ZooKeeperConfigSource
 from planetmail.settings import Settings
 from planetmail_local.cli.config import change
 from planetmail_local.training.examples import Example

@@ -30,6 +30,15 @@ SHIPPED_PACKAGES = {"collector", "processor", "responder", "inbox", "sla_watchdo
 SOURCE_DIRS = [ROOT / "functions" / name
                for name in ("common", "collector", "processor", "responder", "inbox", "watchdog")]
 PROJECT_PACKAGES = {"planetmail", "collector", "processor", "responder", "inbox", "sla_watchdog"}
+ZOOKEEPER_BACKEND = {
+    "planetmail.config.zookeeper",
+    "planetmail.coordination.client",
+    "planetmail.coordination.leader",
+    "planetmail.coordination.registry",
+    "planetmail.coordination.zookeeper",
+}
+"""The layer's ZooKeeper backends: only the local target chooses them (importing them inside the
+function that chooses), so what they import (kazoo) is local tooling that no deployed package installs."""
 
 
 def canonical(name: str) -> str:
@@ -46,9 +55,11 @@ def module_file(module: str) -> Path | None:
     return None
 
 
-def imported_names(path: Path) -> Iterator[str]:
-    """Every absolute import in the file, ``from a import b`` also as ``a.b`` (b may be a module)."""
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+def imported_names(path: Path, eager_only: bool = False) -> Iterator[str]:
+    """Every absolute import in the file, ``from a import b`` also as ``a.b`` (b may be a module);
+    ``eager_only``: only those that run when the module is imported (none inside a function)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in _eager_nodes(tree) if eager_only else ast.walk(tree):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -56,9 +67,18 @@ def imported_names(path: Path) -> Iterator[str]:
             yield from (f"{node.module}.{alias.name}" for alias in node.names)
 
 
-def third_party_modules(start: Iterable[str]) -> set[str]:
-    """Top-level third-party modules reachable from ``start`` through the project's own modules."""
-    return reachable_modules(start)[1]
+def _eager_nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """The nodes that run at import: everything but function bodies."""
+    yield node
+    for child in ast.iter_child_nodes(node):
+        if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            yield from _eager_nodes(child)
+
+
+def third_party_modules(start: Iterable[str], skip: Iterable[str] = ZOOKEEPER_BACKEND) -> set[str]:
+    """Top-level third-party modules reachable from ``start`` through the project's own modules,
+    not through ``skip`` (by default the ZooKeeper backends, which no deployment chooses)."""
+    return reachable_modules(start, skip=skip)[1]
 
 
 def project_packages_reached(start: Iterable[str]) -> set[str]:
@@ -66,16 +86,18 @@ def project_packages_reached(start: Iterable[str]) -> set[str]:
     return {module.split(".")[0] for module in reachable_modules(start)[0]}
 
 
-def reachable_modules(start: Iterable[str]) -> tuple[set[str], set[str]]:
-    """The project's modules and the top-level third-party modules reachable from ``start``."""
-    pending, seen, found = list(start), set(), set()
+def reachable_modules(start: Iterable[str], skip: Iterable[str] = (),
+                      eager_only: bool = False) -> tuple[set[str], set[str]]:
+    """The project's modules and the top-level third-party modules reachable from ``start``, not
+    entering the modules of ``skip``; ``eager_only``: by imports that run at import time only."""
+    pending, seen, found, skipped = list(start), set(), set(), set(skip)
     while pending:
         module = pending.pop()
         path = module_file(module)
-        if module in seen or path is None:
+        if module in seen or module in skipped or path is None:
             continue
         seen.add(module)
-        for name in imported_names(path):
+        for name in imported_names(path, eager_only):
             top = name.split(".")[0]
             if top in PROJECT_PACKAGES:
                 pending.append(name)

@@ -128,7 +128,7 @@ def test_the_dockerfile_installs_and_copies_what_the_handler_imports(function: s
 @pytest.mark.parametrize(("removed", "not_installed", "not_copied"), [
     (" -r /tmp/requirements/processor.txt",
      {"scikit-learn", "numpy", "scipy", "skops", "lingua-language-detector", "pydantic", "boto3",
-      "aws-lambda-powertools", "kafka-python", "botocore", "kazoo"}, set()),
+      "aws-lambda-powertools", "kafka-python", "botocore"}, set()),
     ("COPY common/planetmail ${LAMBDA_TASK_ROOT}/planetmail\n", set(), {"planetmail"}),
 ])
 def test_a_dockerfile_without_an_install_or_a_copy_is_found(
