@@ -222,7 +222,9 @@ def _announce(settings: Settings, location: str, version: int, changes: Mapping[
                                    "changes": dict(changes), "by": process_identity(),
                                    **({"note": note} if note else {})})
     try:
-        producer = make_producer(settings, max_block_ms=int(ANNOUNCE_TIMEOUT * 1000))
+        # kafka-python waits bootstrap_timeout_ms (30 s) for an unreachable Kafka before max_block_ms
+        timeout_ms = int(ANNOUNCE_TIMEOUT * 1000)
+        producer = make_producer(settings, max_block_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms)
         try:
             producer.send(settings.topic(topics.EVENTS), key=event.id.encode(),
                           value=codec.encode(event)).get(timeout=ANNOUNCE_TIMEOUT)

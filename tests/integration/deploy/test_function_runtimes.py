@@ -28,7 +28,8 @@ PACKAGES = {
     "responder": ([LAYER, FUNCTIONS / "responder"], [FUNCTIONS / "responder", LAYER], ["responder.handler"]),
     "processor": ([FUNCTIONS / "processor"], [FUNCTIONS / "processor", LAYER], ["processor.handler"]),
     "watchdog": ([LAYER, FUNCTIONS / "watchdog"], [FUNCTIONS / "watchdog", LAYER], ["sla_watchdog.handler"]),
-    "layer": ([LAYER], [LAYER], ["planetmail.kafka", "planetmail.status", "planetmail.settings"]),
+    "layer": ([LAYER], [LAYER], ["planetmail.kafka", "planetmail.status", "planetmail.settings",
+                                "planetmail.config", "planetmail.coordination.backends"]),
 }
 
 
@@ -65,3 +66,20 @@ def test_a_handler_import_the_requirements_do_not_provide_fails(tmp_path: Path) 
 
     assert result.returncode != 0
     assert "ModuleNotFoundError" in result.stderr
+
+
+def test_the_layer_runs_without_kazoo_until_the_zookeeper_source_is_chosen(tmp_path: Path) -> None:
+    python = _venv_with([LAYER], tmp_path / "venv")
+    environment = {"PATH": os.environ["PATH"], "PYTHONPATH": str(LAYER), "HOME": str(tmp_path),
+                   "AWS_REGION": "us-east-1"}
+    script = ("from planetmail.config import config_source\n"
+              "from planetmail.settings import Settings\n"
+              "config_source(Settings.load(environ={'PLANETMAIL_CONFIG_SOURCE': 'environment'}))\n"
+              "print('environment source ok', flush=True)\n"
+              "config_source(Settings.load(environ={'PLANETMAIL_CONFIG_SOURCE': 'zookeeper'}))\n")
+
+    result = subprocess.run([str(python), "-c", script], capture_output=True, text=True, check=False,
+                            cwd=tmp_path, env=environment)
+
+    assert result.stdout == "environment source ok\n", result.stderr
+    assert "No module named 'kazoo'" in result.stderr
