@@ -6,7 +6,8 @@ functions read, chosen by the stack's target.
   on the stack's AWS endpoint, the one ``planetmail.config.ssm`` reads, in the same format.
 
 The target is ``.planetmail/local.json``'s ``target`` (what ``planetmail up`` wrote);
-``PLANETMAIL_CONFIG_SOURCE=ssm|zookeeper`` overrides it, e.g. to edit a deployed stack's parameter.
+``PLANETMAIL_CONFIG_SOURCE=ssm|zookeeper`` overrides it (the store, not the endpoint: that stays the
+stack's, from local.json or ``AWS_ENDPOINT_URL``).
 SSM has no compare-and-set: a write checks the version first and confirms after that it made the
 next one, so a concurrent edit is refused or, in the instant between, reported.
 """
