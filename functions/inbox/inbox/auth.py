@@ -107,10 +107,17 @@ def _group_names(value: Any) -> list[str]:
         return []
     text = value.strip()
     if text.startswith("[") and text.endswith("]"):
-        try:
-            parsed = json.loads(text)
-        except ValueError:
-            text = text[1:-1]
-        else:
+        parsed = _json_strings(text)
+        if parsed is not None:
             return _group_names(parsed)
+        text = text[1:-1]
     return [name for name in _SEPARATORS.split(text) if name]
+
+
+def _json_strings(text: str) -> list[str] | None:
+    """``text`` as a JSON array of strings, else None (``[1e5]`` is the group ``1e5``, not a number)."""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, list) and all(isinstance(item, str) for item in parsed) else None
