@@ -9,6 +9,7 @@ bulk bar or note form, and the keyboard shortcuts change nothing; an agent gets 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,7 +62,7 @@ def open_message(page: Page, url: str, subject: str) -> None:
     page.wait_for_selector("#view-body:not([hidden])")
 
 
-def test_a_reader_is_offered_no_write_action(runtime: Runtime, browser_page: Page) -> None:
+def test_a_reader_is_offered_no_write_action(runtime: Runtime, browser_page: Page, tmp_path: Path) -> None:
     email = stored(runtime.store, an_email("Where is my paper?"), "human_review")
     before = runtime.store.get(email.id)
     for url in served(runtime, READER):
@@ -74,6 +75,8 @@ def test_a_reader_is_offered_no_write_action(runtime: Runtime, browser_page: Pag
         browser_page.keyboard.press("e")
         browser_page.keyboard.press("#")
         expect(browser_page.locator("#status")).to_contain_text("Read only")
+        browser_page.screenshot(path=tmp_path / "inbox-read-only.png", full_page=True)
+        print(f"screenshot: {tmp_path / 'inbox-read-only.png'}")
     assert runtime.store.get(email.id) == before
 
 
