@@ -1,7 +1,8 @@
 """The inbox's JSON API under ``{inbox_url}api/``: what the page (and any other client) uses.
 
-Every route needs a staff member (``inbox.auth``); every change is a ``Decisions`` call, so it is
-conditional, recorded on ``mail.feedback`` / ``mail.events`` and answered only once Kafka took it.
+Every route needs a staff member (``inbox.auth``); every change needs an agent (``Agent``: a reader gets
+403 before anything is read for the change, so nothing is written), and is a ``Decisions`` call, so it
+is conditional, recorded on ``mail.feedback`` / ``mail.events`` and answered only once Kafka took it.
 """
 
 from __future__ import annotations
@@ -37,14 +38,26 @@ def runtime_of(request: Request) -> Runtime:
 
 
 def staff(request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
-          ) -> str:
+          ) -> auth.Caller:
     settings = runtime_of(request).settings
-    return auth.staff_member(request.scope.get("aws.event"), authorization, settings.token,
-                             settings.staff_name)
+    return auth.caller(request.scope.get("aws.event"), authorization, settings.token, settings.staff_name,
+                       settings.agent_group)
 
 
-Staff = Annotated[str, Depends(staff)]
+Staff = Annotated[auth.Caller, Depends(staff)]
+
+
+def agent(who: Staff, request: Request) -> str:
+    """The acting staff member's name, once they are known to be an agent (403 otherwise)."""
+    return auth.require_agent(who, runtime_of(request).settings.agent_group).name
+
+
+Agent = Annotated[str, Depends(agent)]
 router = APIRouter(prefix="/inbox/api", tags=["inbox"])
+ACTS: Final[dict[int | str, dict[str, Any]]] = {403: {
+    "description": "Read-only caller: not in the agent group `missing_group`; `detail` says the fix",
+    "content": {"application/problem+json": {}}}}
+"""The extra answer every write route documents in the OpenAPI."""
 
 
 class Label(BaseModel):
@@ -65,12 +78,27 @@ class Bulk(BaseModel):
     category: str | None = None
 
 
+class Me(BaseModel):
+    user: str = Field(description="Who the credentials name (JWT email, username or sub; or the local staff)")
+    staff: str = Field(description="Same as user (kept for older clients)")
+    can_act: bool = Field(description="Whether the caller may change messages (label, handled, spam, "
+                                      "not spam, reopen, notes, bulk); false: read-only, writes answer 403")
+    agent_group: str = Field(description="The group whose members may act; empty: no group check")
+    groups: list[str] = Field(description="The caller's groups from the JWT (cognito:groups)")
+    response_sla_hours: float
+    ack_sla_seconds: int
+    queues: list[str]
+    labels: list[str]
+    languages: list[str]
+
+
 @router.get("/me")
-async def me(who: Staff, request: Request) -> dict[str, Any]:
-    """Who the credentials name, and the clock settings the page shows SLA figures with."""
+async def me(who: Staff, request: Request) -> Me:
+    """Who the credentials name, what they may do, and the clock settings the page shows SLA figures with."""
     settings = runtime_of(request).settings
-    return {"staff": who, "response_sla_hours": settings.response_sla_hours, "ack_sla_seconds": 300,
-            "queues": list(QUEUES), "labels": list(LABELS), "languages": list(LANGUAGES)}
+    return Me(user=who.name, staff=who.name, can_act=who.can_act, agent_group=settings.agent_group,
+              groups=list(who.groups), response_sla_hours=settings.response_sla_hours, ack_sla_seconds=300,
+              queues=list(QUEUES), labels=list(LABELS), languages=list(LANGUAGES))
 
 
 @router.get("/queues")
@@ -116,41 +144,41 @@ async def message(tracking_id: str, who: Staff, request: Request) -> dict[str, A
     return await run_in_threadpool(message_view, runtime, tracking_id)
 
 
-@router.post("/messages/{tracking_id}/label")
-async def label(tracking_id: str, body: Label, who: Staff, request: Request) -> dict[str, Any]:
+@router.post("/messages/{tracking_id}/label", responses=ACTS)
+async def label(tracking_id: str, body: Label, who: Agent, request: Request) -> dict[str, Any]:
     """Reassign the category: the message moves to that category's topic; a feedback record says so."""
     return await _decide(request, lambda d: d.relabel(tracking_id, body.category, who))
 
 
-@router.post("/messages/{tracking_id}/handled")
-async def handled(tracking_id: str, who: Staff, request: Request) -> dict[str, Any]:
+@router.post("/messages/{tracking_id}/handled", responses=ACTS)
+async def handled(tracking_id: str, who: Agent, request: Request) -> dict[str, Any]:
     return await _decide(request, lambda d: d.handled(tracking_id, who))
 
 
-@router.post("/messages/{tracking_id}/reopen")
-async def reopen(tracking_id: str, who: Staff, request: Request) -> dict[str, Any]:
+@router.post("/messages/{tracking_id}/reopen", responses=ACTS)
+async def reopen(tracking_id: str, who: Agent, request: Request) -> dict[str, Any]:
     return await _decide(request, lambda d: d.reopen(tracking_id, who))
 
 
-@router.post("/messages/{tracking_id}/spam")
-async def spam(tracking_id: str, who: Staff, request: Request) -> dict[str, Any]:
+@router.post("/messages/{tracking_id}/spam", responses=ACTS)
+async def spam(tracking_id: str, who: Agent, request: Request) -> dict[str, Any]:
     return await _decide(request, lambda d: d.spam(tracking_id, who))
 
 
-@router.post("/messages/{tracking_id}/not-spam")
-async def not_spam(tracking_id: str, who: Staff, request: Request, body: NotSpam | None = None,
+@router.post("/messages/{tracking_id}/not-spam", responses=ACTS)
+async def not_spam(tracking_id: str, who: Agent, request: Request, body: NotSpam | None = None,
                    ) -> dict[str, Any]:
     category = body.category if body else HUMAN_REVIEW
     return await _decide(request, lambda d: d.not_spam(tracking_id, who, category))
 
 
-@router.post("/messages/{tracking_id}/notes")
-async def note(tracking_id: str, body: Note, who: Staff, request: Request) -> dict[str, Any]:
+@router.post("/messages/{tracking_id}/notes", responses=ACTS)
+async def note(tracking_id: str, body: Note, who: Agent, request: Request) -> dict[str, Any]:
     return await run_in_threadpool(runtime_of(request).decisions.note, tracking_id, body.text, who)
 
 
-@router.post("/bulk")
-async def bulk(body: Bulk, who: Staff, request: Request) -> dict[str, Any]:
+@router.post("/bulk", responses=ACTS)
+async def bulk(body: Bulk, who: Agent, request: Request) -> dict[str, Any]:
     """One action on a selection; each message succeeds or fails on its own (``results``)."""
     decisions = runtime_of(request).decisions
     return {"results": [await run_in_threadpool(_one, decisions, body, tracking_id, who)

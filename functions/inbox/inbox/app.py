@@ -25,6 +25,11 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     return app
 
 
+def lambda_handler(inbox: FastAPI) -> Mangum:
+    """``inbox`` as API Gateway's Lambda integration calls it (problems answered as text, not base64)."""
+    return Mangum(inbox, lifespan="off",
+                  text_mime_types=[*DEFAULT_TEXT_MIME_TYPES, problems.PROBLEM_MEDIA_TYPE])
+
+
 app = create_app()
-handler = Mangum(app, lifespan="off",
-                 text_mime_types=[*DEFAULT_TEXT_MIME_TYPES, problems.PROBLEM_MEDIA_TYPE])
+handler = lambda_handler(app)

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from kafka.errors import KafkaError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from inbox.auth import CHALLENGE, NotStaff
+from inbox.auth import CHALLENGE, NotAgent, NotStaff
 from inbox.decisions import InvalidDecision, NotRecorded, UnknownMessage
 from inbox.store import BadCursor, StaleDecision
 
@@ -28,6 +28,7 @@ _log = logging.getLogger(__name__)
 
 STATUS_OF: Final[dict[type[Exception], int]] = {
     NotStaff: 401,
+    NotAgent: 403,
     UnknownMessage: 404,
     StaleDecision: 409,
     InvalidDecision: 400,
@@ -39,10 +40,11 @@ STATUS_OF: Final[dict[type[Exception], int]] = {
 }
 
 
-def problem(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def problem(status: int, detail: str, headers: dict[str, str] | None = None,
+            **extensions: str) -> JSONResponse:
     title = HTTPStatus(status).phrase
-    return JSONResponse({"type": "about:blank", "title": title, "status": status, "detail": detail},
-                        status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extensions}
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 
 
 async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
@@ -52,6 +54,8 @@ async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
         _log.warning("storage or Kafka unavailable: %s", exc)
         detail = str(exc) if isinstance(exc, NotRecorded) else "storage or Kafka is unavailable; retry"
         return problem(status, detail, headers)
+    if isinstance(exc, NotAgent):
+        return problem(status, str(exc), missing_group=exc.group)
     return problem(status, str(exc), headers)
 
 

@@ -19,6 +19,8 @@ ENV_INBOX_TOKEN = "PLANETMAIL_INBOX_TOKEN"  # noqa: S105 - a variable name, not 
 ENV_INBOX_STAFF_NAME = "PLANETMAIL_INBOX_STAFF_NAME"
 ENV_INBOX_RESPONSE_SLA_HOURS = "PLANETMAIL_INBOX_RESPONSE_SLA_HOURS"
 ENV_INBOX_PRESIGN_SECONDS = "PLANETMAIL_INBOX_PRESIGN_SECONDS"
+ENV_INBOX_AGENT_GROUP = "PLANETMAIL_INBOX_AGENT_GROUP"
+DEFAULT_AGENT_GROUP = "reader-services"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,6 +34,9 @@ class InboxSettings:
     response_sla_hours: float = 24.0
     """How long staff may take to deal with a message before the page shows it overdue."""
     presign_seconds: int = 300
+    agent_group: str = DEFAULT_AGENT_GROUP
+    """The JWT group (``cognito:groups``) whose members may act; others only read. Set but empty: no
+    group check (every verified staff member acts). The local token holder always acts."""
 
     @classmethod
     def load(cls, pipeline: Settings | None = None, environ: Mapping[str, str] | None = None,
@@ -61,6 +66,8 @@ def _from_environment(env: Mapping[str, str]) -> dict[str, Any]:
                             (ENV_INBOX_STAFF_NAME, "staff_name")):
         if env.get(variable):
             values[field] = env[variable]
+    if ENV_INBOX_AGENT_GROUP in env:  # present and empty is a choice (no group check), not "unset"
+        values["agent_group"] = _group(env[ENV_INBOX_AGENT_GROUP])
     if env.get(ENV_INBOX_RESPONSE_SLA_HOURS):
         values["response_sla_hours"] = _number(ENV_INBOX_RESPONSE_SLA_HOURS, env, float)
     if env.get(ENV_INBOX_PRESIGN_SECONDS):
@@ -73,3 +80,11 @@ def _number(variable: str, env: Mapping[str, str], kind: type[float] | type[int]
         return kind(env[variable])
     except ValueError:
         raise SettingsError(f"{variable}={env[variable]!r} is not a number; set it to e.g. 24") from None
+
+
+def _group(value: str) -> str:
+    name = value.strip()
+    if any(character.isspace() for character in name):
+        raise SettingsError(f"{ENV_INBOX_AGENT_GROUP}={value!r} holds whitespace, which no group name has; "
+                            f"set one group, e.g. {DEFAULT_AGENT_GROUP}, or empty for no group check")
+    return name

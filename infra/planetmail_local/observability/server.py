@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from typing import Final
+from typing import Any, Final
 
 import uvicorn
 
@@ -34,10 +34,17 @@ def serve(settings: Settings, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
 @contextlib.contextmanager
 def serve_in_background(observatory: Observatory, host: str = DEFAULT_HOST, port: int = 0) -> Iterator[str]:
     """Serve an already started observatory from a thread; yields the base URL (port 0: any free one)."""
+    with serve_app_in_background(create_app(observatory), host, port) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serve_app_in_background(app: Any, host: str = DEFAULT_HOST, port: int = 0) -> Iterator[str]:
+    """Serve any ASGI ``app`` from a thread for the ``with`` block; yields the base URL (port 0: any)."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
-    server = uvicorn.Server(uvicorn.Config(create_app(observatory), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     while not server.started and thread.is_alive():

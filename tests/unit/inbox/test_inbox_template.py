@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from inbox.settings import DEFAULT_AGENT_GROUP, ENV_INBOX_AGENT_GROUP
 from inbox.table import INBOX_TABLE_KEYS
 from planetmail_local.emulator.yaml_loader import load_template_document
 
@@ -29,3 +30,14 @@ def test_the_indexer_reads_the_two_topics_it_indexes() -> None:
     topics = sorted(spec["Properties"]["Topics"][0]["Fn::Sub"] for name, spec in RESOURCES.items()
                     if name.startswith("Inbox") and name.endswith("Mapping"))
     assert topics == ["${TopicPrefix}mail.events"] * 2 + ["${TopicPrefix}mail.received"] * 2
+
+
+def test_the_agent_group_is_one_parameter_for_the_function_and_the_user_pool() -> None:
+    document = load_template_document(ROOT / "template.yaml")
+    parameter = document["Parameters"]["InboxAgentGroup"]
+    assert parameter["Default"] == DEFAULT_AGENT_GROUP
+    variables = RESOURCES["InboxFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables[ENV_INBOX_AGENT_GROUP] == {"Ref": "InboxAgentGroup"}
+    group = RESOURCES["InboxAgentUserPoolGroup"]
+    assert group["Properties"]["GroupName"] == {"Ref": "InboxAgentGroup"}
+    assert group["Condition"] == "InboxCreatesAgentGroup"  # Cognito only, and not when the check is off

@@ -73,11 +73,28 @@ async function signIn(token) {
   sessionStorage.setItem("planetmail-inbox-token", token);
   $("sign-in").hidden = true;
   $("app").hidden = false;
-  $("who").textContent = `Signed in as ${state.me.staff}`;
+  $("who").textContent = `Signed in as ${state.me.user}`;
+  showPermissions();
   fillCategorySelects();
   await refresh();
   window.setInterval(() => refresh().catch((error) => say(`Update failed: ${error.message}`)), POLL_MS);
   window.setInterval(tickClocks, 1000);
+}
+
+// A read-only caller (api/me can_act false) is offered no write action: the API would refuse it (403).
+function showPermissions() {
+  const readOnly = !state.me.can_act;
+  for (const node of document.querySelectorAll("[data-write]")) node.hidden = readOnly;
+  $("read-only").hidden = !readOnly;
+  $("read-only").textContent = readOnly
+    ? `Read only: you are not in the staff group "${state.me.agent_group}", so you may read but not act.`
+    : "";
+}
+
+function mayAct() {
+  if (state.me && state.me.can_act) return true;
+  say(`Read only: acting needs the staff group "${state.me ? state.me.agent_group : ""}".`);
+  return false;
 }
 
 function fillCategorySelects() {
@@ -162,6 +179,7 @@ function renderRow(item) {
   const select = element("input");
   select.type = "checkbox";
   select.checked = state.selected.has(item.id);
+  select.disabled = !state.me.can_act;
   select.setAttribute("aria-label", `Select ${item.subject || "(no subject)"}`);
   select.addEventListener("change", () => toggleSelected(item.id, select.checked));
   const open = element("button", item.subject || "(no subject)", "subject");
@@ -312,7 +330,7 @@ function showBody(kind) {
 // -- actions ---------------------------------------------------------------------------------------
 
 async function act(path, body, done) {
-  if (!state.current) return;
+  if (!state.current || !mayAct()) return;
   const id = state.current;
   try {
     await api(`messages/${encodeURIComponent(id)}/${path}`, { method: "POST", body });
@@ -338,6 +356,7 @@ function reassign() {
 }
 
 async function bulk(action, category) {
+  if (!mayAct()) return;
   const ids = [...state.selected];
   if (!ids.length) return say("Select messages first (x).");
   const { results } = await api("bulk", { method: "POST", body: { ids, action, category } });
@@ -368,9 +387,10 @@ function move(step) {
 const KEYS = {
   j: () => move(1), k: () => move(-1), e: () => act("handled", undefined, "Marked handled."),
   "#": () => act("spam", undefined, "Marked spam."), u: () => act("not-spam", undefined, "Back in human review."),
-  l: () => $("reassign").focus(), n: () => $("note-text").focus(), "/": () => $("search").focus(),
+  l: () => mayAct() && $("reassign").focus(), n: () => mayAct() && $("note-text").focus(),
+  "/": () => $("search").focus(),
   x: () => {
-    if (!state.current) return;
+    if (!state.current || !mayAct()) return;
     toggleSelected(state.current, !state.selected.has(state.current));
     renderRows();
   },
