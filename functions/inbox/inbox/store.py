@@ -62,29 +62,56 @@ class InboxStore:
     # -- what the indexer writes ------------------------------------------------------------------
 
     def add_email(self, email: InboundEmail) -> None:
-        self._merge(email.id, email_attributes(email))
+        old = self._merge(email.id, email_attributes(email), returning="ALL_OLD")
+        if "category" in old and "queue" not in old:  # the verdict came first: this completes it
+            self._enqueue({**old, "id": {"S": email.id}})
 
     def add_classification(self, tracking_id: str, detail: dict[str, Any]) -> None:
-        """The processor's verdict; a staff decision taken since (``category``, ``state``) is kept."""
+        """The processor's verdict; a staff decision taken since (``category``, ``state``) is kept.
+
+        Usually the email is there already, so the merge joins the queue in the same write; when it is
+        not (or a staff decision or an earlier verdict was), a plain merge says what to do.
+        """
         values = verdict_attributes(detail)
-        self._merge(tracking_id, values, keep={"category": values["model_category"],
-                                               "state": {"S": "open"}})
+        keep = {"category": values["model_category"], "state": {"S": "open"}}
+        try:
+            self._merge_and_enqueue(tracking_id, values, keep)
+        except ClientError as exc:
+            if not _conditional(exc):
+                raise
+            item = self._merge(tracking_id, values, keep, returning="ALL_NEW")
+            if "email" in item and "category" in item and "queue" not in item:
+                self._enqueue(item)
+            return
+        self._count(values["model_category"]["S"], "open", _language(values), 1)
 
     def add_acknowledgement(self, tracking_id: str, outcome: str, at: str) -> None:
         self._merge(tracking_id, {"ack_state": {"S": outcome}}, keep={"acknowledged_at": {"S": at}})
 
-    def _merge(self, tracking_id: str, values: dict[str, Any], keep: dict[str, Any] | None = None) -> None:
-        keep = keep or {}
-        names = {f"#{name}": name for name in (*values, *keep)}
-        assignments = [f"#{name} = :{name}" for name in values]
-        assignments += [f"#{name} = if_not_exists(#{name}, :{name})" for name in keep]
-        item = self._dynamodb.update_item(
-            TableName=self._table, Key={"id": {"S": tracking_id}}, ReturnValues="ALL_NEW",
-            UpdateExpression="SET " + ", ".join(assignments), ExpressionAttributeNames=names,
-            ExpressionAttributeValues={f":{name}": value for name, value in {**values, **keep}.items()},
-        )["Attributes"]
-        if "email" in item and "category" in item and "queue" not in item:
-            self._enqueue(item)
+    def _merge(self, tracking_id: str, values: dict[str, Any], keep: dict[str, Any] | None = None,
+               returning: str = "NONE") -> dict[str, Any]:
+        """Set ``values``, and ``keep`` where absent; the item as ``returning`` says (never the
+        stored email echoed back unless asked for)."""
+        names, expression, attributes = _merge_expression(values, keep or {})
+        response = self._dynamodb.update_item(
+            TableName=self._table, Key={"id": {"S": tracking_id}}, ReturnValues=returning,
+            UpdateExpression=expression, ExpressionAttributeNames=names,
+            ExpressionAttributeValues=attributes)
+        return dict(response.get("Attributes", {}))
+
+    def _merge_and_enqueue(self, tracking_id: str, values: dict[str, Any], keep: dict[str, Any]) -> None:
+        """The merge plus joining the queue, only while the email is stored, the item is in no queue yet
+        and nothing else set its category or state (else ConditionalCheckFailed)."""
+        names, expression, attributes = _merge_expression(values, keep)
+        names |= {"#queue": "queue", "#email": "email"}
+        attributes[":queue"] = {"S": queue_key(keep["category"]["S"], keep["state"]["S"])}
+        self._dynamodb.update_item(
+            TableName=self._table, Key={"id": {"S": tracking_id}},
+            UpdateExpression=f"{expression}, #queue = :queue, listed_sender = sender",
+            ConditionExpression=("attribute_exists(#email) AND attribute_not_exists(#queue)"
+                                 " AND (attribute_not_exists(#category) OR #category = :category)"
+                                 " AND (attribute_not_exists(#state) OR #state = :state)"),
+            ExpressionAttributeNames=names, ExpressionAttributeValues=attributes)
 
     def _enqueue(self, item: dict[str, Any]) -> None:
         category, state = item["category"]["S"], item["state"]["S"]
@@ -278,6 +305,16 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     if not isinstance(key, dict) or not all(isinstance(v, dict) and set(v) == {"S"} for v in key.values()):
         raise BadCursor(f"cursor {cursor[:40]!r} is not one this API handed out")
     return key
+
+
+def _merge_expression(values: dict[str, Any],
+                      keep: dict[str, Any]) -> tuple[dict[str, str], str, dict[str, Any]]:
+    """Names, ``SET`` expression and values that set ``values`` and set ``keep`` only where absent."""
+    names = {f"#{name}": name for name in (*values, *keep)}
+    assignments = [f"#{name} = :{name}" for name in values]
+    assignments += [f"#{name} = if_not_exists(#{name}, :{name})" for name in keep]
+    attributes = {f":{name}": value for name, value in {**values, **keep}.items()}
+    return names, "SET " + ", ".join(assignments), attributes
 
 
 def _language(item: dict[str, Any]) -> str:
