@@ -11,7 +11,7 @@ import psutil
 from planetmail_local.stack.errors import StackError
 from planetmail_local.stack.process import describe, exit_code, own_process, port_open, port_owner, stop
 from planetmail_local.stack.service import Service
-from planetmail_local.stack.start_failures import diagnose
+from planetmail_local.stack.start_failures import KnownStartFailure, diagnose
 
 
 class Origin(enum.StrEnum):
@@ -44,21 +44,38 @@ def ensure_running(service: Service) -> ServiceState:
             f"stop it or set {service.port_setting or 'its port setting'} to a free port; "
             f"log: {service.log_file}"
         )
-    pid = service.start()
-    _wait_healthy(service, psutil.Process(pid))
+    try:
+        pid = _start(service)
+    except ExitedWhileStarting as exc:
+        if not exc.failure.retry_after_s:
+            raise
+        time.sleep(exc.failure.retry_after_s)  # e.g. a killed broker's ZooKeeper session expiring
+        pid = _start(service)
     return ServiceState(service.name, service.port, pid, Origin.STARTED, True)
 
 
-def _wait_healthy(service: Service, process: psutil.Process) -> None:
+class ExitedWhileStarting(StackError):
+    def __init__(self, service: Service, code: int, failure: KnownStartFailure) -> None:
+        super().__init__(f"{service.name} exited while starting (exit code {code}): {failure.cause}; "
+                         f"{failure.fix}; log: {service.log_file}")
+        self.failure = failure
+
+
+def _start(service: Service) -> int:
+    since = _log_size(service)
+    pid = service.start()
+    _wait_healthy(service, psutil.Process(pid), since)
+    return pid
+
+
+def _wait_healthy(service: Service, process: psutil.Process, log_since: int | None = None) -> None:
+    """Until healthy; ``log_since`` is where this start's output begins in the (appended) log."""
+    since = _log_size(service) if log_since is None else log_since
     deadline = time.monotonic() + service.start_timeout
     while not service.healthy():
         code = exit_code(process)
         if code is not None:
-            cause, fix = diagnose(_log_lines(service))
-            raise StackError(
-                f"{service.name} exited while starting (exit code {code}): {cause}; "
-                f"{fix}; log: {service.log_file}"
-            )
+            raise ExitedWhileStarting(service, code, diagnose(_log_lines(service, since)))
         if time.monotonic() > deadline:
             raise StackError(
                 f"{service.name} did not become healthy within {service.start_timeout:.0f}s; "
@@ -67,11 +84,21 @@ def _wait_healthy(service: Service, process: psutil.Process) -> None:
         time.sleep(0.5)
 
 
-def _log_lines(service: Service) -> list[str]:
+def _log_lines(service: Service, since: int) -> list[str]:
+    """The log's lines from byte ``since`` on: earlier runs' failures are not this one's."""
     try:
-        return service.log_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        with service.log_file.open("rb") as log:
+            log.seek(since)
+            return log.read().decode("utf-8", errors="replace").splitlines()
     except OSError:
         return []
+
+
+def _log_size(service: Service) -> int:
+    try:
+        return service.log_file.stat().st_size
+    except OSError:
+        return 0
 
 
 def stop_service(service: Service) -> ServiceState:

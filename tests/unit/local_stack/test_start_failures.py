@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from planetmail_local.stack import start_failures
 from planetmail_local.stack.config import free_port
 from planetmail_local.stack.errors import StackError
 from planetmail_local.stack.lifecycle import ensure_running
@@ -50,7 +52,8 @@ class ExitingService:
 
 
 def test_invalid_cluster_id_is_named_with_the_purge_fix() -> None:
-    cause, fix = diagnose(INVALID_CLUSTER_ID_LOG.splitlines())
+    failure = diagnose(INVALID_CLUSTER_ID_LOG.splitlines())
+    cause, fix = failure.cause, failure.fix
 
     assert "Invalid cluster.id" in cause
     assert "another ZooKeeper" in cause
@@ -60,8 +63,9 @@ def test_invalid_cluster_id_is_named_with_the_purge_fix() -> None:
 def test_an_unknown_failure_reports_the_last_error_line() -> None:
     log = ["INFO starting", "ERROR Address already in use", "INFO shutting down"]
 
-    assert diagnose(log) == ("ERROR Address already in use", GENERIC_FIX)
-    assert diagnose([]) == ("no log output", GENERIC_FIX)
+    assert (diagnose(log).cause, diagnose(log).fix) == ("ERROR Address already in use", GENERIC_FIX)
+    assert (diagnose([]).cause, diagnose([]).fix) == ("no log output", GENERIC_FIX)
+    assert not diagnose(log).retry_after_s
 
 
 @pytest.mark.parametrize(("log", "expected"), [
@@ -77,3 +81,74 @@ def test_up_reports_the_exit_in_one_line(log: str, expected: str, tmp_path: Path
     assert expected in message
     assert message.endswith(f"log: {tmp_path / 'kafka.log'}")
     assert "\n" not in message
+
+
+# What Kafka 3.9 logs when ZooKeeper still holds a killed broker's registration.
+STALE_BROKER_LOG = """\
+[2026-12-05 17:13:37,179] INFO Creating /brokers/ids/0 (is it secure? false) (kafka.zk.KafkaZkClient)
+[2026-12-05 17:13:37,197] ERROR Error while creating ephemeral at /brokers/ids/0, node already exists \
+and owner '0x10000ee786e0001' does not match current session '0x100012194270001' \
+(kafka.zk.KafkaZkClient$CheckedEphemeral)
+[2026-12-05 17:13:37,201] ERROR [KafkaServer id=0] Fatal error during KafkaServer startup. \
+Prepare to shutdown (kafka.server.KafkaServer)
+org.apache.zookeeper.KeeperException$NodeExistsException: KeeperErrorCode = NodeExists
+"""
+
+
+class FlakyService(ExitingService):
+    """Exits with ``log`` on its first ``failures`` starts (appending, as the stack's services do),
+    then stays up and is healthy."""
+
+    def __init__(self, folder: Path, log: str, failures: int) -> None:
+        super().__init__(folder, log)
+        self.starts = 0
+        self._failures = failures
+
+    def start(self) -> int:
+        self.starts += 1
+        with self.log_file.open("a", encoding="utf-8") as log:
+            log.write(self._log if self.starts <= self._failures else "INFO started\n")
+        code = "raise SystemExit(1)" if self.starts <= self._failures else "import time; time.sleep(30)"
+        self._process = subprocess.Popen([sys.executable, "-c", code])
+        return self._process.pid
+
+    def healthy(self) -> bool:
+        return self.starts > self._failures
+
+    def stop(self) -> None:
+        self._process.kill()
+        self._process.wait()
+
+
+@pytest.fixture
+def quick_retry(monkeypatch: pytest.MonkeyPatch) -> None:
+    quick = tuple(dataclasses.replace(f, retry_after_s=0.1) if f.retry_after_s else f
+                  for f in start_failures.KNOWN_START_FAILURES)
+    monkeypatch.setattr(start_failures, "KNOWN_START_FAILURES", quick)
+
+
+def test_a_killed_brokers_registration_is_waited_out_and_kafka_started_again(
+        tmp_path: Path, quick_retry: None) -> None:
+    service = FlakyService(tmp_path, STALE_BROKER_LOG, failures=1)
+    try:
+        state = ensure_running(service)
+    finally:
+        service.stop()
+    assert (state.healthy, service.starts) == (True, 2)
+
+
+def test_a_registration_that_does_not_expire_is_reported_with_its_cause(
+        tmp_path: Path, quick_retry: None) -> None:
+    service = FlakyService(tmp_path, STALE_BROKER_LOG, failures=2)
+    with pytest.raises(StackError, match=r"ZooKeeper still holds the registration .* wait a few seconds"):
+        ensure_running(service)
+    assert service.starts == 2
+
+
+def test_an_earlier_runs_failure_in_the_log_is_not_this_starts_cause(tmp_path: Path) -> None:
+    service = FlakyService(tmp_path, "ERROR Address already in use\n", failures=1)
+    service.log_file.write_text(INVALID_CLUSTER_ID_LOG, encoding="utf-8")
+    with pytest.raises(StackError) as raised:
+        ensure_running(service)
+    assert "Address already in use" in str(raised.value)
+    assert "purge" not in str(raised.value)
