@@ -13,7 +13,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from planetmail.settings import Settings
@@ -26,6 +25,7 @@ from planetmail_local.bench.report import BenchResult, ratio_to_baseline, summar
 from planetmail_local.bench.traffic import TrafficMix, WebhookCredentials, load_corpus
 from planetmail_local.bench.workers import lambda_api, reserved_workers
 from planetmail_local.cli.errors import UserError
+from planetmail_local.cli.progress import progress_bars
 from planetmail_local.emulator.runtime.concurrency import MAX_WORKERS
 from planetmail_local.stack.config import StackConfig
 
@@ -166,7 +166,7 @@ def _idle_cpu(run: Run, seconds: float) -> tuple[dict[str, float], cpu.CpuSnapsh
 def _send(api_url: str, mix: TrafficMix, rate: float, duration: float, concurrency: int,
           console: Console) -> list[Submission]:
     total = max(1, int(rate * duration))
-    with _progress(console) as progress:
+    with progress_bars(console) as progress:
         task = progress.add_task("sending", total=total)
         return asyncio.run(run_load(api_url, mix.requests(), rate, duration, concurrency,
                                     on_done=lambda _: progress.advance(task)))
@@ -178,7 +178,7 @@ def _follow(viewer_url: str, expected: set[str], grace: float, console: Console,
     def settled() -> set[str]:
         return {i for i, outcome in terminal.read().items() if outcome.state != "acknowledged"}
 
-    with _progress(console) as progress:
+    with progress_bars(console) as progress:
         task = progress.add_task("settled", total=len(expected))
         return wait_for_acknowledgements(viewer_url, expected, time.time() + grace, settled=settled,
                                          on_progress=lambda done: progress.update(task, completed=done))
@@ -189,11 +189,6 @@ def _drain(terminal: TerminalStates, accepted: set[str], deliveries: Deliveries)
     deadline = time.monotonic() + DRAIN_SECONDS
     while time.monotonic() < deadline and accepted - terminal.read().keys() - deliveries.times.keys():
         time.sleep(0.5)
-
-
-def _progress(console: Console) -> Progress:
-    return Progress(TextColumn("{task.description:>12}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console)
 
 
 def _print(result: BenchResult, console: Console, title: str) -> None:

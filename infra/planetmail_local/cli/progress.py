@@ -1,0 +1,81 @@
+"""Progress of a long-running command: rich's bars on a terminal, a line every few seconds elsewhere.
+
+Rich draws nothing on a pipe or a file until a bar is finished, so a benchmark run from CI, cron or
+``| tee`` would look hung for minutes; ``LineProgress`` prints what the bar would show instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from types import TracebackType
+from typing import Any, Protocol
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+LINE_INTERVAL_S = 10.0
+
+
+class Bars(Protocol):
+    def __enter__(self) -> Bars: ...
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None: ...
+
+    def add_task(self, description: str, /, *, total: float | None = ...) -> Any: ...
+
+    def advance(self, task: Any, /) -> None: ...
+
+    def update(self, task: Any, /, *, completed: float | None = ...) -> None: ...
+
+
+def progress_bars(console: Console) -> Bars:
+    if console.is_terminal:
+        return Progress(TextColumn("{task.description:>12}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console)
+    return LineProgress(console)
+
+
+@dataclasses.dataclass
+class _Task:
+    description: str
+    total: float | None
+    completed: float = 0.0
+    started: float = dataclasses.field(default_factory=time.monotonic)
+    printed: float = dataclasses.field(default_factory=time.monotonic)
+
+
+class LineProgress:
+    def __init__(self, console: Console, interval_s: float = LINE_INTERVAL_S) -> None:
+        self._console = console
+        self._interval_s = interval_s
+        self._tasks: list[_Task] = []
+
+    def __enter__(self) -> LineProgress:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        for task in self._tasks:
+            self._print(task)
+
+    def add_task(self, description: str, *, total: float | None = None) -> int:
+        self._tasks.append(_Task(description, total))
+        return len(self._tasks) - 1
+
+    def advance(self, task: int, advance: float = 1) -> None:
+        self.update(task, completed=self._tasks[task].completed + advance)
+
+    def update(self, task: int, *, completed: float | None = None) -> None:
+        state = self._tasks[task]
+        if completed is not None:
+            state.completed = completed
+        if time.monotonic() - state.printed >= self._interval_s:
+            self._print(state)
+
+    def _print(self, task: _Task) -> None:
+        task.printed = time.monotonic()
+        total = "?" if task.total is None else f"{task.total:.0f}"
+        self._console.print(f"{task.description:>12} {task.completed:.0f}/{total} "
+                            f"({task.printed - task.started:.0f} s)", highlight=False)
