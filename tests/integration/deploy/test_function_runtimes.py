@@ -28,6 +28,7 @@ PACKAGES = {
     "responder": ([LAYER, FUNCTIONS / "responder"], [FUNCTIONS / "responder", LAYER], ["responder.handler"]),
     "processor": ([FUNCTIONS / "processor"], [FUNCTIONS / "processor", LAYER], ["processor.handler"]),
     "watchdog": ([LAYER, FUNCTIONS / "watchdog"], [FUNCTIONS / "watchdog", LAYER], ["sla_watchdog.handler"]),
+    "inbox": ([LAYER, FUNCTIONS / "inbox"], [FUNCTIONS / "inbox", LAYER], ["inbox.app", "inbox.indexer"]),
     "layer": ([LAYER], [LAYER], ["planetmail.kafka", "planetmail.status", "planetmail.settings",
                                 "planetmail.config", "planetmail.coordination.backends"]),
 }
