@@ -104,7 +104,21 @@ def seen_uids(settings: Settings) -> list[int]:
     return [int(uid) for uid in data[0].split()]
 
 
+def append_raw(settings: Settings, *messages: bytes) -> None:
+    """Store messages exactly as given (hostile ones included), in this order: UIDs 1, 2, ..."""
+    connection = mailbox(settings)
+    for raw in messages:
+        connection.append("INBOX", "", imaplib.Time2Internaldate(time.time()), raw)
+    connection.logout()
 
+
+def folder_uids(settings: Settings, folder: str, criteria: str = "ALL") -> list[int]:
+    """The UIDs in ``folder`` matching an IMAP SEARCH; none when the folder does not exist."""
+    connection = mailbox(settings)
+    status, _ = connection.select(folder)
+    _, data = connection.uid("SEARCH", criteria) if status == "OK" else ("NO", [b""])
+    connection.logout()
+    return [int(uid) for uid in (data[0] or b"").split()]
 
 
 def _wait_for_port(port: int, timeout_s: float = 20.0) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import json
 import os
@@ -12,6 +13,10 @@ from pathlib import Path
 
 import httpx
 
+from planetmail import codec, topics
+from planetmail.coordination.client import new_client
+from planetmail.kafka import make_consumer
+from planetmail.lifecycle import LifecycleEvent
 from planetmail.settings import ENV_API_TOKEN, ENV_WEBHOOK_CREDENTIALS, ENV_ZK_ROOT, Settings
 from planetmail_local.bench.follow import wait_for_acknowledgements
 from planetmail_local.bench.traffic import (
@@ -24,6 +29,7 @@ from planetmail_local.bench.traffic import (
 from planetmail_local.emulator.service import Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application
 from planetmail_local.stack.config import free_port
+from planetmail_local.stack.topics import delete_topics, ensure_topics
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS = WebhookCredentials(
@@ -139,3 +145,48 @@ def running_pipeline(settings: Settings, environment: Mapping[str, str], paramet
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@dataclasses.dataclass(frozen=True)
+class Pipeline:
+    url: str
+    """The API gateway's."""
+    emulator: Emulator
+    settings: Settings
+    """The stack's, with the pipeline's own topic prefix and the workers' ZooKeeper root."""
+
+
+@contextlib.contextmanager
+def isolated_pipeline(stack_settings: Settings, name: str, log_dir: Path) -> Iterator[Pipeline]:
+    """``running_pipeline`` on topics and a ZooKeeper root of its own (``name`` + this process),
+    both removed afterwards."""
+    unique = f"{name}{os.getpid()}{int(time.time())}"
+    settings = dataclasses.replace(stack_settings, topic_prefix=f"{unique}.", zk_root=f"/planetmail-{unique}")
+    ensure_topics(settings)
+    try:
+        with running_pipeline(settings, worker_environment(settings, settings.zk_root), {}, log_dir) as (
+                url, emulator):
+            yield Pipeline(url, emulator, settings)
+    finally:
+        _delete_zk_root(settings)
+        delete_topics(settings)
+
+
+def _delete_zk_root(settings: Settings) -> None:
+    client = new_client(settings)
+    client.start(timeout=10)
+    try:
+        client.delete(settings.zk_root, recursive=True)
+    finally:
+        client.stop()
+        client.close()
+
+
+def lifecycle_events(settings: Settings) -> list[LifecycleEvent]:
+    """Every event on the settings' mail.events topic so far (read until 5 s pass without a new one)."""
+    consumer = make_consumer(settings, group_id=None, auto_offset_reset="earliest", consumer_timeout_ms=5000)
+    consumer.subscribe([settings.topic(topics.EVENTS)])
+    try:
+        return [codec.decode_as(LifecycleEvent, record.value) for record in consumer]
+    finally:
+        consumer.close()

@@ -22,17 +22,17 @@ from dovecot_server import append, dovecot_server
 from e2e_support import (
     assert_acknowledged_exactly_once,
     category_of_a_complaint,
+    lifecycle_events,
     running_pipeline,
     states_of,
     worker_environment,
 )
 
 from collector.imap_cursor import cursor_name
-from planetmail import aws, codec, topics
+from planetmail import aws
 from planetmail.config import render_document
 from planetmail.coordination.backends import coordinator
 from planetmail.inbound import utcnow
-from planetmail.kafka import make_consumer
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import ENV_CONFIG_REFRESH_SECONDS, ENV_ZOOKEEPER, Secret, Settings
@@ -152,13 +152,7 @@ def test_the_sla_watchdog_reports_a_late_message(aws_mode: AwsMode) -> None:
 
 
 def breaches_on(settings: Settings) -> set[str]:
-    consumer = make_consumer(settings, group_id=None, auto_offset_reset="earliest", consumer_timeout_ms=5000)
-    consumer.subscribe([settings.topic(topics.EVENTS)])
-    try:
-        events = [codec.decode_as(LifecycleEvent, record.value) for record in consumer]
-    finally:
-        consumer.close()
-    return {event.id for event in events if event.state == "sla_breach"}
+    return {event.id for event in lifecycle_events(settings) if event.state == "sla_breach"}
 
 
 def test_the_imap_poller_leads_and_keeps_its_cursor_in_dynamodb(aws_mode: AwsMode,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import imaplib
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +10,7 @@ from pathlib import Path
 import collector_stack
 import pytest
 from collector_gateway import TEMPLATE, patched_environment, template_parameters
-from dovecot_server import append, dovecot_server, mailbox, seen_uids
+from dovecot_server import append, append_raw, dovecot_server, folder_uids, seen_uids
 from kazoo.client import KazooClient
 
 from collector.imap_cursor import Cursor, CursorStore, cursor_name
@@ -158,21 +156,6 @@ def test_scheduled_handler_in_the_emulator(imap_settings: Settings, received, tm
     assert not invocation.failed, invocation.result()
     assert invocation.result()["published"] == 1
     assert [email.subject for email in received(1)] == ["via the emulator"]
-
-
-def append_raw(settings: Settings, *messages: bytes) -> None:
-    connection = mailbox(settings)
-    for raw in messages:
-        connection.append("INBOX", "", imaplib.Time2Internaldate(time.time()), raw)
-    connection.logout()
-
-
-def folder_uids(settings: Settings, folder: str, criteria: str = "ALL") -> list[int]:
-    connection = mailbox(settings)
-    status, _ = connection.select(folder)
-    _, data = connection.uid("SEARCH", criteria) if status == "OK" else ("NO", [b""])
-    connection.logout()
-    return [int(uid) for uid in (data[0] or b"").split()]
 
 
 POISON = b"From: " + b"(" * 5000 + b"a@example.org\r\nSubject: poison\r\n\r\nRecursionError\r\n"
