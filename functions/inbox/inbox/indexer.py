@@ -64,8 +64,16 @@ def index(message: KafkaMessage, store: InboxStore, received_topic: str) -> bool
     return True
 
 
+def indexed(stage: str, state: str) -> bool:
+    """Whether an event of this stage and state changes the staff table (template.yaml's
+    FilterCriteria on the mail.events mappings deliver only these, so the rest cost no invocation)."""
+    return (stage, state) == ("processor", "classified") or (stage == "responder" and state in _OUTCOMES)
+
+
 def index_event(event: LifecycleEvent, store: InboxStore) -> None:
-    if event.stage == "processor" and event.state == "classified":
+    if not indexed(event.stage, event.state):
+        return
+    if event.stage == "processor":
         store.add_classification(event.id, event.detail)
-    elif event.stage == "responder" and event.state in _OUTCOMES:
+    else:
         store.add_acknowledgement(event.id, event.state, sortable_time(event.at))

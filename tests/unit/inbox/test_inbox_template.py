@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
+from inbox.indexer import indexed
 from inbox.settings import DEFAULT_AGENT_GROUP, ENV_INBOX_AGENT_GROUP
 from inbox.table import INBOX_TABLE_KEYS
+from planetmail.lifecycle import EVENT_SCHEMA, Stage, State
+from planetmail_local.emulator.kafka.filters import filter_document, record_matches
 from planetmail_local.emulator.yaml_loader import load_template_document
 
 ROOT = Path(__file__).parents[3]
@@ -41,3 +46,17 @@ def test_the_agent_group_is_one_parameter_for_the_function_and_the_user_pool() -
     group = RESOURCES["InboxAgentUserPoolGroup"]
     assert group["Properties"]["GroupName"] == {"Ref": "InboxAgentGroup"}
     assert group["Condition"] == "InboxCreatesAgentGroup"  # Cognito only, and not when the check is off
+
+
+def test_the_events_mappings_deliver_exactly_the_events_the_indexer_acts_on() -> None:
+    mappings = [spec["Properties"] for name, spec in RESOURCES.items()
+                if name.startswith("InboxEvents") and name.endswith("Mapping")]
+    assert len(mappings) == 2
+    for properties in mappings:
+        patterns = [json.loads(f["Pattern"]) for f in properties["FilterCriteria"]["Filters"]]
+        for stage, state in itertools.product(get_args(Stage), get_args(State)):
+            value = {"schema": EVENT_SCHEMA, "id": "x", "stage": stage, "state": state}
+            document = filter_document("mail.events", 0, 0, 0, json.dumps(value).encode())
+            assert record_matches(patterns, document) == indexed(stage, state), (stage, state)
+        poison = filter_document("mail.events", 0, 0, 0, b"\xff not json")
+        assert not record_matches(patterns, poison)
