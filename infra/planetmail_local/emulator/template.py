@@ -81,7 +81,20 @@ def load_application(
                     name, resolver.resolve(spec.get("Properties", {})), functions, kafka_bootstrap
                 )
             )
+    _check_consumer_groups_unique(mappings)
     return Application(template_path, functions, tuple(routes), tuple(mappings), tuple(schedules))
+
+
+def _check_consumer_groups_unique(mappings: list[KafkaMapping]) -> None:
+    """AWS refuses a ConsumerGroupId that another Kafka event source already uses; locally, two
+    mappings in one group would split (or, with kafka-python's leader, drop) each other's topics."""
+    seen: dict[str, KafkaMapping] = {}
+    for mapping in mappings:
+        other = seen.setdefault(mapping.consumer_group, mapping)
+        if other is not mapping:
+            raise TemplateError(
+                f"{other.name} and {mapping.name} both join consumer group {mapping.consumer_group!r}; "
+                "AWS requires a ConsumerGroupId unique among all Kafka event sources: give each its own")
 
 
 def parse_parameter_overrides(text: str) -> dict[str, str]:

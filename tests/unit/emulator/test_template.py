@@ -75,6 +75,7 @@ def test_project_template_batching_window_is_one_parameter_for_both_mappings(ove
     app = load_application(PROJECT_TEMPLATE, overrides, kafka_bootstrap="b:9092")
     assert [m.batching_window_seconds for m in app.kafka_mappings] == [window] * len(app.kafka_mappings)
     assert len(app.kafka_mappings) == 4  # processor, responder, the inbox indexer's two topics
+    assert len({m.consumer_group for m in app.kafka_mappings}) == 4  # one group per source (AWS rule)
 
 
 def test_project_template_refuses_a_batching_window_it_does_not_offer():
@@ -176,6 +177,15 @@ KAFKA_EVENT = "      Events:\n        K:\n          Type: SelfManagedKafka\n    
             + KAFKA_EVENT
             + "            {Topics: [t], KafkaBootstrapServers: [b], BatchSize: 20000}\n",
             "Fn.Events.K: BatchSize 20000 is outside 1..10000",
+        ),
+        (
+            FUNCTION
+            + "      CodeUri: src\n      Handler: app.handler\n"
+            + KAFKA_EVENT
+            + "            {Topics: [a], KafkaBootstrapServers: [b], ConsumerGroupId: g}\n"
+            + "        L:\n          Type: SelfManagedKafka\n          Properties:\n"
+            + "            {Topics: [c], KafkaBootstrapServers: [b], ConsumerGroupId: g}\n",
+            "Fn:a and Fn:c both join consumer group 'g'; AWS requires a ConsumerGroupId unique",
         ),
         (
             FUNCTION + "      {CodeUri: src, Handler: app.handler, ReservedConcurrentExecutions: 0}\n",
