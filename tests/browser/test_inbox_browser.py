@@ -13,6 +13,7 @@ import base64
 import dataclasses
 import json
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -36,6 +37,7 @@ from planetmail_local.stack.config import StackConfig, free_port
 from planetmail_local.stack.npm import install_npm_project
 from planetmail_local.stack.steps import ClassifierModel
 from planetmail_local.stack.topics import delete_topics, ensure_topics
+from processor import artifact
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
 
@@ -64,10 +66,23 @@ def axe_script(stack_settings: Settings) -> str:
     return (modules / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 
 
+def private_state_dir(stack_settings: Settings, target: Path) -> Path:
+    """A state folder holding the stack's live model and local.json, so that models this test trains
+    and promotes never become the shared stack's latest."""
+    ClassifierModel(StackConfig.from_settings(stack_settings)).run()
+    live = artifact.resolve(stack_settings).parent
+    models = artifact.models_dir(dataclasses.replace(stack_settings, state_dir=target))
+    shutil.copytree(live, models / live.name)
+    (models / artifact.LATEST_NAME).write_text(live.name + "\n", encoding="utf-8")
+    shutil.copy2(stack_settings.state_dir / "local.json", target / "local.json")
+    return target
+
+
 @pytest.fixture(scope="module")
 def pipeline(stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
-    ClassifierModel(StackConfig.from_settings(stack_settings)).run()
-    settings = dataclasses.replace(stack_settings, topic_prefix=f"ib{os.getpid()}{int(time.time())}.")
+    state_dir = private_state_dir(stack_settings, tmp_path_factory.mktemp("inbox-state"))
+    settings = dataclasses.replace(stack_settings, topic_prefix=f"ib{os.getpid()}{int(time.time())}.",
+                                   state_dir=state_dir, zk_root=f"/planetmail-inbox-browser-{os.getpid()}")
     ensure_topics(settings)
     table = f"inbox-browser-{uuid.uuid4().hex[:8]}"
     dynamodb = aws.client("dynamodb", settings)
@@ -75,8 +90,9 @@ def pipeline(stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
     environment = {
         "PLANETMAIL_WEBHOOK_CREDENTIALS": json.dumps({"postmark": ":".join(POSTMARK)}),
         "AWS_ENDPOINT_URL": str(settings.aws_endpoint_url),
-        "PLANETMAIL_ZK_ROOT": f"/planetmail-inbox-browser-{os.getpid()}",
+        "PLANETMAIL_ZK_ROOT": settings.zk_root,
         "PLANETMAIL_INBOX_TOKEN": STAFF_TOKEN,
+        "PLANETMAIL_STATE_DIR": str(state_dir),  # the processors load (and hot-swap) models from here
     }
     application = load_application(ROOT / "template.yaml", parameter_overrides={
         "KafkaBootstrapServers": settings.kafka_bootstrap, "TopicPrefix": settings.topic_prefix,
@@ -130,12 +146,13 @@ def listed(pipeline: Pipeline, tracking_id: str, timeout_s: float = 90) -> dict[
     raise AssertionError(f"{tracking_id} never reached the inbox")
 
 
-def feedback(settings: Settings, expected: int) -> dict[str, dict[str, Any]]:
+def feedback(settings: Settings, expected: int, wanted: str = "") -> dict[str, dict[str, Any]]:
+    """The decisions on mail.feedback by message id, once ``expected`` of them (and ``wanted``) are read."""
     consumer = make_consumer(settings, settings.topic(topics.FEEDBACK), group_id=None)
     records: dict[str, dict[str, Any]] = {}
     deadline = time.monotonic() + 20
     try:
-        while len(records) < expected and time.monotonic() < deadline:
+        while (len(records) < expected or wanted not in {"", *records}) and time.monotonic() < deadline:
             for batch in consumer.poll(timeout_ms=500).values():
                 records.update({(r := codec.load_object(m.value))["id"]: r for m in batch})
     finally:
@@ -225,5 +242,71 @@ def test_staff_work_the_inbox_in_chromium(pipeline: Pipeline, axe_script: str, t
             print(f"inbox screenshots: {sorted(str(p) for p in tmp_path.glob('*.png'))}")
             print(f"axe violations (all impacts): {violations}")
             assert [v for v in violations if v["impact"] in SERIOUS] == []
+        finally:
+            browser.close()
+
+
+CORRECTED = ("Pothole photo from Elm Street",
+             "Your reporters should see the crater swallowing cars outside number 12 Elm Street.")
+NEAR_DUPLICATE = ("Pothole photos from Elm Street",
+                  "Your reporters should see the crater swallowing cars outside 14 Elm Street.")
+
+
+def planetmail(settings: Settings, *argv: str) -> str:
+    """The planetmail CLI, on this test's topics, configuration root and state folder."""
+    from click.testing import CliRunner
+
+    from planetmail_local.cli.main import cli
+
+    env = {"PLANETMAIL_STATE_DIR": str(settings.state_dir), "PLANETMAIL_ZK_ROOT": settings.zk_root,
+           "PLANETMAIL_TOPIC_PREFIX": settings.topic_prefix}
+    result = CliRunner().invoke(cli, list(argv), env=env)
+    assert result.exit_code == 0, f"planetmail {' '.join(argv)}: {result.output}"
+    return result.stdout
+
+
+def classified_by(pipeline: Pipeline, version: str, timeout_s: float = 60) -> dict[str, Any]:
+    """A near-duplicate as listed once the processors run ``version`` (each worker swaps on the config
+    watch; one sent while a worker still held the old model is sent again)."""
+    deadline = time.monotonic() + timeout_s
+    while (item := listed(pipeline, send(pipeline, *NEAR_DUPLICATE)))["model_version"] != version:
+        assert time.monotonic() < deadline, f"the processors still run {item['model_version']}, not {version}"
+    return item
+
+
+def test_a_staff_correction_retrains_and_the_promoted_model_routes_its_near_duplicate(
+        pipeline: Pipeline, tmp_path: Path) -> None:
+    """The whole loop: a staff reassignment in the page, train --with-feedback, model promote (gated),
+    and the running processor (no restart) routing a near-duplicate to the corrected category."""
+    corrected = send(pipeline, *CORRECTED)
+    before = listed(pipeline, corrected)
+    target = "news_tips" if before["category"] != "news_tips" else "complaints"
+    assert listed(pipeline, send(pipeline, *NEAR_DUPLICATE))["category"] != target, "the test could not fail"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = open_inbox(browser, pipeline)
+            page.click(f'button.queue[data-queue="{before["category"]}"]')
+            page.click(f'{row(page, corrected)} button.subject')
+            page.wait_for_selector(f'#view-body[data-id="{corrected}"]')
+            page.select_option("#reassign", target)
+            page.click("#do-reassign")
+            page.wait_for_selector(row(page, corrected), state="detached")
+            decision = feedback(pipeline.settings, 1, wanted=corrected)[corrected]
+            assert (decision["old_label"], decision["new_label"]) == (before["category"], target)
+
+            trained = planetmail(pipeline.settings, "train", "--with-feedback", "--folds", "0")
+            candidate = Path(trained.strip().splitlines()[-1]).parent.name
+            assert candidate != before["model_version"]
+            promoted = planetmail(pipeline.settings, "model", "promote", candidate)
+            assert f"model_version={candidate}" in promoted and "(forced)" not in promoted, promoted
+
+            learned = classified_by(pipeline, candidate)
+            assert learned["category"] == target, learned
+            page.click(f'button.queue[data-queue="{target}"]')
+            page.wait_for_selector(row(page, learned["id"]))
+            page.screenshot(path=str(tmp_path / "inbox-after-retrain.png"), full_page=True)
+            print(f"retrained {before['model_version']} -> {candidate}; screenshot {tmp_path}")
         finally:
             browser.close()
