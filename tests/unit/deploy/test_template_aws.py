@@ -90,3 +90,29 @@ def test_outputs_name_every_function_and_table() -> None:
         assert target in (f"{function}.Arn", str([function, "Arn"]))
     assert {"ApiUrl", "SubmitEmailUrl", "StatusTableArn", "IdempotencyTableArn", "RawMailBucketArn",
             "ConfigParameterArn", "ApiAccessLogGroupArn"} <= set(outputs)
+
+
+KAFKA_MAPPINGS = sorted(name for name, spec in RESOURCES.items()
+                        if spec["Type"] == "AWS::Lambda::EventSourceMapping")
+ERROR_HANDLING_CONTROLS = ("MaximumRetryAttempts", "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError",
+                           "FunctionResponseTypes", "DestinationConfig")
+
+
+@pytest.mark.parametrize("mapping", KAFKA_MAPPINGS)
+def test_kafka_mappings_with_retry_controls_are_in_provisioned_mode(mapping: str) -> None:
+    """AWS accepts a Kafka mapping's retries, bisection, partial batch responses and on-failure
+    destination only in provisioned mode (ProvisionedPollerConfig)."""
+    properties = RESOURCES[mapping]["Properties"]
+    controls = [control for control in ERROR_HANDLING_CONTROLS if control in properties]
+    assert controls, f"{mapping} uses no retry control any more: this test's premise changed"
+    assert properties.get("ProvisionedPollerConfig", {}).get("MinimumPollers", 0) >= 1, \
+        f"{mapping} uses {controls} without ProvisionedPollerConfig"
+
+
+@pytest.mark.parametrize("target", ["UseSelfManagedKafka", "UseMsk"])
+def test_every_kafka_mapping_of_a_target_reaches_the_brokers_the_same_way(target: str) -> None:
+    """Login, private root CA and VPC subnets are the cluster's, not one function's: a mapping that
+    left them out (the inbox indexer's once did) could not connect in a VPC or with a private CA."""
+    mappings = [name for name in KAFKA_MAPPINGS if RESOURCES[name]["Condition"] == target]
+    access = {name: RESOURCES[name]["Properties"]["SourceAccessConfigurations"] for name in mappings}
+    assert len(mappings) == 4 and all(value == access[mappings[0]] for value in access.values()), access
