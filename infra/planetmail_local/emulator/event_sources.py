@@ -135,6 +135,7 @@ def _kafka_mapping(
     if not 1 <= batch_size <= MAX_BATCH_SIZE:
         raise TemplateError(f"{where}: BatchSize {batch_size} is outside 1..{MAX_BATCH_SIZE}; fix BatchSize")
     pollers = properties.get("ProvisionedPollerConfig", {}).get("MaximumPollers")
+    _check_provisioned_for_error_handling(where, properties)
     return KafkaMapping(
         name=f"{function}:{topics[0]}",
         function=function,
@@ -155,6 +156,19 @@ def _kafka_mapping(
         filters=_filters(where, properties.get("FilterCriteria", {})),
         maximum_pollers=int(pollers) if pollers else None,
     )
+
+
+ERROR_HANDLING_CONTROLS = ("MaximumRetryAttempts", "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError",
+                           "FunctionResponseTypes", "DestinationConfig")
+"""A Kafka mapping's error handling controls: AWS accepts them only in provisioned mode."""
+
+
+def _check_provisioned_for_error_handling(where: str, properties: Mapping[str, Any]) -> None:
+    controls = [name for name in ERROR_HANDLING_CONTROLS if name in properties]
+    if controls and "ProvisionedPollerConfig" not in properties:
+        raise TemplateError(
+            f"{where}: {', '.join(controls)} work on a Kafka mapping only in provisioned mode (AWS refuses "
+            "them otherwise); add ProvisionedPollerConfig: {MinimumPollers: 1, MaximumPollers: N}")
 
 
 def _flag(value: Any) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from deploy_imports import function_role
 
+from planetmail_local.emulator.event_sources import ERROR_HANDLING_CONTROLS
 from planetmail_local.emulator.template import config_parameter_overrides, load_application
 from planetmail_local.emulator.yaml_loader import load_template_document
 
@@ -94,8 +95,6 @@ def test_outputs_name_every_function_and_table() -> None:
 
 KAFKA_MAPPINGS = sorted(name for name, spec in RESOURCES.items()
                         if spec["Type"] == "AWS::Lambda::EventSourceMapping")
-ERROR_HANDLING_CONTROLS = ("MaximumRetryAttempts", "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError",
-                           "FunctionResponseTypes", "DestinationConfig")
 
 
 @pytest.mark.parametrize("mapping", KAFKA_MAPPINGS)

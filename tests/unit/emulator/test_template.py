@@ -188,6 +188,15 @@ KAFKA_EVENT = "      Events:\n        K:\n          Type: SelfManagedKafka\n    
             "Fn:a and Fn:c both join consumer group 'g'; AWS requires a ConsumerGroupId unique",
         ),
         (
+            FUNCTION
+            + "      CodeUri: src\n      Handler: app.handler\n"
+            + KAFKA_EVENT
+            + "            {Topics: [t], KafkaBootstrapServers: [b], MaximumRetryAttempts: 2,"
+            + " FunctionResponseTypes: [ReportBatchItemFailures]}\n",
+            "Fn.Events.K: MaximumRetryAttempts, FunctionResponseTypes work on a Kafka mapping only in "
+            "provisioned mode",
+        ),
+        (
             FUNCTION + "      {CodeUri: src, Handler: app.handler, ReservedConcurrentExecutions: 0}\n",
             "function Fn: ReservedConcurrentExecutions must be a whole number from 1 to 64, got 0 "
             "(0 throttles every invocation on AWS; not emulated); fix ReservedConcurrentExecutions",
