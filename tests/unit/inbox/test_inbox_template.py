@@ -60,3 +60,23 @@ def test_the_events_mappings_deliver_exactly_the_events_the_indexer_acts_on() ->
             assert record_matches(patterns, document) == indexed(stage, state), (stage, state)
         poison = filter_document("mail.events", 0, 0, 0, b"\xff not json")
         assert not record_matches(patterns, poison)
+
+
+def test_staff_can_sign_in_with_cognito_and_come_back_with_a_token() -> None:
+    """The implicit flow needs the pool's hosted domain; the sign-in URL sends the client's token back
+    to the page's callback, whose fragment the page reads (inbox.js: access_token or id_token)."""
+    document = load_template_document(ROOT / "template.yaml")
+    domain = RESOURCES["InboxUserPoolDomain"]
+    assert domain["Condition"] == "InboxUsesCognito"
+    assert domain["Properties"]["UserPoolId"] == {"Ref": "InboxUserPool"}
+    client = RESOURCES["InboxUserPoolClient"]["Properties"]
+    assert client["AllowedOAuthFlows"] == ["implicit"]
+    assert client["CallbackURLs"] == [{"Ref": "InboxCallbackUrl"}]
+    output = document["Outputs"]["InboxSignInUrl"]
+    url = output["Value"]["Fn::Sub"]
+    assert output["Condition"] == "InboxUsesCognito"
+    assert url.startswith("https://${InboxUserPoolDomain}.auth.${AWS::Region}.amazoncognito.com/oauth2/authorize?")
+    assert {"response_type=token", "client_id=${InboxUserPoolClient}", "redirect_uri=${InboxCallbackUrl}"} \
+        <= set(url.partition("?")[2].split("&"))
+    page = (ROOT / "functions" / "inbox" / "inbox" / "static" / "inbox.js").read_text(encoding="utf-8")
+    assert 'fragment.get("access_token")' in page
