@@ -12,15 +12,23 @@ Secret formats (``SecretString``):
   the same document as ``PLANETMAIL_WEBHOOK_CREDENTIALS`` and the ``webhooks`` of local.json.
 - SMTP password: the password itself, or ``{"username": ..., "password": ...}``.
 - Kafka SASL/SCRAM: ``{"username": ..., "password": ...}``, the format Amazon MSK requires.
+- Kafka root CA (a self-managed cluster whose certificate a private CA signed): ``{"certificate": PEM}``,
+  the format of the mappings' ``SERVER_ROOT_CA_CERTIFICATE``. The functions' own Kafka clients need it
+  too; it is written to a file in the temporary folder (kafka-python takes a CA file).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, Final
 
 from planetmail.settings import (
     ENV_API_TOKEN_SECRET_ARN,
+    ENV_KAFKA_ROOT_CA_SECRET_ARN,
     ENV_KAFKA_SASL_SECRET_ARN,
     ENV_SMTP_PASSWORD_SECRET_ARN,
     ENV_WEBHOOK_CREDENTIALS_SECRET_ARN,
@@ -60,11 +68,31 @@ def kafka_sasl_login(variable: str, text: str) -> dict[str, Any]:
     return {"kafka_sasl_username": username, "kafka_sasl_password": password}
 
 
+def kafka_root_ca(variable: str, text: str) -> dict[str, Any]:
+    certificate = _json_object(variable, text).get("certificate")
+    if not isinstance(certificate, str) or "-----BEGIN CERTIFICATE-----" not in certificate:
+        raise SettingsError(f"the secret named by {variable} has no PEM certificate; "
+                            'store {"certificate": "-----BEGIN CERTIFICATE-----..."}')
+    return {"kafka_ssl_cafile": str(_ca_file(certificate))}
+
+
+def _ca_file(certificate: str) -> Path:
+    """The certificate in a file of its own name (its digest), written whole before it is named."""
+    digest = hashlib.sha256(certificate.encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"planetmail-kafka-root-ca-{digest}.pem"
+    if not path.is_file():
+        partial = path.with_name(f"{path.name}.{os.getpid()}.part")
+        partial.write_text(certificate, encoding="utf-8")
+        partial.replace(path)
+    return path
+
+
 PARSERS: Final[Mapping[str, SecretParser]] = {
     ENV_API_TOKEN_SECRET_ARN: api_token,
     ENV_WEBHOOK_CREDENTIALS_SECRET_ARN: webhook_credentials,
     ENV_SMTP_PASSWORD_SECRET_ARN: smtp_login,
     ENV_KAFKA_SASL_SECRET_ARN: kafka_sasl_login,
+    ENV_KAFKA_ROOT_CA_SECRET_ARN: kafka_root_ca,
 }
 
 

@@ -17,8 +17,19 @@ import pytest
 from kafka.errors import KafkaError
 from stack_instance import environment, throwaway_config
 
+from planetmail import aws
 from planetmail.kafka import make_admin, make_consumer, make_producer
-from planetmail.settings import Secret, Settings
+from planetmail.settings import (
+    ENV_AWS_ENDPOINT_URL,
+    ENV_AWS_REGION,
+    ENV_KAFKA_BOOTSTRAP,
+    ENV_KAFKA_ROOT_CA_SECRET_ARN,
+    ENV_KAFKA_SASL_SECRET_ARN,
+    ENV_KAFKA_SECURITY_PROTOCOL,
+    ENV_STATE_DIR,
+    Secret,
+    Settings,
+)
 from planetmail.topics import TopicSpec
 from planetmail_local.bench import emulator as emulator_bench
 from planetmail_local.emulator.model import FunctionSpec
@@ -69,18 +80,43 @@ def test_generated_passwords_never_reach_a_log(secure_stack: StackConfig) -> Non
 
 
 def test_factory_clients_round_trip_a_record(client_settings: Settings) -> None:
+    round_trip(client_settings)
+
+
+def round_trip(settings: Settings) -> None:
+    """A record through a fresh topic with the factory's admin, producer and consumer."""
     topic = f"secure-{uuid.uuid4().hex[:8]}"
-    ensure_topics(client_settings, [TopicSpec(topic, 1)])
-    producer = make_producer(client_settings)
+    ensure_topics(settings, [TopicSpec(topic, 1)])
+    producer = make_producer(settings)
     try:
         producer.send(topic, b"over SASL_SSL").get(timeout=30)
     finally:
         producer.close()
-    consumer = make_consumer(client_settings, topic, group_id=None, consumer_timeout_ms=20_000)
+    consumer = make_consumer(settings, topic, group_id=None, consumer_timeout_ms=20_000)
     try:
         assert next(consumer).value == b"over SASL_SSL"
     finally:
         consumer.close()
+
+
+def test_a_function_given_only_secret_arns_connects_as_on_aws(client_settings: Settings,
+                                                              tmp_path: Path) -> None:
+    """On AWS a function gets the ARNs of the SASL login and of the private root CA (the template's
+    KafkaSaslSecretArn, KafkaRootCaSecretArn), never their values, and no local.json."""
+    manager = aws.client("secretsmanager", client_settings)
+    name = f"planetmail-secure-{uuid.uuid4().hex[:8]}"
+    login = manager.create_secret(Name=f"{name}/kafka", SecretString=json.dumps({
+        "username": client_settings.kafka_sasl_username,
+        "password": client_settings.kafka_sasl_password.reveal()}))["ARN"]
+    ca = manager.create_secret(Name=f"{name}/ca", SecretString=json.dumps({
+        "certificate": Path(client_settings.kafka_ssl_cafile or "").read_text(encoding="utf-8")}))["ARN"]
+    on_aws = Settings.load(environ={
+        ENV_STATE_DIR: str(tmp_path), ENV_KAFKA_BOOTSTRAP: client_settings.kafka_bootstrap,
+        ENV_KAFKA_SECURITY_PROTOCOL: "SASL_SSL", ENV_KAFKA_SASL_SECRET_ARN: login,
+        ENV_KAFKA_ROOT_CA_SECRET_ARN: ca, ENV_AWS_ENDPOINT_URL: str(client_settings.aws_endpoint_url),
+        ENV_AWS_REGION: client_settings.aws_region})
+    assert on_aws.kafka_ssl_cafile != client_settings.kafka_ssl_cafile  # its own copy, from the secret
+    round_trip(on_aws)
 
 
 def test_emulator_benchmark_runs_against_the_secure_broker(client_settings: Settings, tmp_path: Path) -> None:

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from planetmail import secrets
+from planetmail.kafka import connection_options
 from planetmail.settings import (
     ENV_API_TOKEN,
     ENV_API_TOKEN_SECRET_ARN,
+    ENV_KAFKA_ROOT_CA_SECRET_ARN,
     ENV_KAFKA_SASL_SECRET_ARN,
     ENV_SMTP_PASSWORD_SECRET_ARN,
     ENV_SMTP_USERNAME,
@@ -104,6 +106,8 @@ def test_smtp_secret_is_a_password_or_a_login(text: str, username: str, password
     (ENV_KAFKA_SASL_SECRET_ARN, '{"username": "u"}', "has no password"),
     (ENV_WEBHOOK_CREDENTIALS_SECRET_ARN, '["sendgrid"]', "must be a JSON object"),
     (ENV_SMTP_PASSWORD_SECRET_ARN, '{"username": "u"}', "has no password"),
+    (ENV_KAFKA_ROOT_CA_SECRET_ARN, '{"cert": "hunter2"}', "has no PEM certificate"),
+    (ENV_KAFKA_ROOT_CA_SECRET_ARN, '{"certificate": "hunter2"}', "has no PEM certificate"),
 ])
 def test_malformed_secret_names_the_variable(variable: str, text: str, complaint: str) -> None:
     with pytest.raises(SettingsError, match=complaint) as raised:
@@ -137,3 +141,21 @@ def test_fetcher_reads_each_secret_once_per_process(monkeypatch: pytest.MonkeyPa
     assert values == ["value"] * 4
     assert reads == ["arn-1", "arn-2"]
     secrets.forget()
+
+
+PEM = "-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHBfpegPjMCMA0GCSqGSIb3\n-----END CERTIFICATE-----\n"
+
+
+def test_the_root_ca_secret_becomes_the_kafka_clients_ca_file(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mappings' SERVER_ROOT_CA_CERTIFICATE secret serves the functions' own clients too."""
+    monkeypatch.setattr(secrets, "fetcher",
+                        lambda endpoint, region: FakeSecretsManager(ca=json.dumps({"certificate": PEM})))
+    environ = {ENV_KAFKA_ROOT_CA_SECRET_ARN: ARN.format("ca"),
+               "PLANETMAIL_KAFKA_SECURITY_PROTOCOL": "SASL_SSL"}
+
+    first, again = (Settings.load(environ, state_dir=tmp_path) for _ in range(2))
+
+    assert first.kafka_ssl_cafile == again.kafka_ssl_cafile
+    assert Path(first.kafka_ssl_cafile or "").read_text(encoding="utf-8") == PEM
+    assert connection_options(first)["ssl_cafile"] == first.kafka_ssl_cafile

@@ -115,3 +115,16 @@ def test_every_kafka_mapping_of_a_target_reaches_the_brokers_the_same_way(target
     mappings = [name for name in KAFKA_MAPPINGS if RESOURCES[name]["Condition"] == target]
     access = {name: RESOURCES[name]["Properties"]["SourceAccessConfigurations"] for name in mappings}
     assert len(mappings) == 4 and all(value == access[mappings[0]] for value in access.values()), access
+
+
+def test_every_role_that_logs_in_to_kafka_may_read_its_root_ca() -> None:
+    """The functions' own Kafka clients verify a private CA's broker certificate with the same secret as
+    the mappings (PLANETMAIL_KAFKA_ROOT_CA_SECRET_ARN, planetmail.secrets)."""
+    def policies(role: str) -> str:
+        return str(RESOURCES[role]["Properties"]["Policies"])
+    roles = sorted(name for name, spec in RESOURCES.items() if spec["Type"] == "AWS::IAM::Role")
+    logs_in = [role for role in roles if "KafkaLogin" in policies(role)]
+    assert len(logs_in) == 7
+    assert [role for role in logs_in if "KafkaRootCa" not in policies(role)] == []
+    variables = DOCUMENT["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["PLANETMAIL_KAFKA_ROOT_CA_SECRET_ARN"] == {"Ref": "KafkaRootCaSecretArn"}
