@@ -6,8 +6,8 @@ Rich draws nothing on a pipe or a file until a bar is finished, so a benchmark r
 
 from __future__ import annotations
 
-import dataclasses
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -37,19 +37,20 @@ def progress_bars(console: Console) -> Bars:
     return LineProgress(console)
 
 
-@dataclasses.dataclass
 class _Task:
-    description: str
-    total: float | None
-    completed: float = 0.0
-    started: float = dataclasses.field(default_factory=time.monotonic)
-    printed: float = dataclasses.field(default_factory=time.monotonic)
+    def __init__(self, description: str, total: float | None, now: float) -> None:
+        self.description = description
+        self.total = total
+        self.completed = 0.0
+        self.started = self.printed = now
 
 
 class LineProgress:
-    def __init__(self, console: Console, interval_s: float = LINE_INTERVAL_S) -> None:
+    def __init__(self, console: Console, interval_s: float = LINE_INTERVAL_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._console = console
         self._interval_s = interval_s
+        self._clock = clock
         self._tasks: list[_Task] = []
 
     def __enter__(self) -> LineProgress:
@@ -61,7 +62,7 @@ class LineProgress:
             self._print(task)
 
     def add_task(self, description: str, *, total: float | None = None) -> int:
-        self._tasks.append(_Task(description, total))
+        self._tasks.append(_Task(description, total, self._clock()))
         return len(self._tasks) - 1
 
     def advance(self, task: int, advance: float = 1) -> None:
@@ -71,11 +72,11 @@ class LineProgress:
         state = self._tasks[task]
         if completed is not None:
             state.completed = completed
-        if time.monotonic() - state.printed >= self._interval_s:
+        if self._clock() - state.printed >= self._interval_s:
             self._print(state)
 
     def _print(self, task: _Task) -> None:
-        task.printed = time.monotonic()
+        task.printed = self._clock()
         total = "?" if task.total is None else f"{task.total:.0f}"
         self._console.print(f"{task.description:>12} {task.completed:.0f}/{total} "
                             f"({task.printed - task.started:.0f} s)", highlight=False)
