@@ -20,12 +20,12 @@ Secret formats (``SecretString``):
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
+from planetmail.files import write_whole
 from planetmail.settings import (
     ENV_API_TOKEN_SECRET_ARN,
     ENV_KAFKA_ROOT_CA_SECRET_ARN,
@@ -77,13 +77,12 @@ def kafka_root_ca(variable: str, text: str) -> dict[str, Any]:
 
 
 def _ca_file(certificate: str) -> Path:
-    """The certificate in a file of its own name (its digest), written whole before it is named."""
-    digest = hashlib.sha256(certificate.encode()).hexdigest()[:16]
+    """The certificate in a file named by its digest, so an existing one is this certificate."""
+    data = certificate.encode()
+    digest = hashlib.sha256(data).hexdigest()[:16]
     path = Path(tempfile.gettempdir()) / f"planetmail-kafka-root-ca-{digest}.pem"
     if not path.is_file():
-        partial = path.with_name(f"{path.name}.{os.getpid()}.part")
-        partial.write_text(certificate, encoding="utf-8")
-        partial.replace(path)
+        write_whole(path, data)
     return path
 
 

@@ -9,7 +9,6 @@ or a version change in the live configuration) into the temporary folder and loa
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from planetmail import aws
+from planetmail.files import write_whole
 from planetmail.settings import Settings
 from processor import artifact
 
@@ -51,10 +51,7 @@ class S3ModelStore:
         return target
 
     def _fetch(self, name: str, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.part")
-        partial.write_bytes(self._read(name))
-        partial.replace(path)
+        write_whole(path, self._read(name))
 
     def _read(self, name: str) -> bytes:
         key = f"{self._prefix}{name}"

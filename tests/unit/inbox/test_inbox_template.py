@@ -15,7 +15,8 @@ from planetmail_local.emulator.kafka.filters import filter_document, record_matc
 from planetmail_local.emulator.yaml_loader import load_template_document
 
 ROOT = Path(__file__).parents[3]
-RESOURCES: dict[str, Any] = load_template_document(ROOT / "template.yaml")["Resources"]
+DOCUMENT: dict[str, Any] = load_template_document(ROOT / "template.yaml")
+RESOURCES: dict[str, Any] = DOCUMENT["Resources"]
 
 
 def test_the_inbox_table_has_the_keys_and_indexes_the_code_queries() -> None:
@@ -38,8 +39,7 @@ def test_the_indexer_reads_the_two_topics_it_indexes() -> None:
 
 
 def test_the_agent_group_is_one_parameter_for_the_function_and_the_user_pool() -> None:
-    document = load_template_document(ROOT / "template.yaml")
-    parameter = document["Parameters"]["InboxAgentGroup"]
+    parameter = DOCUMENT["Parameters"]["InboxAgentGroup"]
     assert parameter["Default"] == DEFAULT_AGENT_GROUP
     variables = RESOURCES["InboxFunction"]["Properties"]["Environment"]["Variables"]
     assert variables[ENV_INBOX_AGENT_GROUP] == {"Ref": "InboxAgentGroup"}
@@ -65,14 +65,13 @@ def test_the_events_mappings_deliver_exactly_the_events_the_indexer_acts_on() ->
 def test_staff_can_sign_in_with_cognito_and_come_back_with_a_token() -> None:
     """The implicit flow needs the pool's hosted domain; the sign-in URL sends the client's token back
     to the page's callback, whose fragment the page reads (inbox.js: access_token or id_token)."""
-    document = load_template_document(ROOT / "template.yaml")
     domain = RESOURCES["InboxUserPoolDomain"]
     assert domain["Condition"] == "InboxUsesCognito"
     assert domain["Properties"]["UserPoolId"] == {"Ref": "InboxUserPool"}
     client = RESOURCES["InboxUserPoolClient"]["Properties"]
     assert client["AllowedOAuthFlows"] == ["implicit"]
     assert client["CallbackURLs"] == [{"Ref": "InboxCallbackUrl"}]
-    output = document["Outputs"]["InboxSignInUrl"]
+    output = DOCUMENT["Outputs"]["InboxSignInUrl"]
     url = output["Value"]["Fn::Sub"]
     assert output["Condition"] == "InboxUsesCognito"
     assert url.startswith("https://${InboxUserPoolDomain}.auth.${AWS::Region}.amazoncognito.com/oauth2/authorize?")
