@@ -9,7 +9,9 @@ kill -9, ZooKeeper 30 s, the AWS endpoint 30 s, the SMTP server 60 s.
 
 During an SMTP outage the responder hands records back and the mapping retries them; any that run out
 of retries wait on mail.dlq, so the test then does what the operator does once the server is back,
-``planetmail dlq replay``, and only then expects every message settled once.
+``planetmail dlq replay``, and only then expects every message settled once, except a reply whose DATA
+was cut by the kill: its delivery is unknown (at most one per responder worker), as when the AWS endpoint
+freezes mid-write.
 
 The AWS endpoint (DynamoDB by dynalite in front of moto) keeps its state in memory, so its front
 process, through which every AWS call goes, is frozen with SIGSTOP and thawed with SIGCONT rather than
@@ -74,6 +76,7 @@ def test_smtp_server_down(pipeline: FaultPipeline, traffic_plan: TrafficPlan):
     with steady_traffic(pipeline, traffic_plan, seed=4) as sender:
         sender.wait_for(traffic_plan.messages // 3)
         window = FaultWindow()
+        responders = len(pipeline.workers("responder.handler.handler"))
         pipeline.kill_service("smtp")
         time.sleep(traffic_plan.outage(60))
         pipeline.restart_service("smtp")
@@ -82,5 +85,9 @@ def test_smtp_server_down(pipeline: FaultPipeline, traffic_plan: TrafficPlan):
     assert not outage.duplicates
     # Acknowledgements that ran out of retries while it was down wait on mail.dlq: the operator's fix.
     replayed = pipeline.replay_dead_letters()
-    fault = f"SMTP server down, then {replayed} dead letters replayed"
-    settle(pipeline, sender, window, fault).assert_exactly_once()
+    figures = settle(pipeline, sender, window, f"SMTP server down, then {replayed} dead letters replayed")
+    # The kill can land while a responder's message is in DATA: the server may or may not have stored it
+    # before it died, so that reply is in doubt and never sent again: at most one per responder worker.
+    doubtful = in_doubt(pipeline, figures)
+    assert len(doubtful) <= responders, doubtful
+    figures.assert_exactly_once(doubtful)
