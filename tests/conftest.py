@@ -63,7 +63,7 @@ def tiny_corpus() -> Path:
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A model trained once per session on the tiny corpus (no SpamAssassin), for the processor's and
     the training package's tests."""
-    from planetmail_local.training.training import Sources, train
+    from retrain.training import Sources, train
 
     return train(Sources(corpus=TINY_CORPUS), tmp_path_factory.mktemp("models"), folds=0)
 

@@ -16,11 +16,11 @@ from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
 from planetmail_local.cli.errors import UserError
 from planetmail_local.cli.model_report import print_evaluation, print_summary, print_test_split
-from planetmail_local.training import spamassassin
-from planetmail_local.training.examples import CorpusError
 from planetmail_local.training.inputs import InputError, Item, read_path, read_source
-from planetmail_local.training.training import CV_FOLDS, Sources
 from processor import artifact
+from retrain import spamassassin
+from retrain.examples import CorpusError
+from retrain.training import CV_FOLDS, Sources
 
 REPO = Path(__file__).resolve().parents[3]
 CORPUS = REPO / "data" / "corpus"
@@ -47,8 +47,8 @@ def _sources(settings: Settings, corpus: Path | None, supplements: Path | None, 
 
 def _with_feedback(settings: Settings, sources: Sources) -> Sources:
     """``sources`` plus the staff corrections on mail.feedback (the topic must be reachable)."""
-    from planetmail_local.feedback import FeedbackUnavailable, read_decisions
-    from planetmail_local.training.feedback import feedback_examples, feedback_facts
+    from retrain.feedback import feedback_examples, feedback_facts
+    from retrain.feedback_topic import FeedbackUnavailable, read_decisions
 
     try:
         decisions = read_decisions(settings)
@@ -90,7 +90,7 @@ newspaper_test_option = click.option(
 def train(corpus: Path | None, supplements: Path | None, use_supplements: bool, newspaper_test: Path | None,
           folds: int, if_missing: bool, with_feedback: bool) -> None:
     """Train the classifier on the training split and save it under .planetmail/models."""
-    from planetmail_local.training.training import train as train_model
+    from retrain.training import train as train_model
 
     settings = Settings.load()
     if if_missing and _installed(settings):
@@ -120,9 +120,9 @@ def evaluate(corpus: Path | None, supplements: Path | None, use_supplements: boo
              newspaper_test: Path | None, png: Path | None, run_benchmark: bool) -> None:
     """Score the installed model: the corpus's held-out split, the SpamAssassin test split (spam-1,
     easy-ham-1, hard-ham-1) and the independent newspaper test set, each reported on its own."""
-    from planetmail_local.training.evaluation import evaluate as score
-    from planetmail_local.training.evaluation import test_split_report
     from planetmail_local.training.plots import save_confusion_png
+    from retrain.evaluation import evaluate as score
+    from retrain.evaluation import test_split_report
 
     settings = Settings.load()
     loaded = _load(settings)

@@ -1,5 +1,5 @@
 """``planetmail model compare|promote VERSION``: score a candidate beside the live model and make it live
-only when it is not worse (``planetmail_local.training.promotion`` defines "not worse").
+only when it is not worse (``retrain.promotion`` defines "not worse").
 
 The live model is the configuration's ``model_version``, else ``LATEST``. Promotion writes
 ``model_version`` to the pipeline configuration; running processors read it before every batch and load
@@ -24,11 +24,11 @@ from planetmail_local.cli.model import (
     no_supplements_option,
     supplements_option,
 )
-from planetmail_local.training.examples import CorpusError
-from planetmail_local.training.promotion import Figures, accuracy, refusal
-from planetmail_local.training.training import Sources
 from processor import artifact
 from processor.mail import plain
+from retrain.examples import CorpusError
+from retrain.promotion import Figures, accuracy, refusal
+from retrain.training import Sources
 
 console = Console(stderr=True)
 
@@ -39,7 +39,7 @@ def model() -> None:
 
 
 def _scored(settings: Settings, version: str, sources: Sources, pairs: list[tuple[str, str]]) -> Figures:
-    from planetmail_local.training.evaluation import test_split_report
+    from retrain.evaluation import test_split_report
 
     try:
         loaded = artifact.load(artifact.resolve(settings, version))
@@ -53,7 +53,7 @@ def _scored(settings: Settings, version: str, sources: Sources, pairs: list[tupl
 
 def compare_figures(settings: Settings, candidate: str, sources: Sources) -> tuple[str, Figures, Figures]:
     """(live version, candidate's figures, live model's figures) on the same test sets and feedback."""
-    from planetmail_local.feedback import FeedbackUnavailable, feedback_pairs
+    from retrain.feedback_topic import FeedbackUnavailable, feedback_pairs
 
     live = str(current(settings).get("model_version") or "") or artifact.resolve(settings).parent.name
     try:

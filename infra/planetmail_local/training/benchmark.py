@@ -22,11 +22,11 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.svm import LinearSVC
 
 from planetmail.pipeline_config import PipelineConfig
-from planetmail_local.training.examples import Example
 from processor import artifact
 from processor.classifier import Classifier
 from processor.language import warm_up
 from processor.mail import Mail
+from retrain.examples import Example
 
 BATCH_SIZE = 100
 MINIMUM_MESSAGES = 2000

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from planetmail_local.training import rfc822
 from processor.mail import Mail, plain
+from retrain import rfc822
 
 
 class InputError(ValueError):

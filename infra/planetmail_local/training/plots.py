@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 
-from planetmail_local.training.evaluation import Evaluation
+from retrain.evaluation import Evaluation
 
 
 def save_confusion_png(evaluation: Evaluation, path: Path, title: str) -> Path:

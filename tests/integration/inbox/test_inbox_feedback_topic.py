@@ -9,7 +9,7 @@ from inbox_stack import an_email, stored
 from inbox.runtime import Runtime
 from planetmail import topics
 from planetmail.kafka import make_producer
-from planetmail_local.feedback import feedback_pairs
+from retrain.feedback_topic import feedback_pairs
 
 pytestmark = pytest.mark.integration
 

@@ -18,10 +18,10 @@ from planetmail.settings import Settings
 from planetmail.status import STATUS_TABLE_KEYS, StatusStore
 from planetmail_local.emulator.kafka.event import kafka_event
 from planetmail_local.emulator.model import KafkaMapping
-from planetmail_local.training.training import Sources, train
 from processor import handler as processor_handler
 from processor.artifact import LoadedModel
 from processor.runtime import Runtime
+from retrain.training import Sources, train
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -17,11 +17,11 @@ from planetmail.classification import CATEGORIES, HUMAN_REVIEW, OTHER, Classifie
 from planetmail.config.zookeeper import ZooKeeperConfigSource
 from planetmail.settings import Settings
 from planetmail_local.cli.config import change
-from planetmail_local.training.examples import Example
-from planetmail_local.training.training import Sources, train
 from processor import handler as processor_handler
 from processor.mail import plain
 from processor.runtime import Runtime
+from retrain.examples import Example
+from retrain.training import Sources, train
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

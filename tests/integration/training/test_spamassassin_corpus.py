@@ -12,8 +12,8 @@ import pytest
 from planetmail.settings import Settings
 from planetmail_local.stack.config import StackConfig
 from planetmail_local.stack.npm import install_spam_corpus
-from planetmail_local.training import rfc822
-from planetmail_local.training.spamassassin import (
+from retrain import rfc822
+from retrain.spamassassin import (
     TEST_FOLDERS,
     TRAINING_FOLDERS,
     installed_corpus,

@@ -14,10 +14,10 @@ from planetmail import codec, topics
 from planetmail.feedback import FeedbackRecord
 from planetmail.kafka import make_producer
 from planetmail.settings import Settings
-from planetmail_local.feedback import read_decisions
-from planetmail_local.training.feedback import FEEDBACK_WEIGHT, feedback_examples, feedback_facts
-from planetmail_local.training.training import Sources, train
 from processor.mail import plain
+from retrain.feedback import FEEDBACK_WEIGHT, feedback_examples, feedback_facts
+from retrain.feedback_topic import read_decisions
+from retrain.training import Sources, train
 
 pytestmark = pytest.mark.integration
 

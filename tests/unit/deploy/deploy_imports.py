@@ -25,11 +25,12 @@ from planetmail_local.emulator.yaml_loader import load_template_document
 
 ROOT = Path(__file__).parents[3]
 INFRA = ROOT / "infra"
-SHIPPED_PACKAGES = {"collector", "processor", "responder", "inbox", "sla_watchdog"}
+SHIPPED_PACKAGES = {"collector", "processor", "responder", "inbox", "sla_watchdog", "retrain"}
 """The functions' own packages: what ships to Lambda besides the layer (``planetmail``)."""
 SOURCE_DIRS = [ROOT / "functions" / name
-               for name in ("common", "collector", "processor", "responder", "inbox", "watchdog")]
-PROJECT_PACKAGES = {"planetmail", "collector", "processor", "responder", "inbox", "sla_watchdog"}
+               for name in ("common", "collector", "processor", "responder", "inbox", "watchdog", "retrain")]
+PROJECT_PACKAGES = {"planetmail", "collector", "processor", "responder", "inbox", "sla_watchdog",
+                    "retrain"}
 ZOOKEEPER_BACKEND = {
     "planetmail.config.zookeeper",
     "planetmail.coordination.client",

@@ -19,7 +19,8 @@ from deploy_imports import SHIPPED_PACKAGES, cycles, imports_of, tooling_modules
 TOOLING = tooling_modules()
 MODEL_BUILDERS = ("planetmail_local.training", "planetmail_local.cli.model")
 """Training builds the artifact the processor loads, so it must use the processor's own model definition
-(features, classifier, artifact format): these import ``processor`` by design, and no other function."""
+(features, classifier, artifact format): these import ``processor`` and the training engine the scheduled
+retrain function ships (``retrain``) by design, and no other function."""
 ENGINES = ("planetmail_local.stack", "planetmail_local.emulator", "planetmail_local.observability",
            "planetmail_local.bench")
 
@@ -40,11 +41,12 @@ def test_tooling_uses_the_layer_not_the_functions_packages() -> None:
     assert violations(others, lambda name: name.split(".")[0] in SHIPPED_PACKAGES) == {}
 
 
-def test_training_imports_the_processors_model_definition_and_no_other_function() -> None:
+def test_training_imports_the_model_definition_and_the_training_engine_and_no_other_function() -> None:
     builders = {module: path for module, path in TOOLING.items() if module.startswith(MODEL_BUILDERS)}
 
     assert builders
-    assert violations(builders, lambda name: name.split(".")[0] in SHIPPED_PACKAGES - {"processor"}) == {}
+    model_packages = {"processor", "retrain"}
+    assert violations(builders, lambda name: name.split(".")[0] in SHIPPED_PACKAGES - model_packages) == {}
 
 
 @pytest.mark.parametrize("engine", ENGINES)

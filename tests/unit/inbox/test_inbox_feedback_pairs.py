@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from planetmail_local.feedback import Decision, latest_labels
+from retrain.feedback_topic import Decision, latest_labels
 
 T0 = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 

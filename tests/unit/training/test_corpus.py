@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from planetmail_local.training.examples import CorpusError, Example, is_held_out, load_corpus, split
 from processor.mail import plain
+from retrain.examples import CorpusError, Example, is_held_out, load_corpus, split
 
 
 def _write(path, *documents):

@@ -1,6 +1,6 @@
-from planetmail_local.training.evaluation import evaluate, priority_scores, real_mail_scores
-from planetmail_local.training.examples import Example
 from processor.mail import plain
+from retrain.evaluation import evaluate, priority_scores, real_mail_scores
+from retrain.examples import Example
 
 
 def _example(category, source="corpus", priority="normal", text="x", language="en"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planetmail_local.training.promotion import Figures, accuracy, refusal
+from retrain.promotion import Figures, accuracy, refusal
 
 LIVE = Figures(newspaper_macro_f1=0.90, spam_recall=0.95, feedback_accuracy=0.5)
 

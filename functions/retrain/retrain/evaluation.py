@@ -17,9 +17,9 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 
 from planetmail.classification import HUMAN_REVIEW, OTHER, UNACKNOWLEDGED
 from planetmail.pipeline_config import PipelineConfig
-from planetmail_local.training.examples import Example
 from processor.classifier import judge
 from processor.model import SPAM, Features, TriageModel
+from retrain.examples import Example
 
 ALL_LANGUAGES: Final = "all"
 DEFAULT_CONFIG: Final = PipelineConfig()
