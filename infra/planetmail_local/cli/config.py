@@ -19,9 +19,9 @@ from kafka.errors import KafkaError
 
 from planetmail import codec, topics
 from planetmail.config import ConfigConflictError, ConfigDocumentError, StoredDocument, parse_document
+from planetmail.config.stores import config_changed_event
 from planetmail.coordination.client import process_identity
 from planetmail.kafka import make_producer
-from planetmail.lifecycle import LifecycleEvent
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import Settings
 from planetmail_local.cli.config_store import opened
@@ -217,10 +217,7 @@ def _conflict(expected: int | None) -> UserError:
 
 def _announce(settings: Settings, location: str, version: int, changes: Mapping[str, Any],
               note: str = "") -> None:
-    event = LifecycleEvent(id=f"config-v{version}", stage="config", state="config_changed",
-                           detail={"version": version, "path": location,
-                                   "changes": dict(changes), "by": process_identity(),
-                                   **({"note": note} if note else {})})
+    event = config_changed_event(version, location, changes, process_identity(), note)
     try:
         # kafka-python waits bootstrap_timeout_ms (30 s) for an unreachable Kafka before max_block_ms
         timeout_ms = int(ANNOUNCE_TIMEOUT * 1000)

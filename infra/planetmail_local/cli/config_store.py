@@ -8,8 +8,10 @@ functions read, chosen by the stack's target.
 The target is ``.planetmail/local.json``'s ``target`` (what ``planetmail up`` wrote);
 ``PLANETMAIL_CONFIG_SOURCE=ssm|zookeeper`` overrides it (the store, not the endpoint: that stays the
 stack's, from local.json or ``AWS_ENDPOINT_URL``).
-SSM has no compare-and-set: a write checks the version first and confirms after that it made the
-next one, so a concurrent edit is refused or, in the instant between, reported.
+The stores themselves are the layer's (``planetmail.config.stores``, which the retrain function writes
+through too); this module picks one and words their errors. SSM has no compare-and-set: a write checks
+the version first and confirms after that it made the next one, so a concurrent edit is refused or, in
+the instant between, reported.
 """
 
 from __future__ import annotations
@@ -17,15 +19,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from kazoo.client import KazooClient
 from kazoo.handlers.threading import KazooTimeoutError
 
 from planetmail import aws
-from planetmail.config import ConfigConflictError, StoredDocument, render_document
-from planetmail.config.zookeeper import config_path, read_document, write_document
+from planetmail.config import StoredDocument, stores
+from planetmail.config.stores import ConfigStore, ZooKeeperStore
+from planetmail.config.zookeeper import config_path
 from planetmail.coordination.client import zookeeper
 from planetmail.pipeline_config import PipelineConfig
 from planetmail.settings import ENV_CONFIG_SOURCE, Settings
@@ -35,17 +37,6 @@ from planetmail_local.stack.local_file import read_local_file
 
 SOURCES_BY_TARGET = {"local": "zookeeper", "aws": "ssm"}
 """The configuration source the functions of each ``planetmail up --target`` read."""
-
-
-class ConfigStore(Protocol):
-    location: str
-    """Where the document lives, for messages and the change announcement."""
-
-    def read(self) -> StoredDocument: ...
-
-    def write(self, config: PipelineConfig, expected_version: int | None) -> int:
-        """Store ``config`` if the stored version is still ``expected_version`` (None: no document);
-        the new version, or ConfigConflictError."""
 
 
 def store_source(settings: Settings, environ: dict[str, str] | None = None) -> str:
@@ -77,48 +68,21 @@ def opened(settings: Settings) -> Iterator[ConfigStore]:
                         "start the stack with 'planetmail up'") from None
 
 
-class ZooKeeperStore:
-    def __init__(self, client: KazooClient, path: str) -> None:
-        self._client = client
-        self.location = path
-
-    def read(self) -> StoredDocument:
-        return read_document(self._client, self.location)
-
-    def write(self, config: PipelineConfig, expected_version: int | None) -> int:
-        return write_document(self._client, self.location, config, expected_version)
-
-
 class ParameterStore:
     """The SSM parameter; AWS errors become one-line UserErrors naming the parameter and endpoint."""
 
     def __init__(self, ssm: Any, name: str, endpoint: str) -> None:
-        self._ssm = ssm
+        self._parameter = stores.ParameterStore(ssm, name)
         self.location = name
         self._endpoint = endpoint
 
     def read(self) -> StoredDocument:
         with self._answered("read"):
-            try:
-                parameter = self._ssm.get_parameter(Name=self.location, WithDecryption=True)["Parameter"]
-            except ClientError as exc:
-                if _code(exc) != "ParameterNotFound":
-                    raise
-                return StoredDocument(b"", None)
-        return StoredDocument(str(parameter["Value"]).encode(), int(parameter["Version"]))
+            return self._parameter.read()
 
     def write(self, config: PipelineConfig, expected_version: int | None) -> int:
-        if self.read().version != expected_version:
-            raise ConfigConflictError(self.location)
         with self._answered("write"):
-            try:
-                version = int(self._ssm.put_parameter(
-                    Name=self.location, Value=render_document(config).decode(), Type="String",
-                    Overwrite=expected_version is not None)["Version"])
-            except ClientError as exc:
-                if _code(exc) != "ParameterAlreadyExists":
-                    raise
-                raise ConfigConflictError(self.location) from None
+            version = self._parameter.write(config, expected_version)
         if expected_version is not None and version != expected_version + 1:
             raise UserError(f"version {version} of {self.location} is saved, but another edit was saved at "
                             "the same moment; look at 'planetmail config get' and apply your change again "
@@ -130,13 +94,10 @@ class ParameterStore:
         try:
             yield
         except ClientError as exc:
-            raise UserError(f"cannot {action} SSM parameter {self.location} ({_code(exc)}: "
+            raise UserError(f"cannot {action} SSM parameter {self.location} ({stores.aws_error_code(exc)}: "
                             f"{exc.response['Error'].get('Message', '')}); check its name "
                             "(PLANETMAIL_CONFIG_PARAMETER) and your permissions") from None
         except BotoCoreError as exc:
             raise UserError(f"the AWS endpoint {self._endpoint} is not reachable ({exc}); "
                             "start the stack with 'planetmail up --target aws'") from None
 
-
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
