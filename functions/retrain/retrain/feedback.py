@@ -8,6 +8,7 @@ Deduplication, newest-label-wins and the exclusion of ``human_review`` are ``lat
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Sequence
 from typing import Any, Final
@@ -15,6 +16,7 @@ from typing import Any, Final
 from processor.mail import plain
 from retrain.examples import Example
 from retrain.feedback_topic import Decision, latest_labels
+from retrain.training import Sources
 
 FEEDBACK_WEIGHT: Final = 3
 """Copies of each corrected message in the training split."""
@@ -42,3 +44,10 @@ def feedback_facts(decisions: Sequence[Decision], examples: Sequence[Example]) -
     return {"decisions": len(decisions), "examples": len(examples) // FEEDBACK_WEIGHT,
             "weight": FEEDBACK_WEIGHT, "offsets": offsets,
             "from": times[0].isoformat() if times else "", "to": times[-1].isoformat() if times else ""}
+
+
+def with_feedback(sources: Sources, decisions: Sequence[Decision]) -> Sources:
+    """``sources`` plus the corrections among ``decisions``, and where they came from for the model card."""
+    examples = feedback_examples(decisions)
+    return dataclasses.replace(sources, feedback=tuple(examples),
+                               feedback_facts=feedback_facts(decisions, examples))

@@ -14,6 +14,11 @@ import statistics
 from collections.abc import Sequence
 from typing import Any, Final
 
+from processor.mail import plain
+from processor.model import TriageModel
+from retrain.evaluation import test_split_report
+from retrain.examples import Example
+
 TOLERANCE: Final = 0.01
 """Noise allowed on the test splits: a few messages of the newspaper test set."""
 
@@ -32,6 +37,14 @@ class Figures:
         macro = report.get("newspaper_test", {}).get("macro_f1") or {}
         spam = report.get("spam-1", {}).get("spam_recall")
         return cls(statistics.fmean(macro.values()) if macro else None, spam, feedback_accuracy)
+
+
+def score(model: TriageModel, tests: dict[str, list[Example]], pairs: Sequence[tuple[str, str]]) -> Figures:
+    """``model``'s figures on the test sets and on the feedback set's ``(text, label)`` pairs."""
+    mails = [plain(*text.partition("\n")[::2]) for text, _ in pairs]
+    guesses = list(model.predict(mails)) if mails else []
+    truth = [label for _, label in pairs]
+    return Figures.from_report(test_split_report(model, tests), accuracy(truth, guesses))
 
 
 def accuracy(truth: Sequence[str], guesses: Sequence[str]) -> float | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -47,19 +46,18 @@ def _sources(settings: Settings, corpus: Path | None, supplements: Path | None, 
 
 def _with_feedback(settings: Settings, sources: Sources) -> Sources:
     """``sources`` plus the staff corrections on mail.feedback (the topic must be reachable)."""
-    from retrain.feedback import feedback_examples, feedback_facts
+    from retrain.feedback import with_feedback
     from retrain.feedback_topic import FeedbackUnavailable, read_decisions
 
     try:
         decisions = read_decisions(settings)
     except FeedbackUnavailable as exc:
         raise UserError(f"cannot read the feedback: {exc}") from None
-    examples = feedback_examples(decisions)
-    facts = feedback_facts(decisions, examples)
+    sources = with_feedback(sources, decisions)
+    facts = sources.feedback_facts
     console.print(f"feedback: {facts['examples']} corrected messages from {facts['decisions']} decisions, "
                   f"weight {facts['weight']}")
-    return dataclasses.replace(sources, feedback=tuple(examples),
-                               feedback_facts=facts)
+    return sources
 
 
 corpus_option = click.option("--corpus", type=click.Path(file_okay=False, path_type=Path),

@@ -25,9 +25,8 @@ from planetmail_local.cli.model import (
     supplements_option,
 )
 from processor import artifact
-from processor.mail import plain
 from retrain.examples import CorpusError
-from retrain.promotion import Figures, accuracy, refusal
+from retrain.promotion import Figures, refusal, score
 from retrain.training import Sources
 
 console = Console(stderr=True)
@@ -39,16 +38,11 @@ def model() -> None:
 
 
 def _scored(settings: Settings, version: str, sources: Sources, pairs: list[tuple[str, str]]) -> Figures:
-    from retrain.evaluation import test_split_report
-
     try:
         loaded = artifact.load(artifact.resolve(settings, version))
     except (artifact.ModelNotFoundError, artifact.UntrustedModelError) as exc:
         raise UserError(str(exc)) from None
-    report = test_split_report(loaded.model, sources.test_sets())
-    mails = [plain(*text.partition("\n")[::2]) for text, _ in pairs]
-    guesses = list(loaded.model.predict(mails)) if mails else []
-    return Figures.from_report(report, accuracy([label for _, label in pairs], guesses))
+    return score(loaded.model, sources.test_sets(), pairs)
 
 
 def compare_figures(settings: Settings, candidate: str, sources: Sources) -> tuple[str, Figures, Figures]:
@@ -117,3 +111,30 @@ def promote(version: str, corpus: Path | None, supplements: Path | None, use_sup
         console.print(f"[yellow]forced promotion despite: {refused}[/yellow]")
     click.echo(f"configuration version {config_version}: model_version={version}"
                + (" (forced)" if refused else ""))
+
+
+@model.command("upload-training")
+@corpus_option
+@supplements_option
+@no_supplements_option
+@newspaper_test_option
+def upload_training(corpus: Path | None, supplements: Path | None, use_supplements: bool,
+                    newspaper_test: Path | None) -> None:
+    """Pack the training material (what 'planetmail train' reads) into the models folder, where the
+    scheduled RetrainFunction reads it: s3://ModelBucket/ModelPrefix when a model bucket is configured."""
+    import tempfile
+
+    from retrain.material import MATERIAL_KEY, pack, require_corpus
+    from retrain.models_folder import models_folder
+
+    settings = Settings.load()
+    try:
+        sources = _sources(settings, corpus, supplements, use_supplements, newspaper_test)
+        require_corpus(sources)
+    except CorpusError as exc:
+        raise UserError(f"cannot pack the training material: {exc}") from None
+    with tempfile.TemporaryDirectory() as scratch, console.status("packing the training material"):
+        archive = pack(sources, Path(scratch) / "material.tar.gz")
+        size = archive.stat().st_size
+        where = models_folder(settings).put(archive, MATERIAL_KEY)
+    click.echo(f"{where} ({size / 1e6:.1f} MB)")
