@@ -30,7 +30,7 @@ from processor import artifact, model_store
 from retrain import material
 from retrain.feedback import with_feedback
 from retrain.feedback_topic import latest_labels, read_decisions
-from retrain.models_folder import models_folder
+from retrain.models_folder import MissingObjectError, models_folder
 from retrain.promotion import Figures, refusal, score
 from retrain.training import CV_FOLDS, train
 
@@ -66,11 +66,19 @@ def retrain(settings: Settings, scratch: Path, folds: int = CV_FOLDS,
             progress: Callable[[str], None] = log.info) -> Retraining:
     folder = models_folder(settings)
     progress(f"fetching the training material from {folder.location}")
-    archive = folder.fetch(material.MATERIAL_KEY, scratch / "material.tar.gz")
+    try:
+        archive = folder.fetch(material.MATERIAL_KEY, scratch / "material.tar.gz")
+    except MissingObjectError as exc:
+        raise material.MaterialError(f"no training material: {exc}; upload it with "
+                                     "'planetmail model upload-training'") from None
     sources = material.unpack(archive, scratch / "material")
     decisions = read_decisions(settings)
     sources = with_feedback(sources, decisions)
-    candidate = train(sources, scratch / "models", folds=folds, progress=progress)
+    try:
+        candidate = train(sources, scratch / "models", folds=folds, progress=progress)
+    except ValueError as exc:  # e.g. a category without examples
+        raise material.MaterialError(f"the training material cannot train a model: {exc}; fix it and "
+                                     "upload it again with 'planetmail model upload-training'") from None
     progress(f"candidate {candidate.card.version} built; adding it to {folder.location}")
     folder.publish(candidate.path.parent)
     live = _live_model(settings)
