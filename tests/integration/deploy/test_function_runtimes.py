@@ -27,6 +27,8 @@ PACKAGES = {
                   ["collector.app", "collector.imap_poller"]),
     "responder": ([LAYER, FUNCTIONS / "responder"], [FUNCTIONS / "responder", LAYER], ["responder.handler"]),
     "processor": ([FUNCTIONS / "processor"], [FUNCTIONS / "processor", LAYER], ["processor.handler"]),
+    "retrain": ([FUNCTIONS / "processor"], [FUNCTIONS / "retrain", FUNCTIONS / "processor", LAYER],
+                ["retrain.handler"]),
     "watchdog": ([LAYER, FUNCTIONS / "watchdog"], [FUNCTIONS / "watchdog", LAYER], ["sla_watchdog.handler"]),
     "inbox": ([LAYER, FUNCTIONS / "inbox"], [FUNCTIONS / "inbox", LAYER], ["inbox.app", "inbox.indexer"]),
     "layer": ([LAYER], [LAYER], ["planetmail.kafka", "planetmail.status", "planetmail.settings",

@@ -10,8 +10,11 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
 from click.testing import CliRunner
 from deploy_aws import throwaway_bucket
 
@@ -21,6 +24,8 @@ from planetmail.feedback import FeedbackRecord
 from planetmail.kafka import make_producer
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.settings import Settings
+from planetmail_local.emulator.service import Emulator, EmulatorOptions
+from planetmail_local.emulator.template import load_application
 from planetmail_local.stack.topics import topic_values
 from processor import artifact
 from processor.mail import plain
@@ -31,6 +36,7 @@ from retrain.run import RETRAINER
 from retrain.training import Sources, train
 
 pytestmark = pytest.mark.integration
+ROOT = Path(__file__).parents[3]
 
 CORRECTED = ("Pothole photo from Elm Street",
              "Your reporters should see the crater swallowing cars outside number 12 Elm Street.")
@@ -82,14 +88,34 @@ def _model_version(settings: Settings) -> str | None:
     return json.loads(stored.raw).get("model_version") if stored.raw else None
 
 
-def test_a_correction_is_learnt_and_the_candidate_promoted(settings: Settings, tiny_corpus: Path) -> None:
+def _invoke_in_the_emulator(settings: Settings, log_dir: Path) -> dict[str, Any]:
+    """RetrainFunction as the template declares it: an image function run from the sources its Dockerfile
+    copies, in a worker process of its own, invoked through the Lambda Invoke API."""
+    app = load_application(ROOT / "template.yaml", {"TopicPrefix": settings.topic_prefix},
+                           kafka_bootstrap=settings.kafka_bootstrap)
+    emulator = Emulator(app, EmulatorOptions(log_dir=log_dir, api_port=0, lambda_port=0))
+    emulator.start(kafka=False, schedules=False)
+    try:
+        client = boto3.client("lambda", endpoint_url=emulator.lambda_url, region_name="us-east-1",
+                              aws_access_key_id="local", aws_secret_access_key="local",
+                              config=Config(retries={"max_attempts": 0}, read_timeout=600))
+        response = client.invoke(FunctionName="RetrainFunction", Payload=b"{}")
+    finally:
+        emulator.stop()
+    answer: dict[str, Any] = json.loads(response["Payload"].read())
+    assert "FunctionError" not in response, answer
+    return answer
+
+
+def test_a_correction_is_learnt_and_the_candidate_promoted(
+        settings: Settings, tiny_corpus: Path, tmp_path: Path) -> None:
     models = artifact.models_dir(settings)
     live = train(Sources(corpus=tiny_corpus), models, folds=0)
     assert live.model.predict([NEAR_DUPLICATE])[0] != "news_tips", "the test could not fail"
     _upload_material(tiny_corpus)
     _correct(settings)
 
-    result = handler({}, None)
+    result = _invoke_in_the_emulator(settings, tmp_path / "logs")
 
     candidate = result["candidate"]
     assert result["promoted"] and result["live"] == live.card.version, result

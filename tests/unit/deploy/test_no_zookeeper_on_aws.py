@@ -41,7 +41,7 @@ HANDLERS = sorted({_handler(name, spec) for name, spec in RESOURCES.items()
                    if spec["Type"] == "AWS::Serverless::Function"})
 """Every handler module of template.yaml (the image function's is its Dockerfile's CMD)."""
 SOURCE_PATHS = [str(ROOT / "functions" / name)
-                for name in ("common", "collector", "processor", "responder", "inbox", "watchdog")]
+                for name in ("common", "collector", "processor", "responder", "inbox", "watchdog", "retrain")]
 
 LOADED_AFTER_IMPORT = """
 import importlib, json, sys
@@ -63,7 +63,8 @@ def kazoo_modules_loaded_by(modules: list[str]) -> list[str]:
 
 
 def test_template_handlers_are_found() -> None:
-    assert {"processor.handler", "collector.imap_poller", "sla_watchdog.handler"} <= set(HANDLERS)
+    assert {"processor.handler", "collector.imap_poller", "sla_watchdog.handler", "retrain.handler"} <= set(
+        HANDLERS)
 
 
 @pytest.mark.parametrize("package", lock.PACKAGES, ids=lambda package: package.path)

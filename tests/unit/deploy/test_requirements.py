@@ -40,8 +40,8 @@ def handler_module(handler: str) -> str:
     return handler.rsplit(".", 1)[0]
 
 
-def test_the_processor_is_the_image_function() -> None:
-    assert set(IMAGE_FUNCTIONS) == {"ProcessorFunction"}
+def test_the_functions_that_carry_scikit_learn_are_the_image_functions() -> None:
+    assert set(IMAGE_FUNCTIONS) == {"ProcessorFunction", "RetrainFunction"}
 
 
 @pytest.mark.parametrize("function", sorted(ZIP_FUNCTIONS))

@@ -124,7 +124,7 @@ def test_every_role_that_logs_in_to_kafka_may_read_its_root_ca() -> None:
         return str(RESOURCES[role]["Properties"]["Policies"])
     roles = sorted(name for name, spec in RESOURCES.items() if spec["Type"] == "AWS::IAM::Role")
     logs_in = [role for role in roles if "KafkaLogin" in policies(role)]
-    assert len(logs_in) == 7
+    assert len(logs_in) == 8
     assert [role for role in logs_in if "KafkaRootCa" not in policies(role)] == []
     variables = DOCUMENT["Globals"]["Function"]["Environment"]["Variables"]
     assert variables["PLANETMAIL_KAFKA_ROOT_CA_SECRET_ARN"] == {"Ref": "KafkaRootCaSecretArn"}

@@ -94,6 +94,7 @@ def test_project_template_declares_the_fixed_handlers():
         "InboxFunction": "inbox.app.handler",
         "InboxIndexerFunction": "inbox.indexer.handler",
         "SlaWatchdogFunction": "sla_watchdog.handler.handler",
+        "RetrainFunction": "retrain.handler.handler",
     }
     assert {r.path for r in app.routes} >= {
         "/v1/emails",
@@ -102,7 +103,8 @@ def test_project_template_declares_the_fixed_handlers():
         "/healthz",
     }
     assert sorted((s.function, s.expression) for s in app.schedules) == [
-        ("ImapPollerFunction", "rate(1 minute)"), ("SlaWatchdogFunction", "rate(1 minute)")]
+        ("ImapPollerFunction", "rate(1 minute)"), ("RetrainFunction", "rate(7 days)"),
+        ("SlaWatchdogFunction", "rate(1 minute)")]
 
 
 def test_env_overrides_apply_to_declared_variables_only(tmp_path):
