@@ -40,6 +40,7 @@ EVENT_FILES = {
     "responder-mail-ack.json": "ResponderFunction",
     "schedule-imap-poller.json": "ImapPollerFunction",
     "schedule-sla-watchdog.json": "SlaWatchdogFunction",
+    "schedule-retrain.json": "RetrainFunction",
 }
 
 
@@ -63,16 +64,21 @@ def stage(isolated_settings: Settings) -> Iterator[Settings]:
     s3.delete_bucket(Bucket=settings.raw_bucket)
 
 
-def invoke(function: str, event: str, settings: Settings) -> Any:
-    overrides = (f"TopicPrefix={settings.topic_prefix} StatusTableName={settings.status_table} "
-                 f"IdempotencyTableName={settings.idempotency_table} RawBucketName={settings.raw_bucket}")
-    result = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "planetmail"), "invoke", function, "-e", f"events/{event}",
-         "--parameter-overrides", overrides],
-        cwd=ROOT, env={**os.environ, **EXAMPLE_CREDENTIALS}, capture_output=True, text=True, timeout=240,
-        check=False)
+def invoke(function: str, event: str, settings: Settings, **environment: str) -> Any:
+    result = run_invoke(function, event, settings, **environment)
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout)
+
+
+def run_invoke(function: str, event: str, settings: Settings,
+               **environment: str) -> subprocess.CompletedProcess[str]:
+    overrides = (f"TopicPrefix={settings.topic_prefix} StatusTableName={settings.status_table} "
+                 f"IdempotencyTableName={settings.idempotency_table} RawBucketName={settings.raw_bucket}")
+    return subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "planetmail"), "invoke", function, "-e", f"events/{event}",
+         "--parameter-overrides", overrides],
+        cwd=ROOT, env={**os.environ, **EXAMPLE_CREDENTIALS, **environment}, capture_output=True, text=True,
+        timeout=240, check=False)
 
 
 def events_on(settings: Settings, name: str) -> list[dict[str, Any]]:
@@ -119,3 +125,15 @@ def test_the_schedules_run_the_poller_and_the_watchdog(stage: Settings) -> None:
 
     assert poller["published"] == 0 and "PLANETMAIL_IMAP_HOST" in poller["error"]
     assert (watchdog["open"], watchdog["overdue"], watchdog["alerted"]) == (0, [], False)
+
+
+def test_the_retrain_schedule_runs_the_function_which_names_missing_material(
+        stage: Settings, tmp_path: Path) -> None:
+    """An empty models folder (a private state folder): the run stops before training and says how to
+    provide the material. tests/integration/deploy/test_retrain_function.py runs it to a promotion."""
+    result = run_invoke("RetrainFunction", "schedule-retrain.json", stage, PLANETMAIL_STATE_DIR=str(tmp_path))
+
+    assert result.returncode == 1, result.stderr[-2000:]
+    answer = json.loads(result.stdout)
+    assert answer["errorType"] == "RetrainError"
+    assert "upload it with 'planetmail model upload-training'" in answer["errorMessage"]
