@@ -35,9 +35,10 @@ def list_dead_letters() -> None:
     letters, cursor = _queue_call(lambda queue: queue.read())
     table = Table(title=f"mail.dlq: {len(letters)} record(s), replay cursor at {cursor}")
     for column in ("offset", "source", "attempts", "error", "replayed"):
-        table.add_column(column)
+        # the whole error, folded: it usually names the fix at its end
+        table.add_column(column, overflow="fold" if column == "error" else "ellipsis")
     for letter in letters:
-        table.add_row(str(letter.offset), _source(letter), str(letter.attempts or ""), letter.error[:80],
+        table.add_row(str(letter.offset), _source(letter), str(letter.attempts or ""), letter.error,
                       "yes" if letter.offset < cursor else "")
     Console().print(table)
 

@@ -11,9 +11,9 @@ from planetmail_local.dead_letter_queue import DeadLetterQueue
 pytestmark = pytest.mark.integration
 
 
-def _dead_letter(settings, value: bytes, source_offset: int) -> None:
+def _dead_letter(settings, value: bytes, source_offset: int, error: str = "ValueError: poison") -> None:
     producer = make_producer(settings)
-    headers = dead_letter_headers("ValueError: poison", settings.topic(topics.RECEIVED), 2, source_offset, 3)
+    headers = dead_letter_headers(error, settings.topic(topics.RECEIVED), 2, source_offset, 3)
     producer.send(settings.topic(topics.DLQ), key=b"reader@example.org", value=value, headers=headers)
     producer.flush()
     producer.close()
@@ -59,6 +59,17 @@ def test_cli_names_an_unknown_offset_in_one_line(isolated_settings, monkeypatch)
     listing = CliRunner().invoke(dlq, ["list"])
     assert listing.exit_code == 0, listing.output
     assert "ValueError: poison" in listing.output
+
+
+def test_list_shows_the_whole_error_where_the_fix_is_named(isolated_settings, monkeypatch):
+    error = "SMTPRecipientsRefused: 550 5.7.1 relaying denied " + "x" * 120 + " fix: SMTP-AUTH-FOR-RELAY"
+    _dead_letter(isolated_settings, b"long", 1, error)
+    monkeypatch.setenv("PLANETMAIL_TOPIC_PREFIX", isolated_settings.topic_prefix)
+
+    listing = CliRunner().invoke(dlq, ["list"], env={"COLUMNS": "120"})
+
+    assert listing.exit_code == 0, listing.output
+    assert "SMTP-AUTH-FOR-RELAY" in listing.output  # was cut at 80 characters
 
 
 def test_imap_quarantine_is_listed_but_never_replayed_through_kafka(isolated_settings, monkeypatch):

@@ -9,7 +9,7 @@ from processor_fakes import FakeProducer, FakeReporter
 
 from planetmail.ack import AckRequest
 from planetmail.classification import Classification, ClassifiedEmail
-from planetmail.inbound import InboundEmail
+from planetmail.inbound import InboundEmail, ProviderVerdicts
 from planetmail.kafka_event import KafkaMessage
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.settings import Settings
@@ -57,7 +57,7 @@ def test_a_message_handed_to_the_responder_is_not_settled_here():
 
 def test_provider_verdicts_on_the_record_flag_spam_without_any_header():
     record = _record("questions")
-    email = record.email.model_copy(update={"provider_verdicts": {"spam": "fail", "score": 9.9,
-                                                                  "virus": "pass", "provider": "sendgrid"}})
+    verdicts = ProviderVerdicts(spam="fail", score=9.9, virus="pass", provider="sendgrid")
+    email = record.email.model_copy(update={"provider_verdicts": verdicts})
     (event,) = _flush(record.model_copy(update={"email": email}))
     assert event.detail["reason"] == "provider_spam"
