@@ -30,9 +30,9 @@ from processor import artifact, model_store
 from retrain import material
 from retrain.feedback import with_feedback
 from retrain.feedback_topic import latest_labels, read_decisions
-from retrain.models_folder import MissingObjectError, models_folder
+from retrain.models_folder import MissingObjectError, ModelsFolder, models_folder
 from retrain.promotion import Figures, refusal, score
-from retrain.training import CV_FOLDS, train
+from retrain.training import CV_FOLDS, Sources, train
 
 log = logging.getLogger(__name__)
 RETRAINER = "RetrainFunction"
@@ -66,19 +66,9 @@ def retrain(settings: Settings, scratch: Path, folds: int = CV_FOLDS,
             progress: Callable[[str], None] = log.info) -> Retraining:
     folder = models_folder(settings)
     progress(f"fetching the training material from {folder.location}")
-    try:
-        archive = folder.fetch(material.MATERIAL_KEY, scratch / "material.tar.gz")
-    except MissingObjectError as exc:
-        raise material.MaterialError(f"no training material: {exc}; upload it with "
-                                     "'planetmail model upload-training'") from None
-    sources = material.unpack(archive, scratch / "material")
+    sources = _material(folder, scratch)
     decisions = read_decisions(settings)
-    sources = with_feedback(sources, decisions)
-    try:
-        candidate = train(sources, scratch / "models", folds=folds, progress=progress)
-    except ValueError as exc:  # e.g. a category without examples
-        raise material.MaterialError(f"the training material cannot train a model: {exc}; fix it and "
-                                     "upload it again with 'planetmail model upload-training'") from None
+    candidate = _candidate(with_feedback(sources, decisions), scratch, folds, progress)
     progress(f"candidate {candidate.card.version} built; adding it to {folder.location}")
     folder.publish(candidate.path.parent)
     live = _live_model(settings)
@@ -90,7 +80,25 @@ def retrain(settings: Settings, scratch: Path, folds: int = CV_FOLDS,
     refused = refusal(ours, theirs) if theirs else None
     version = None if refused else _promote(settings, candidate.card.version, ours)
     return Retraining(candidate.card.version, live.card.version if live else None, ours, theirs,
-                      sources.feedback_facts, refused, version)
+                      candidate.card.training["feedback"], refused, version)
+
+
+def _material(folder: ModelsFolder, scratch: Path) -> Sources:
+    try:
+        archive = folder.fetch(material.MATERIAL_KEY, scratch / "material.tar.gz")
+    except MissingObjectError as exc:
+        raise material.MaterialError(f"no training material: {exc}; upload it with "
+                                     "'planetmail model upload-training'") from None
+    return material.unpack(archive, scratch / "material")
+
+
+def _candidate(sources: Sources, scratch: Path, folds: int,
+               progress: Callable[[str], None]) -> artifact.LoadedModel:
+    try:
+        return train(sources, scratch / "models", folds=folds, progress=progress)
+    except ValueError as exc:  # e.g. a category without examples
+        raise material.MaterialError(f"the training material cannot train a model: {exc}; fix it and "
+                                     "upload it again with 'planetmail model upload-training'") from None
 
 
 def _live_model(settings: Settings) -> artifact.LoadedModel | None:
