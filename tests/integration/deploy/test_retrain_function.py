@@ -18,7 +18,7 @@ from botocore.config import Config
 from click.testing import CliRunner
 from deploy_aws import throwaway_bucket
 
-from planetmail import codec, topics
+from planetmail import aws, codec, topics
 from planetmail.config.stores import opened_store, set_values
 from planetmail.feedback import FeedbackRecord
 from planetmail.kafka import make_producer
@@ -165,21 +165,35 @@ def _swap(line: str, swapped: dict[str, str]) -> str:
     return line
 
 
-def test_candidates_go_to_the_model_bucket_and_a_first_one_is_promoted_unopposed(
+def test_on_aws_backends_candidates_go_to_the_bucket_and_model_version_to_ssm(
         settings: Settings, tiny_corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deployed shape: models folder in S3, configuration in the SSM parameter (both on the local AWS
+    endpoint). The first run has nothing live and is promoted unopposed; after a new correction the
+    second run is scored against the first, downloaded from the bucket, and replaces it."""
+    parameter = f"/planetmail-test-{uuid.uuid4().hex[:8]}/config"
+    monkeypatch.setenv("PLANETMAIL_CONFIG_SOURCE", "ssm")
+    monkeypatch.setenv("PLANETMAIL_CONFIG_PARAMETER", parameter)
+    ssm = aws.client("ssm", settings)
     with throwaway_bucket(settings) as (s3, bucket):
         monkeypatch.setenv("PLANETMAIL_MODEL_BUCKET", bucket)
         _upload_material(tiny_corpus)
         assert s3.head_object(Bucket=bucket, Key=f"models/{MATERIAL_KEY}")["ContentLength"] > 0
-
-        answer = handler({}, None)
-
+        try:
+            first = handler({}, None)
+            _correct(settings)
+            second = handler({}, None)
+            stored = ssm.get_parameter(Name=parameter)["Parameter"]
+        finally:
+            ssm.delete_parameter(Name=parameter)
         keys = {item["Key"] for item in s3.list_objects_v2(Bucket=bucket)["Contents"]}
-    candidate = answer["candidate"]
-    assert answer["promoted"] and answer["live"] is None, answer
-    assert {f"models/{candidate}/model.skops", f"models/{candidate}/model.json"} <= keys
+
+    assert first["promoted"] and first["live"] is None, first
+    assert second["promoted"] and second["live"] == first["candidate"], second
+    assert second["candidate_figures"]["feedback_accuracy"] == 1.0
+    assert (json.loads(stored["Value"])["model_version"], stored["Version"]) == (second["candidate"], 2)
+    for candidate in (first["candidate"], second["candidate"]):
+        assert {f"models/{candidate}/model.skops", f"models/{candidate}/model.json"} <= keys
     assert "models/LATEST" not in keys
-    assert _model_version(settings) == candidate
 
 
 def test_no_material_stops_the_run_with_the_fix(settings: Settings) -> None:
