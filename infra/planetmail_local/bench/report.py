@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from planetmail_local.bench import cpu
 from planetmail_local.bench.follow import Deliveries
 from planetmail_local.bench.load import Submission
 from planetmail_local.bench.outcomes import Outcome
@@ -35,6 +36,9 @@ class BenchResult:
     """(seconds since start, latency ms) per acknowledged message, for the plot."""
     cpu_ms_per_message: dict[str, float] = dataclasses.field(default_factory=dict)
     """CPU milliseconds per accepted message by part of the stack (see bench/cpu.py)."""
+    cpu_ms_per_acknowledged: float = 0.0
+    """The whole stack's CPU milliseconds per acknowledgement sent: the cost of the work that was
+    asked for (suppressed and spam messages cost CPU too, but earn no acknowledgement)."""
     workers: dict[str, int] = dataclasses.field(default_factory=dict)
     """Worker processes per function at most during the run (the emulator's concurrency)."""
     not_acknowledged: dict[str, int] = dataclasses.field(default_factory=dict)
@@ -43,6 +47,15 @@ class BenchResult:
     """The spam's terminal states, by ``state:reason`` (``acknowledged`` is a model miss)."""
     lost_ids: list[str] = dataclasses.field(default_factory=list)
     not_acknowledged_ids: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+
+    def with_cpu(self, seconds_by_part: dict[str, float], *, idle_per_s: dict[str, float],
+                 elapsed: float) -> BenchResult:
+        """This result with the CPU the stack spent on it, per accepted and per acknowledged message."""
+        per_accepted = cpu.per_message(seconds_by_part, self.accepted, idle_per_s=idle_per_s, elapsed=elapsed)
+        per_acknowledged = cpu.per_message(seconds_by_part, self.acknowledged, idle_per_s=idle_per_s,
+                                           elapsed=elapsed)
+        return dataclasses.replace(self, cpu_ms_per_message=per_accepted,
+                                   cpu_ms_per_acknowledged=per_acknowledged["total"])
 
     def to_json(self) -> dict[str, Any]:
         document = dataclasses.asdict(self)

@@ -128,8 +128,7 @@ class Run:
         result = summarise(submissions, deliveries, terminal.outcomes)
         spent = cpu.spent(cpu_before, self.cpu_snapshot())
         elapsed = time.monotonic() - started
-        cpu_spent = cpu.per_message(spent, result.accepted, idle_per_s=idle_per_s, elapsed=elapsed)
-        return dataclasses.replace(result, cpu_ms_per_message=cpu_spent)
+        return result.with_cpu(spent, idle_per_s=idle_per_s, elapsed=elapsed)
 
 
     def cpu_snapshot(self) -> cpu.CpuSnapshot:

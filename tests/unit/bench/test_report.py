@@ -69,3 +69,18 @@ def test_duplicates_count_only_this_runs_messages():
     deliveries.times["A"] += [2.0, 3.0]
     deliveries.times["01KBQ7Z0000000000000EVENTS"] += [1.0, 1.5]  # another test's mail in the shared sink
     assert summarise([_accepted("A", 1.0)], deliveries).duplicates == 1
+
+
+def test_cpu_is_reported_per_accepted_and_per_acknowledged_message():
+    submissions = [_accepted("A", 1.0), _accepted("B", 1.0), _accepted("C", 1.0, kind="spam"),
+                   _accepted("D", 1.0, kind="auto_reply")]
+    deliveries = Deliveries()
+    deliveries.times["A"].append(1.5)
+    deliveries.times["B"].append(1.6)
+
+    result = summarise(submissions, deliveries).with_cpu(
+        {"responder.handler": 0.3, "kafka": 0.1}, idle_per_s={"kafka": 0.01}, elapsed=2.0)
+
+    assert result.cpu_ms_per_message == {"responder.handler": 75.0, "kafka": 20.0, "total": 95.0}
+    assert result.cpu_ms_per_acknowledged == 190.0
+    assert json.loads(json.dumps(result.to_json()))["cpu_ms_per_acknowledged"] == 190.0
