@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 from deploy_imports import function_role
 
+from planetmail.settings import ENV_SMTP_TLS, SMTP_TLS_MODES, Secret, Settings
 from planetmail_local.emulator.event_sources import ERROR_HANDLING_CONTROLS
 from planetmail_local.emulator.template import config_parameter_overrides, load_application
 from planetmail_local.emulator.yaml_loader import load_template_document
+from responder.senders.smtp import InsecureCredentialsError, SmtpTransport
 
 ROOT = Path(__file__).parents[3]
 TEMPLATE = ROOT / "template.yaml"
@@ -31,6 +33,28 @@ def test_no_parameter_defaults_to_something_only_a_laptop_has() -> None:
         "aws", "aws", "SASL_SSL")
     assert "Default" not in DOCUMENT["Parameters"]["KafkaBootstrapServers"]
     assert "Default" not in DOCUMENT["Parameters"]["ModelBucket"]
+
+
+SMTP_TLS = DOCUMENT["Parameters"]["SmtpTls"]
+ENCRYPTING_SMTP_TLS = ("starttls", "implicit")
+"""TLS before AUTH and mail (tests/integration/responder/test_smtp_tls.py sends through both)."""
+CLEAR_TEXT_SMTP_TLS = [mode for mode in SMTP_TLS["AllowedValues"] if mode not in ENCRYPTING_SMTP_TLS]
+
+
+def test_smtp_tls_defaults_to_starttls_so_credentials_are_never_sent_in_clear() -> None:
+    """Issue 17. The template's defaults alone, without samconfig's [local] (the laptop's sink, none)."""
+    assert SMTP_TLS["Default"] == "starttls"
+    assert set(SMTP_TLS["AllowedValues"]) <= set(SMTP_TLS_MODES)
+    deployed = load_application(TEMPLATE, {"KafkaBootstrapServers": "b:1", "ModelBucket": "models"},
+                                config_env="default")
+    assert deployed.functions["ResponderFunction"].environment[ENV_SMTP_TLS] == "starttls"
+
+
+@pytest.mark.parametrize("mode", CLEAR_TEXT_SMTP_TLS)
+def test_an_allowed_smtp_tls_value_without_encryption_refuses_a_password(mode: str) -> None:
+    settings = Settings(smtp_tls=mode, smtp_username="desk", smtp_password=Secret("hunter2-secret"))
+    with pytest.raises(InsecureCredentialsError):
+        SmtpTransport(settings)
 
 
 def test_samconfig_deploys_to_aws_and_gives_the_emulator_the_local_stack() -> None:
