@@ -1,11 +1,12 @@
 """What each deployment package installs, generated from ``uv.lock``: ``python -m planetmail_local.lock``.
 
 ``uv.lock`` is the one source of truth for versions. Lambda does not read it: ``sam build`` pip-installs
-each zip function's ``requirements.txt`` and the layer's, and the processor image's Dockerfile installs
-its own. This module writes those files from the lock, each one the hashed closure of the package's
-own runtime roots (``pyproject.toml``: the base dependencies for the layer, an extra per function) at
-the locked versions, for the Python that package runs on. ``--check`` only compares, and exits 1 with
-the stale files named (``tests/unit/deploy/test_lock_exports.py`` runs it).
+each zip function's ``requirements.txt`` and the layer's, and each image's Dockerfile installs the
+processor's (the retrain image installs the same file). This module writes those files from the lock,
+each one the hashed closure of the package's own runtime roots (``pyproject.toml``: the base
+dependencies for the layer, an extra per function) at the locked versions, for the Python that package
+runs on. ``--check`` only compares, and exits 1 with the stale files named;
+``tests/unit/deploy/test_requirements.py`` makes the same comparison through ``stale()``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Building and judging the processor's triage model: corpora, training, evaluation, plots, benchmark.
+"""Laptop-only helpers around the processor's triage model: plots, benchmark, ``--explain`` and the
+inputs of ``planetmail classify``. Corpora, training and evaluation are the retrain engine's
+(``functions/retrain/retrain``, which the retrain image ships).
 
 Laptop tooling: the processor image copies ``functions/processor/processor`` only (classifier,
 model, signals, language, priority, model loading), never this package.
