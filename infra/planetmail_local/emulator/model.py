@@ -14,6 +14,8 @@ MAX_BATCH_SIZE = 10_000
 DEFAULT_BATCHING_WINDOW_SECONDS = 0.5
 RETRIES_WITH_DESTINATION = 10
 """AWS caps "infinite" retries at 10 when an on-failure destination is configured."""
+DEFAULT_RUNTIME = "python3.12"
+"""What a function without ``Runtime`` reports as its ``AWS_EXECUTION_ENV`` (template.yaml's runtime)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,7 +26,7 @@ class FunctionSpec:
     layer_dirs: tuple[Path, ...] = ()
     extra_code_dirs: tuple[Path, ...] = ()
     """Import roots after ``code_dir``: an Image function's other sources (see ``image_function``)."""
-    runtime: str = "python3.11"
+    runtime: str = DEFAULT_RUNTIME
     memory_mb: int = 128
     timeout_seconds: float = 3.0
     environment: dict[str, str] = dataclasses.field(default_factory=dict)

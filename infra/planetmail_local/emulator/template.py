@@ -13,7 +13,14 @@ from planetmail_local.emulator.errors import TemplateError
 from planetmail_local.emulator.event_sources import parse_function_events, parse_mapping_resource
 from planetmail_local.emulator.image_function import image_code
 from planetmail_local.emulator.intrinsics import Resolver
-from planetmail_local.emulator.model import Application, FunctionSpec, HttpRoute, KafkaMapping, Schedule
+from planetmail_local.emulator.model import (
+    DEFAULT_RUNTIME,
+    Application,
+    FunctionSpec,
+    HttpRoute,
+    KafkaMapping,
+    Schedule,
+)
 from planetmail_local.emulator.runtime.concurrency import checked_workers
 from planetmail_local.emulator.yaml_loader import load_template_document
 
@@ -237,7 +244,7 @@ def _zip_code(
     code_uri = properties.get("CodeUri", ".")
     if not isinstance(code_uri, str) or not (base / code_uri).is_dir():
         raise TemplateError(f"function {name}: CodeUri {code_uri!r} is not a directory; fix CodeUri")
-    runtime = str(properties.get("Runtime", "python3.11"))
+    runtime = str(properties.get("Runtime", DEFAULT_RUNTIME))
     if not runtime.startswith("python"):
         raise TemplateError(
             f"function {name}: runtime {runtime} is not Python; only Python handlers run here"
