@@ -20,9 +20,10 @@ import re
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 
@@ -35,6 +36,7 @@ from planetmail.status import STATUS_TABLE_KEYS
 from planetmail_local.bench.aws_calls import CountingProxy
 from planetmail_local.bench.follow import wait_for_acknowledgements
 from planetmail_local.bench.traffic import TrafficMix, WebhookCredentials, load_corpus
+from planetmail_local.emulator.model import KafkaMapping
 from planetmail_local.emulator.service import Emulator, EmulatorOptions
 from planetmail_local.emulator.template import load_application
 from planetmail_local.stack.config import REPO_ROOT, free_port
@@ -73,6 +75,8 @@ class Measurement:
     kafka: dict[str, tuple[int, int]]
     """topic → (records, bytes)."""
     log_bytes: int
+    readers: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
+    """topic → how many of the template's Kafka mappings read it (each read is MSK data out)."""
 
 
 def isolated(settings: Settings) -> Settings:
@@ -108,8 +112,19 @@ def provisioned(settings: Settings) -> Iterator[None]:
         ssm.delete_parameter(Name=settings.config_parameter)
 
 
+class RunningEmulator(NamedTuple):
+    api_url: str
+    readers: collections.Counter[str]
+
+
+def mapping_readers(mappings: Iterable[KafkaMapping], topic_prefix: str) -> collections.Counter[str]:
+    """Topic (without the run's prefix) → the number of mappings that poll it."""
+    return collections.Counter(topic.removeprefix(topic_prefix)
+                               for mapping in mappings for topic in mapping.topics)
+
+
 @contextmanager
-def aws_mode_emulator(settings: Settings, endpoint: str, log_dir: Path) -> Iterator[str]:
+def aws_mode_emulator(settings: Settings, endpoint: str, log_dir: Path) -> Iterator[RunningEmulator]:
     """template.yaml with Coordination=aws; the workers see ``endpoint`` and no ZooKeeper."""
     os.environ.update({
         "AWS_ENDPOINT_URL": endpoint, "PLANETMAIL_ZOOKEEPER": NO_ZOOKEEPER,
@@ -126,7 +141,8 @@ def aws_mode_emulator(settings: Settings, endpoint: str, log_dir: Path) -> Itera
     emulator = Emulator(application, options)
     emulator.start(kafka=True, schedules=False)
     try:
-        yield f"http://127.0.0.1:{options.api_port}"
+        yield RunningEmulator(f"http://127.0.0.1:{options.api_port}",
+                              mapping_readers(application.kafka_mappings, settings.topic_prefix))
     finally:
         emulator.stop()
 
@@ -172,15 +188,15 @@ def measure(settings: Settings, messages: int) -> Measurement:
     with tempfile.TemporaryDirectory(prefix="planetmail-cost-") as folder, provisioned(run), \
             CountingProxy(str(settings.aws_endpoint_url)) as proxy:
         log_dir = Path(folder)
-        with aws_mode_emulator(run, proxy.url, log_dir) as url:
-            expected = send(url, messages)
+        with aws_mode_emulator(run, proxy.url, log_dir) as emulator:
+            expected = send(emulator.api_url, messages)
             local = json.loads((settings.state_dir / "local.json").read_text(encoding="utf-8"))
             acknowledged = wait_for_acknowledgements(local["smtp_viewer_url"], expected,
                                                      deadline=time.time() + 180).times
             time.sleep(3)  # the last batches' status rows and events
         log_bytes = sum(log.stat().st_size for log in log_dir.glob("*.log"))
         return Measurement(messages, len(expected), len(expected & acknowledged.keys()), proxy.tally,
-                           lambda_usage(log_dir), kafka_volume(run), log_bytes)
+                           lambda_usage(log_dir), kafka_volume(run), log_bytes, emulator.readers)
 
 
 def cost_lines(m: Measurement) -> list[tuple[str, float, float]]:
@@ -191,7 +207,7 @@ def cost_lines(m: Measurement) -> list[tuple[str, float, float]]:
     gb_seconds = sum(gbs for _, gbs in m.lambda_usage.values())
     s3_puts, s3_gets = m.aws_calls["s3:PutObject"], m.aws_calls["s3:GetObject"]
     kafka_bytes = sum(size for _, size in m.kafka.values())
-    consumed = sum(m.kafka.get(topic, (0, 0))[1] for topic in ("mail.received", "mail.ack"))
+    consumed = sum(m.kafka.get(topic, (0, 0))[1] * readers for topic, readers in m.readers.items())
     lines = [
         ("Lambda requests", invocations * per, invocations * per * PRICES["lambda_request"]),
         ("Lambda GB-seconds", gb_seconds * per, gb_seconds * per * PRICES["lambda_gb_second"]),
@@ -221,7 +237,8 @@ def report(m: Measurement) -> str:
             "", f"{'line':<34}{'per message':>14}{'USD per 1M messages':>22}"]
     lines = cost_lines(m)
     rows += [f"{what:<34}{quantity:>14.3f}{usd:>22.2f}" for what, quantity, usd in lines]
-    rows.append(f"{'total (SMTP sending; SES adds ' + format(PRICES['ses_email'] * 1e6, '.0f') + ')':<34}"
+    ses = PRICES["ses_email"] * m.acknowledged / n * 1e6
+    rows.append(f"{'total (SMTP sending; SES adds ' + format(ses, '.0f') + ')':<34}"
                 f"{'':>14}{sum(usd for _, _, usd in lines):>22.2f}")
     return "\n".join(rows)
 
