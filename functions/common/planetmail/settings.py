@@ -35,8 +35,6 @@ ENV_SMTP_PORT = "PLANETMAIL_SMTP_PORT"
 ENV_SMTP_USERNAME = "PLANETMAIL_SMTP_USERNAME"
 ENV_SMTP_PASSWORD = "PLANETMAIL_SMTP_PASSWORD"  # noqa: S105 - a variable name, not a secret
 ENV_SMTP_TLS = "PLANETMAIL_SMTP_TLS"
-ENV_SMTP_VIEWER_PORT = "PLANETMAIL_SMTP_VIEWER_PORT"
-ENV_MOTO_PORT = "PLANETMAIL_MOTO_PORT"
 ENV_MAIL_TRANSPORT = "PLANETMAIL_MAIL_TRANSPORT"
 ENV_API_TOKEN = "PLANETMAIL_API_TOKEN"  # noqa: S105 - a variable name, not a secret
 ENV_WEBHOOK_CREDENTIALS = "PLANETMAIL_WEBHOOK_CREDENTIALS"
@@ -143,9 +141,6 @@ class Settings:
     smtp_username: str | None = None
     smtp_password: Secret = dataclasses.field(default_factory=lambda: Secret(""))
     smtp_tls: str = "none"
-    smtp_viewer_port: int = 8025
-    moto_port: int = 4576
-    """Local stack only: moto's server behind the AWS endpoint (which serves DynamoDB itself)."""
     mail_transport: str = "smtp"
     api_token: Secret = dataclasses.field(default_factory=lambda: Secret(""))
     webhook_credentials: Mapping[str, Secret] = dataclasses.field(default_factory=dict)
@@ -223,7 +218,7 @@ class Settings:
         return self.webhook_credentials.get(provider, Secret(""))
 
 
-_INT_FIELDS = {"smtp_port", "smtp_viewer_port", "moto_port", "max_body_bytes", "inline_body_limit",
+_INT_FIELDS = {"smtp_port", "max_body_bytes", "inline_body_limit",
                "imap_port", "zk_session_timeout", "config_refresh_seconds",
                "sns_min_signature_version"}
 
@@ -248,8 +243,6 @@ _ENV_FIELDS = {
     ENV_SMTP_USERNAME: "smtp_username",
     ENV_SMTP_PASSWORD: "smtp_password",
     ENV_SMTP_TLS: "smtp_tls",
-    ENV_SMTP_VIEWER_PORT: "smtp_viewer_port",
-    ENV_MOTO_PORT: "moto_port",
     ENV_CACHE_DIR: "cache_dir",
     ENV_MAIL_TRANSPORT: "mail_transport",
     ENV_API_TOKEN: "api_token",

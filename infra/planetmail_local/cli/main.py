@@ -7,12 +7,14 @@ import sys
 
 import click
 
+from planetmail.settings import SettingsError
 from planetmail_local.bench.errors import BenchError
 from planetmail_local.cli.errors import UserError
 from planetmail_local.stack.errors import StackError
 
-ENGINE_ERRORS = (StackError, BenchError)
-"""Errors the engines raise with a '<cause>; <fix>' message, shown as the CLI's one-line error."""
+ENGINE_ERRORS = (StackError, BenchError, SettingsError)
+"""Errors the engines (and the settings) raise with a '<cause>; <fix>' message, shown as the CLI's
+one-line error."""
 
 # name -> "module:attribute" of a click command; one line per subcommand.
 COMMANDS: dict[str, str] = {

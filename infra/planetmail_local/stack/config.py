@@ -1,13 +1,16 @@
 """Where one stack instance lives (state folder) and which ports it uses.
 
-Every port comes from Settings, so a second, throwaway instance runs beside the shared one by pointing
+Every port comes from Settings or, for the parts only the laptop has (the mail viewer, moto), from
+their own variables here, so a second, throwaway instance runs beside the shared one by pointing
 ``PLANETMAIL_STATE_DIR`` and the port variables elsewhere (the integration tests do exactly that).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import socket
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,13 +18,12 @@ from planetmail.settings import (
     ENV_AWS_ENDPOINT_URL,
     ENV_CACHE_DIR,
     ENV_KAFKA_BOOTSTRAP,
-    ENV_MOTO_PORT,
     ENV_SMTP_HOST,
     ENV_SMTP_PORT,
-    ENV_SMTP_VIEWER_PORT,
     ENV_STATE_DIR,
     ENV_ZOOKEEPER,
     Settings,
+    SettingsError,
 )
 
 KAFKA_VERSION = "3.9.1"
@@ -31,6 +33,8 @@ SECURE_PROTOCOL = "SASL_SSL"
 DEFAULT_AWS_ENDPOINT = "http://127.0.0.1:4566"
 REPO_ROOT = Path(__file__).resolve().parents[3]
 TARGETS = ("local", "aws")
+ENV_SMTP_VIEWER_PORT = "PLANETMAIL_SMTP_VIEWER_PORT"
+ENV_MOTO_PORT = "PLANETMAIL_MOTO_PORT"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,7 +57,9 @@ class StackConfig:
     ZooKeeper reachable from the functions: the deployed shape, on the laptop)."""
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> StackConfig:
+    def from_settings(cls, settings: Settings, environ: Mapping[str, str] | None = None) -> StackConfig:
+        """The instance ``settings`` point at; the laptop-only ports from ``environ`` (the process's)."""
+        env = os.environ if environ is None else environ
         return cls(
             state_dir=Path(settings.state_dir),
             cache_dir=Path(settings.cache_dir),
@@ -61,8 +67,8 @@ class StackConfig:
             kafka_port=_port(settings.kafka_bootstrap.split(",")[0]),
             aws_endpoint_url=settings.aws_endpoint_url or DEFAULT_AWS_ENDPOINT,
             smtp_port=settings.smtp_port,
-            smtp_viewer_port=settings.smtp_viewer_port,
-            moto_port=settings.moto_port,
+            smtp_viewer_port=_port_variable(env, ENV_SMTP_VIEWER_PORT, cls.smtp_viewer_port),
+            moto_port=_port_variable(env, ENV_MOTO_PORT, cls.moto_port),
             secure=settings.kafka_security_protocol == SECURE_PROTOCOL,
         )
 
@@ -166,8 +172,14 @@ class StackConfig:
             aws_endpoint_url=self.aws_endpoint_url,
             smtp_host=self.host,
             smtp_port=self.smtp_port,
-            smtp_viewer_port=self.smtp_viewer_port,
         )
+
+
+def _port_variable(env: Mapping[str, str], variable: str, default: int) -> int:
+    raw = env.get(variable) or str(default)
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SettingsError(f"{variable}={raw!r} is not a TCP port; set it to a number from 1 to 65535")
+    return int(raw)
 
 
 def free_port() -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from collections.abc import Mapping
 
-from planetmail.settings import ENV_AWS_ENDPOINT_URL, ENV_MOTO_PORT, ENV_SMTP_PORT
-from planetmail_local.stack.config import StackConfig
+from planetmail.settings import ENV_AWS_ENDPOINT_URL, ENV_SMTP_PORT
+from planetmail_local.stack.config import ENV_MOTO_PORT, StackConfig
 from planetmail_local.stack.npm import FRONT_SCRIPT
 from planetmail_local.stack.probes import aws_endpoint_serving, http_ok
 from planetmail_local.stack.process import port_open

@@ -10,7 +10,6 @@ from planetmail.settings import (
     ENV_KAFKA_BOOTSTRAP,
     ENV_MAIL_TRANSPORT,
     ENV_SMTP_PORT,
-    ENV_SMTP_VIEWER_PORT,
     ENV_WEBHOOK_CREDENTIALS,
     Secret,
     Settings,
@@ -62,7 +61,7 @@ def test_secrets_never_show_their_value(state_dir: Path) -> None:
 
 
 def test_integers_are_cast_and_bad_ones_name_the_variable(tmp_path: Path) -> None:
-    assert Settings.load({ENV_SMTP_VIEWER_PORT: "9025"}, state_dir=tmp_path).smtp_viewer_port == 9025
+    assert Settings.load({ENV_SMTP_PORT: "9025"}, state_dir=tmp_path).smtp_port == 9025
     with pytest.raises(SettingsError, match=ENV_SMTP_PORT):
         Settings.load({ENV_SMTP_PORT: "twenty-five"}, state_dir=tmp_path)
 

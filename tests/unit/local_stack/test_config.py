@@ -1,21 +1,47 @@
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
-from planetmail.settings import Settings
+import pytest
+from click.testing import CliRunner
+
+from planetmail.settings import Settings, SettingsError
+from planetmail_local.cli.main import cli
 from planetmail_local.stack.components import stack_components, stack_services
-from planetmail_local.stack.config import StackConfig
+from planetmail_local.stack.config import ENV_MOTO_PORT, ENV_SMTP_VIEWER_PORT, StackConfig
 
 
 def test_ports_come_from_the_settings(tmp_path: Path) -> None:
     settings = Settings.load({}, state_dir=tmp_path, zookeeper="127.0.0.1:12181/kafka",
                              kafka_bootstrap="127.0.0.1:19092,127.0.0.1:19093",
-                             aws_endpoint_url="http://127.0.0.1:14566", smtp_port=11025,
-                             smtp_viewer_port=18025)
-    config = StackConfig.from_settings(settings)
+                             aws_endpoint_url="http://127.0.0.1:14566", smtp_port=11025)
+    config = StackConfig.from_settings(settings, {ENV_SMTP_VIEWER_PORT: "18025", ENV_MOTO_PORT: "14576"})
     assert (config.zookeeper_port, config.kafka_port, config.aws_port) == (12181, 19092, 14566)
-    assert (config.smtp_port, config.smtp_viewer_port) == (11025, 18025)
+    assert (config.smtp_port, config.smtp_viewer_port, config.moto_port) == (11025, 18025, 14576)
     assert config.smtp_viewer_url == "http://127.0.0.1:18025"
+
+
+def test_the_laptop_only_ports_are_not_settings_the_functions_load(tmp_path: Path) -> None:
+    """The mail viewer and moto exist only on the laptop: Lambda's Settings have no field for them."""
+    settings = Settings.load({ENV_SMTP_VIEWER_PORT: "18025", ENV_MOTO_PORT: "14576"}, state_dir=tmp_path)
+    assert not {"smtp_viewer_port", "moto_port"} & {field.name for field in dataclasses.fields(settings)}
+    defaults = StackConfig.from_settings(settings, {})
+    assert (defaults.smtp_viewer_port, defaults.moto_port) == (8025, 4576)
+
+
+@pytest.mark.parametrize("value", ["eighty", "0", "70000"])
+def test_a_bad_laptop_port_is_refused_naming_the_variable(tmp_path: Path, value: str) -> None:
+    with pytest.raises(SettingsError, match=f"{ENV_MOTO_PORT}='{value}' is not a TCP port"):
+        StackConfig.from_settings(Settings.load({}, state_dir=tmp_path), {ENV_MOTO_PORT: value})
+
+
+def test_a_bad_setting_is_one_cli_line_not_a_traceback(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["status"], env={"PLANETMAIL_STATE_DIR": str(tmp_path),
+                                                      "PLANETMAIL_SMTP_PORT": "twenty-five"})
+    assert result.exit_code == 2
+    assert "PLANETMAIL_SMTP_PORT='twenty-five' is not a whole number" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_defaults_are_the_standard_ports_and_the_moto_endpoint(tmp_path: Path) -> None:
