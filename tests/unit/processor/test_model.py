@@ -2,10 +2,12 @@ import dataclasses
 
 import numpy as np
 import pytest
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
 
 from planetmail.classification import CATEGORIES
 from processor.mail import as_mails
-from processor.model import LABELS, TrainingSet, TriageModel
+from processor.model import LABELS, TrainingSet, TriageModel, calibrated_probabilities
 
 
 def _set(texts, categories, urgent=None):
@@ -66,3 +68,21 @@ def test_a_message_is_spam_exactly_when_its_evidence_reaches_the_threshold(tiny_
             continue
         model = dataclasses.replace(tiny_model.model, spam_threshold=threshold)
         assert [p == "spam" for p in model.predict(texts)] == (evidence >= threshold).tolist()
+
+
+def test_the_heads_probabilities_are_scikit_learns_own(tiny_model):
+    """``calibrated_probabilities`` skips predict_proba's input checks, never its numbers."""
+    model = tiny_model.model
+    matrix = model.matrix(model.featurize(["cancel my subscription", "", "win money now", "¿dónde está?",
+                                           "the crossword was lovely " * 40]))
+    for head in (model.category_head, model.spam_head):
+        expected = head.predict_proba(matrix)
+        assert np.allclose(calibrated_probabilities(head, matrix), expected, rtol=0, atol=1e-12)
+        assert np.allclose(calibrated_probabilities(head, matrix[:1]), expected[:1], rtol=0, atol=1e-12)
+
+
+def test_a_head_the_fast_path_does_not_know_goes_through_predict_proba():
+    rng = np.random.default_rng(3)
+    features, labels = rng.normal(size=(60, 4)), np.array(["a", "b", "c"] * 20)
+    head = CalibratedClassifierCV(LogisticRegression(), method="isotonic", cv=3).fit(features, labels)
+    assert np.array_equal(calibrated_probabilities(head, features), head.predict_proba(features))
