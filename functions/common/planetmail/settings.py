@@ -192,6 +192,15 @@ class Settings:
         _require_choice("config_source", ENV_CONFIG_SOURCE, self.config_source, CONFIG_SOURCES)
         _require_choice("coordination", ENV_COORDINATION, self.coordination, COORDINATION_BACKENDS)
 
+    def cleartext_smtp_login(self) -> str | None:
+        """Why these settings must not log in to SMTP (a password and ``smtp_tls=none``), or None.
+
+        The responder and the SLA watcher's operator mail both refuse on it, so the rule is one."""
+        if self.smtp_password and self.smtp_tls == "none":
+            return (f"an SMTP password is configured with {ENV_SMTP_TLS}=none; credentials are never sent "
+                    f"in clear: set {ENV_SMTP_TLS} (template parameter SmtpTls) to starttls or implicit")
+        return None
+
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from (lowest first) defaults, local.json, the environment, explicit overrides."""

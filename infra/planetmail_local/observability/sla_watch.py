@@ -109,10 +109,9 @@ def send_mail(settings: Settings, message: EmailMessage) -> None:
     """One message over the configured SMTP server (its TLS mode and login), on a connection of its own:
     an operator alert is rare, so the standard library's client does, without the responder's.
     Like the responder, it never sends a password in clear: with ``smtp_tls=none`` it refuses."""
-    if settings.smtp_password and settings.smtp_tls == "none":
-        raise smtplib.SMTPException(
-            "an SMTP password is configured with PLANETMAIL_SMTP_TLS=none; credentials are never sent "
-            "in clear: set PLANETMAIL_SMTP_TLS to starttls or implicit")
+    refusal = settings.cleartext_smtp_login()
+    if refusal:
+        raise smtplib.SMTPException(refusal)
     context = ssl.create_default_context()  # verified, as the responder's client verifies
     if settings.smtp_tls == "implicit":
         connection: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port,

@@ -93,3 +93,18 @@ def test_unusable_webhook_credentials_are_empty_so_they_refuse(unusable) -> None
     from planetmail.settings import credentials_from_document
 
     assert credentials_from_document({"sendgrid": unusable})["sendgrid"].reveal() == ""
+
+
+@pytest.mark.parametrize(("password", "tls", "refused"), [
+    ("s3cret", "none", True),
+    ("s3cret", "starttls", False),
+    ("s3cret", "implicit", False),
+    ("", "none", False),
+])
+def test_an_smtp_login_in_clear_is_refused_naming_the_fix(password: str, tls: str, refused: bool) -> None:
+    settings = Settings(smtp_password=Secret(password), smtp_tls=tls)
+    refusal = settings.cleartext_smtp_login()
+    assert (refusal is not None) is refused
+    if refusal:
+        assert "PLANETMAIL_SMTP_TLS" in refusal and "starttls or implicit" in refusal
+        assert password not in refusal

@@ -62,10 +62,9 @@ class SmtpTransport:
         timeout: float = 10.0,
         reuse_connection: bool = True,
     ) -> None:
-        if settings.smtp_password and settings.smtp_tls == "none":
-            raise InsecureCredentialsError(
-                "an SMTP password is configured with PLANETMAIL_SMTP_TLS=none; credentials are never "
-                "sent in clear: set it (template parameter SmtpTls) to starttls or implicit")
+        refusal = settings.cleartext_smtp_login()
+        if refusal:
+            raise InsecureCredentialsError(refusal)
         self._settings = settings
         self._backoff = backoff or Backoff()
         self._timeout = timeout
