@@ -50,8 +50,8 @@ PACKAGES = (
     DeploymentPackage("functions/watchdog/requirements.txt", (), "3.12",
                       "SlaWatchdogFunction (python3.12): the layer holds everything it imports."),
     DeploymentPackage("functions/processor/requirements.txt", ("", "processor"), "3.12",
-                      "ProcessorFunction's image (Dockerfile, lambda/python:3.12): images take no "
-                      "layers, so this holds the base set too."),
+                      "ProcessorFunction's and RetrainFunction's images (their Dockerfiles, "
+                      "lambda/python:3.12): images take no layers, so this holds the base set too."),
 )
 
 
