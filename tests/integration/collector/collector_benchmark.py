@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -27,12 +28,15 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import collector_stack
 import httpx
+import psutil
 from collector_gateway import TEMPLATE, gateway, template_parameters
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -84,8 +88,15 @@ async def bare_webhook(request: Request) -> JSONResponse:
     return JSONResponse({"id": new_tracking_id(), "status": "received"}, status_code=202)
 
 
+@dataclasses.dataclass(frozen=True)
+class Endpoint:
+    url: str
+    pid: int
+    """The server's process; its CPU time (and its children's: the gateway's workers) is the row's cost."""
+
+
 @contextmanager
-def uvicorn_server(target: str, env: dict[str, str]) -> Iterator[str]:
+def uvicorn_server(target: str, env: dict[str, str]) -> Iterator[Endpoint]:
     port = free_port()
     command = [
         sys.executable,
@@ -106,7 +117,7 @@ def uvicorn_server(target: str, env: dict[str, str]) -> Iterator[str]:
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_healthy(url)
-        yield url
+        yield Endpoint(url, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -121,6 +132,48 @@ def _wait_healthy(url: str) -> None:
         except httpx.HTTPError:
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not become healthy")
+
+
+Server = Callable[..., AbstractContextManager[str]]
+
+
+def _serve(server: Server, args: tuple[Any, ...], parent: Connection) -> None:
+    with server(*args) as url:
+        parent.send(url)
+        parent.recv()  # until the benchmark is done with it
+
+
+@contextmanager
+def own_process(server: Server, *args: Any) -> Iterator[Endpoint]:
+    """``server`` run in a process of its own, as ``planetmail start`` runs the gateway and as uvicorn's rows
+    run: in the benchmark's own process the gateway's threads shared one interpreter lock with the load
+    generator, which took more of it than they did, and the gateway rows measured the client as well."""
+    context = multiprocessing.get_context("spawn")
+    here, there = context.Pipe()
+    process = context.Process(target=_serve, args=(server, args, there), daemon=True)
+    process.start()
+    try:
+        if not here.poll(120):
+            raise RuntimeError(f"{server.__name__} did not start within 120 s")
+        assert process.pid is not None
+        yield Endpoint(here.recv(), process.pid)
+    finally:
+        with suppress(OSError):
+            here.send("stop")
+        process.join(30)
+        if process.is_alive():
+            process.terminate()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its descendants so far."""
+    root = psutil.Process(pid)
+    total = 0.0
+    for process in (root, *root.children(recursive=True)):
+        with suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 @contextmanager
@@ -181,29 +234,33 @@ class Figures:
     per_second: float
     p50_ms: float
     p99_ms: float
+    cpu_ms: float
+    """The server's CPU per accepted request (its process and children), whatever else ran."""
 
     def row(self) -> str:
-        rates = f"{self.per_second:>10.1f}{self.p50_ms:>10.1f}{self.p99_ms:>10.1f}"
+        rates = f"{self.per_second:>10.1f}{self.p50_ms:>10.1f}{self.p99_ms:>10.1f}{self.cpu_ms:>10.2f}"
         return f"{self.name:<14}{self.accepted:>10}{self.errors:>8}{rates}"
 
 
-def measure(name: str, server: AbstractContextManager[str], requests: int, concurrency: int) -> Figures:
-    with server as url:
-        asyncio.run(load(url, min(100, requests), concurrency))  # warm-up: workers, connections, clients
-        accepted, errors, seconds, latencies = asyncio.run(load(url, requests, concurrency))
+def measure(name: str, server: AbstractContextManager[Endpoint], requests: int, concurrency: int) -> Figures:
+    with server as endpoint:
+        asyncio.run(load(endpoint.url, min(100, requests), concurrency))  # warm-up: workers, connections
+        cpu_before = cpu_seconds(endpoint.pid)
+        accepted, errors, seconds, latencies = asyncio.run(load(endpoint.url, requests, concurrency))
+        cpu_ms = (cpu_seconds(endpoint.pid) - cpu_before) * 1000 / max(accepted, 1)
     quantiles = statistics.quantiles(latencies, n=100)
-    return Figures(name, accepted, errors, accepted / seconds, quantiles[49], quantiles[98])
+    return Figures(name, accepted, errors, accepted / seconds, quantiles[49], quantiles[98], cpu_ms)
 
 
-def servers(via: str, settings: Settings, log_dir: Path) -> dict[str, AbstractContextManager[str]]:
+def servers(via: str, settings: Settings, log_dir: Path) -> dict[str, AbstractContextManager[Endpoint]]:
     """The endpoints to measure, by row name, each started only when its turn comes."""
-    chosen: dict[str, AbstractContextManager[str]] = {}
+    chosen: dict[str, AbstractContextManager[Endpoint]] = {}
     if via in ("uvicorn", "both"):
         chosen["bare uvicorn"] = uvicorn_server("collector_benchmark:bare_app", {})
         chosen["coll uvicorn"] = uvicorn_server("collector.app:app", collector_stack.environment(settings))
     if via in ("gateway", "both"):
-        chosen["bare gateway"] = bare_gateway(log_dir)
-        chosen["coll gateway"] = collector_gateway(settings, log_dir)
+        chosen["bare gateway"] = own_process(bare_gateway, log_dir)
+        chosen["coll gateway"] = own_process(collector_gateway, settings, log_dir)
     return chosen
 
 
@@ -214,6 +271,7 @@ def ratios(rows: dict[str, Figures]) -> list[str]:
              ("gateway / uvicorn, bare", "bare gateway", "bare uvicorn"),
              ("gateway / uvicorn, collector", "coll gateway", "coll uvicorn"))
     return [f"{label:<30}{rows[top].per_second / rows[bottom].per_second:>8.3f}"
+            f"{rows[top].cpu_ms / rows[bottom].cpu_ms:>10.2f}"
             for label, top, bottom in pairs if top in rows and bottom in rows]
 
 
@@ -233,10 +291,13 @@ def main() -> None:
     finally:
         collector_stack.remove(settings)
     print(f"{args.requests} Postmark webhooks, concurrency {args.concurrency}; gateway = the API-gateway "
-          "emulator (worker processes), uvicorn = 1 process each")
-    print(f"{'endpoint':<14}{'accepted':>10}{'errors':>8}{'per s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+          "emulator in a process of its own (with its worker processes), uvicorn = 1 process each; "
+          "CPU ms = the server's CPU (process and children) per accepted request")
+    print(f"{'endpoint':<14}{'accepted':>10}{'errors':>8}{'per s':>10}{'p50 ms':>10}{'p99 ms':>10}"
+          f"{'CPU ms':>10}")
     for figures in rows.values():
         print(figures.row())
+    print(f"{'ratio':<30}{'per s':>8}{'CPU ms':>10}")
     print("\n".join(ratios(rows)))
 
 

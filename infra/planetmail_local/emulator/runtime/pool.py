@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from planetmail_local.emulator.model import FunctionSpec
 from planetmail_local.emulator.runtime.concurrency import DEFAULT_WORKERS, ConcurrencyLimit
@@ -45,6 +45,8 @@ class FunctionPool:
         self._lock = threading.Lock()
         self._listener = listener
         self._extra_env = extra_env or {}
+        self._log_handle: TextIO | None = None
+        self._log_lock = threading.Lock()
 
     def invoke(self, event: Any) -> Invocation:
         with self._slots.slot():
@@ -82,6 +84,10 @@ class FunctionPool:
             workers, self._idle = [*self._idle, *self._busy], []
         for worker in workers:
             worker.kill()
+        with self._log_lock:
+            if self._log_handle:
+                self._log_handle.close()
+                self._log_handle = None
 
     def _run(self, worker: WorkerProcess, request_id: str, event: Any) -> Invocation:
         init_ms: float | None = None
@@ -178,5 +184,14 @@ class FunctionPool:
         worker.kill()
 
     def _log(self, *lines: str) -> None:
-        with self.log_file.open("a", encoding="utf-8") as log:
-            log.write("".join(f"{line}\n" for line in lines))
+        """START/END/REPORT lines, as CloudWatch shows them, beside what the workers print.
+
+        One handle for the pool's life, in append mode (each write lands at the end, interleaving
+        whole lines with the workers' own appends): opening the file twice per invocation cost the
+        gateway about 0.1 of its 0.8 ms of CPU per request to a bare endpoint (collector_benchmark.py,
+        two interleaved A/B rounds: 0.80 / 0.83 → 0.71 / 0.71 ms)."""
+        with self._log_lock:
+            if self._log_handle is None:
+                self._log_handle = self.log_file.open("a", encoding="utf-8")
+            self._log_handle.write("".join(f"{line}\n" for line in lines))
+            self._log_handle.flush()
