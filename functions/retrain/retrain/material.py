@@ -5,7 +5,8 @@ corpus, the hand-written ordinary mail, the newspaper test set and the SpamAssas
 ``tar.gz`` and stores it beside the models (``<ModelBucket>/<ModelPrefix>training/material.tar.gz``, or the
 local models folder). Inside, one folder per source::
 
-    corpus/*.jsonl   other_mail/*.jsonl   newspaper_test/*.jsonl   spamassassin/<folder>/*.txt
+    corpus/*.jsonl   other_mail/*.jsonl   reader_mail/*.jsonl   newspaper_test/*.jsonl
+    spamassassin/<folder>/*.txt
 
 Unpacking uses tarfile's ``data`` filter: no absolute paths, no links out of the folder, no devices, so an
 archive from a bucket cannot write outside the scratch folder.
@@ -19,7 +20,7 @@ from typing import Final
 
 from retrain import spamassassin
 from retrain.examples import CorpusError
-from retrain.training import Sources
+from retrain.training import READER_MAIL, Sources
 
 MATERIAL_KEY: Final = "training/material.tar.gz"
 """Where the archive lives under the models folder (bucket prefix or local folder)."""
@@ -35,7 +36,8 @@ def pack(sources: Sources, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(target, "w:gz") as archive:
         archive.add(sources.corpus, arcname=CORPUS, filter=_portable)
-        for name, path in ((OTHER_MAIL, sources.other_mail), (NEWSPAPER_TEST, sources.newspaper_test)):
+        for name, path in ((OTHER_MAIL, sources.other_mail), (READER_MAIL, sources.reader_mail),
+                           (NEWSPAPER_TEST, sources.newspaper_test)):
             if path is not None:
                 archive.add(path, arcname=name, filter=_portable)
         if sources.spamassassin is not None:
@@ -57,7 +59,8 @@ def unpack(archive: Path, root: Path) -> Sources:
         raise MaterialError(f"the training material {archive.name} has no {CORPUS}/ folder; "
                             "upload it again with 'planetmail model upload-training'")
     return Sources(corpus=root / CORPUS, spamassassin=_present(root / SPAMASSASSIN),
-                   newspaper_test=_present(root / NEWSPAPER_TEST), other_mail=_present(root / OTHER_MAIL))
+                   newspaper_test=_present(root / NEWSPAPER_TEST), other_mail=_present(root / OTHER_MAIL),
+                   reader_mail=_present(root / READER_MAIL))
 
 
 def _present(folder: Path) -> Path | None:

@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parents[3]
 CORPUS = REPO / "data" / "corpus"
 NEWSPAPER_TEST = REPO / "data" / "newspaper_test"
 OTHER_MAIL = REPO / "data" / "other_mail"
+READER_MAIL = REPO / "data" / "reader_mail"
 CLASSIFY_BATCH = 100
 
 console = Console(stderr=True)
@@ -40,7 +41,8 @@ def _sources(settings: Settings, corpus: Path | None, supplements: Path | None, 
     test_set = newspaper_test or NEWSPAPER_TEST
     sources = Sources(corpus=corpus or CORPUS, spamassassin=root,
                       newspaper_test=test_set if test_set.is_dir() else None,
-                      other_mail=OTHER_MAIL if corpus is None and OTHER_MAIL.is_dir() else None)
+                      other_mail=OTHER_MAIL if corpus is None and OTHER_MAIL.is_dir() else None,
+                      reader_mail=READER_MAIL if corpus is None and READER_MAIL.is_dir() else None)
     return _with_feedback(settings, sources) if with_feedback else sources
 
 

@@ -135,3 +135,19 @@ def test_the_model_card_reports_the_test_split_apart_from_training(tiny_corpus, 
 
 def test_without_cross_validation_the_default_threshold_is_kept(tiny_model):
     assert tiny_model.model.spam_threshold == SPAM_VETO
+
+
+def test_reader_mail_is_trained_on_whole_with_its_priority_labels(tiny_corpus, tmp_path):
+    written = tmp_path / "reader_mail"
+    written.mkdir()
+    rows = [{"id": f"rm-en-{i}", "group": f"rm-en-{i}", "language": "en", "category": "complaints",
+             "priority": "high" if i % 2 else "normal", "subject": "s", "body": f"message {i}", "html": False}
+            for i in range(4)]
+    (written / "en.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    sources = Sources(corpus=tiny_corpus, reader_mail=written, other_mail=written)
+    examples, held_out = sources.load()
+    labelled = [training._urgent(e) for e in examples if e.source == "reader_mail"]
+    unlabelled = [training._urgent(e) for e in examples if e.source == "other_mail"]
+    assert labelled == [False, True, False, True]
+    assert unlabelled == [None] * 4
+    assert not any(e.source == "reader_mail" for e in held_out)
