@@ -5,8 +5,8 @@ corpus, the hand-written ordinary mail, the newspaper test set and the SpamAssas
 ``tar.gz`` and stores it beside the models (``<ModelBucket>/<ModelPrefix>training/material.tar.gz``, or the
 local models folder). Inside, one folder per source::
 
-    corpus/*.jsonl   other_mail/*.jsonl   reader_mail/*.jsonl   newspaper_test/*.jsonl
-    spamassassin/<folder>/*.txt
+    corpus/*.jsonl   other_mail/*.jsonl   reader_mail/*.jsonl   spam_mail/*.jsonl
+    newspaper_test/*.jsonl   spamassassin/<folder>/*.txt
 
 Unpacking uses tarfile's ``data`` filter: no absolute paths, no links out of the folder, no devices, so an
 archive from a bucket cannot write outside the scratch folder.
@@ -20,11 +20,11 @@ from typing import Final
 
 from retrain import spamassassin
 from retrain.examples import CorpusError
-from retrain.training import READER_MAIL, Sources
+from retrain.training import WRITTEN, Sources
 
 MATERIAL_KEY: Final = "training/material.tar.gz"
 """Where the archive lives under the models folder (bucket prefix or local folder)."""
-CORPUS, OTHER_MAIL, NEWSPAPER_TEST, SPAMASSASSIN = "corpus", "other_mail", "newspaper_test", "spamassassin"
+CORPUS, NEWSPAPER_TEST, SPAMASSASSIN = "corpus", "newspaper_test", "spamassassin"
 
 
 class MaterialError(ValueError):
@@ -36,8 +36,8 @@ def pack(sources: Sources, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(target, "w:gz") as archive:
         archive.add(sources.corpus, arcname=CORPUS, filter=_portable)
-        for name, path in ((OTHER_MAIL, sources.other_mail), (READER_MAIL, sources.reader_mail),
-                           (NEWSPAPER_TEST, sources.newspaper_test)):
+        folders = {**sources.written(), NEWSPAPER_TEST: sources.newspaper_test}
+        for name, path in folders.items():
             if path is not None:
                 archive.add(path, arcname=name, filter=_portable)
         if sources.spamassassin is not None:
@@ -58,9 +58,9 @@ def unpack(archive: Path, root: Path) -> Sources:
     if not (root / CORPUS).is_dir():
         raise MaterialError(f"the training material {archive.name} has no {CORPUS}/ folder; "
                             "upload it again with 'planetmail model upload-training'")
-    return Sources(corpus=root / CORPUS, spamassassin=_present(root / SPAMASSASSIN),
-                   newspaper_test=_present(root / NEWSPAPER_TEST), other_mail=_present(root / OTHER_MAIL),
-                   reader_mail=_present(root / READER_MAIL))
+    sources = Sources(corpus=root / CORPUS, spamassassin=_present(root / SPAMASSASSIN),
+                      newspaper_test=_present(root / NEWSPAPER_TEST))
+    return sources.with_written({name: _present(root / name) for name in WRITTEN})
 
 
 def _present(folder: Path) -> Path | None:

@@ -2,8 +2,8 @@
 and report (never tune on) the test split.
 
 Training split: the generated Daily Planet corpus less its held-out groups, SpamAssassin ``spam-2``
-and ``easy-ham-2``, the hand-written ordinary mail of data/other_mail and the hand-written reader
-mail of data/reader_mail. Test split: SpamAssassin
+and ``easy-ham-2``, and the hand-written folders (``WRITTEN``): ordinary mail (data/other_mail), reader
+mail (data/reader_mail) and present-day spam (data/spam_mail). Test split: SpamAssassin
 ``spam-1``, ``easy-ham-1``, ``hard-ham-1`` and the independent newspaper test set
 (data/newspaper_test); the model card reports both beside the cross-validation figures.
 """
@@ -14,7 +14,7 @@ import dataclasses
 import hashlib
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -39,7 +39,9 @@ margin for the difference between cross-validation and the test split."""
 SPAM_THRESHOLDS: Final = tuple(round(0.05 + 0.01 * i, 2) for i in range(91))
 """Candidate spam thresholds, 0.05 to 0.95."""
 
-READER_MAIL: Final = "reader_mail"
+OTHER_MAIL, READER_MAIL, SPAM_MAIL = "other_mail", "reader_mail", "spam_mail"
+WRITTEN: Final = (OTHER_MAIL, READER_MAIL, SPAM_MAIL)
+"""The hand-written training folders (data/<name>), each trained on whole as a source of that name."""
 PRIORITY_LABELLED: Final = frozenset({"corpus", READER_MAIL})
 """Sources whose ``priority`` is a label (elsewhere it is only the loader's default)."""
 
@@ -61,6 +63,10 @@ class Sources:
     (data/reader_mail), all of it trained on: the corpus's wording, urgent or not, comes from one
     phrase generator, and a priority head learned from it alone did not carry over to mail written
     independently."""
+    spam_mail: Path | None = None
+    """Hand-written present-day spam and scams, en/es (data/spam_mail), all of it trained on: the
+    corpus's spam comes from one generator and SpamAssassin's from 2002, and neither has much of today's
+    payment fraud, phishing or cold sales pitches to a newsroom."""
     feedback: tuple[Example, ...] = ()
     """Staff corrections from mail.feedback (already weighted), all of them in training."""
     feedback_facts: dict[str, Any] = dataclasses.field(default_factory=dict)
@@ -70,12 +76,21 @@ class Sources:
         """(training, held out): the corpus split by group, and all of SpamAssassin's training folders
         in training (the test folders are real held-out mail)."""
         training, held_out = split(load_corpus(self.corpus))
-        for source, folder in (("other_mail", self.other_mail), (READER_MAIL, self.reader_mail)):
-            if folder is not None:
-                training += load_corpus(folder, source=source)
+        for source, folder in self.written().items():
+            training += load_corpus(folder, source=source)
         if self.spamassassin is not None:
             training += spamassassin.load_folders(self.spamassassin, spamassassin.TRAINING_FOLDERS)
         return training + list(self.feedback), held_out
+
+    def written(self) -> dict[str, Path]:
+        """The hand-written folders present, by source name."""
+        folders = {OTHER_MAIL: self.other_mail, READER_MAIL: self.reader_mail, SPAM_MAIL: self.spam_mail}
+        return {name: folder for name, folder in folders.items() if folder is not None}
+
+    def with_written(self, folders: Mapping[str, Path | None]) -> Sources:
+        """These sources with the hand-written folders ``folders`` names (by source name), no others."""
+        return dataclasses.replace(self, other_mail=folders.get(OTHER_MAIL),
+                                   reader_mail=folders.get(READER_MAIL), spam_mail=folders.get(SPAM_MAIL))
 
     def test_sets(self) -> dict[str, list[Example]]:
         """The test split by name: SpamAssassin's test folders and the newspaper test set."""
@@ -206,7 +221,7 @@ def _training_facts(training: Sequence[Example], held_out: Sequence[Example],
         "corpus": str(sources.corpus), "spamassassin": str(sources.spamassassin or ""),
         "spamassassin_training_folders": sorted(spamassassin.TRAINING_FOLDERS) if sources.spamassassin
         else [],
-        "other_mail": str(sources.other_mail or ""), "reader_mail": str(sources.reader_mail or ""),
+        **{name: str(sources.written().get(name, "")) for name in WRITTEN},
         "feedback": sources.feedback_facts,
         "seconds": round(seconds[0], 1), "cpu_seconds": round(seconds[1], 1),
         "scikit_learn": sklearn.__version__,

@@ -19,13 +19,11 @@ from planetmail_local.training.inputs import InputError, Item, read_path, read_s
 from processor import artifact
 from retrain import spamassassin
 from retrain.examples import CorpusError
-from retrain.training import CV_FOLDS, Sources
+from retrain.training import CV_FOLDS, WRITTEN, Sources
 
 REPO = Path(__file__).resolve().parents[3]
 CORPUS = REPO / "data" / "corpus"
 NEWSPAPER_TEST = REPO / "data" / "newspaper_test"
-OTHER_MAIL = REPO / "data" / "other_mail"
-READER_MAIL = REPO / "data" / "reader_mail"
 CLASSIFY_BATCH = 100
 
 console = Console(stderr=True)
@@ -40,10 +38,15 @@ def _sources(settings: Settings, corpus: Path | None, supplements: Path | None, 
         spamassassin.require(root, {**spamassassin.TRAINING_FOLDERS, **spamassassin.TEST_FOLDERS})
     test_set = newspaper_test or NEWSPAPER_TEST
     sources = Sources(corpus=corpus or CORPUS, spamassassin=root,
-                      newspaper_test=test_set if test_set.is_dir() else None,
-                      other_mail=OTHER_MAIL if corpus is None and OTHER_MAIL.is_dir() else None,
-                      reader_mail=READER_MAIL if corpus is None and READER_MAIL.is_dir() else None)
+                      newspaper_test=test_set if test_set.is_dir() else None)
+    sources = sources.with_written(_written_folders() if corpus is None else {})
     return _with_feedback(settings, sources) if with_feedback else sources
+
+
+def _written_folders() -> dict[str, Path]:
+    """data/<name> for each hand-written training folder the repository has."""
+    folders = {name: REPO / "data" / name for name in WRITTEN}
+    return {name: folder for name, folder in folders.items() if folder.is_dir()}
 
 
 def _with_feedback(settings: Settings, sources: Sources) -> Sources:

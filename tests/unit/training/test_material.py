@@ -25,14 +25,15 @@ def _spamassassin(root: Path) -> Path:
 
 def test_what_is_packed_unpacks_into_the_same_sources(tmp_path: Path) -> None:
     sources = Sources(corpus=TINY_CORPUS, spamassassin=_spamassassin(tmp_path / "sa"),
-                      newspaper_test=TINY_CORPUS, other_mail=None, reader_mail=TINY_CORPUS)
+                      newspaper_test=TINY_CORPUS, other_mail=None, reader_mail=TINY_CORPUS,
+                      spam_mail=TINY_CORPUS)
 
     unpacked = unpack(pack(sources, tmp_path / "material.tar.gz"), tmp_path / "out")
 
     out = tmp_path / "out"
     assert unpacked == Sources(corpus=out / "corpus", spamassassin=out / "spamassassin",
                                newspaper_test=out / "newspaper_test", other_mail=None,
-                               reader_mail=out / "reader_mail")
+                               reader_mail=out / "reader_mail", spam_mail=out / "spam_mail")
     assert [e.text for e in unpacked.load()[0]] == [e.text for e in sources.load()[0]]
     assert sorted(p.name for p in (tmp_path / "out" / "spamassassin").iterdir()) == [
         "easy-ham-1", "easy-ham-2", "hard-ham-1", "spam-1", "spam-2"]  # only what training and tests read
