@@ -1,7 +1,7 @@
 """The training material as one archive, so the retrain function trains on what ``planetmail train`` does.
 
 A Lambda has no repository and no npm cache: ``planetmail model upload-training`` packs the Daily Planet
-corpus, the hand-written ordinary mail, the newspaper test set and the SpamAssassin folders into one
+corpus, the hand-written folders, the newspaper test set and the SpamAssassin folders into one
 ``tar.gz`` and stores it beside the models (``<ModelBucket>/<ModelPrefix>training/material.tar.gz``, or the
 local models folder). Inside, one folder per source::
 
