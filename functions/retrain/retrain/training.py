@@ -215,13 +215,14 @@ def _training_facts(training: Sequence[Example], held_out: Sequence[Example],
             tally[key] = tally.get(key, 0) + 1
         return dict(sorted(tally.items()))
 
+    written = sources.written()
     return {
         "training": counts(training), "held_out": counts(held_out),
         "test_split": {name: len(examples) for name, examples in tests.items()},
         "corpus": str(sources.corpus), "spamassassin": str(sources.spamassassin or ""),
         "spamassassin_training_folders": sorted(spamassassin.TRAINING_FOLDERS) if sources.spamassassin
         else [],
-        **{name: str(sources.written().get(name, "")) for name in WRITTEN},
+        **{name: str(written.get(name, "")) for name in WRITTEN},
         "feedback": sources.feedback_facts,
         "seconds": round(seconds[0], 1), "cpu_seconds": round(seconds[1], 1),
         "scikit_learn": sklearn.__version__,

@@ -45,6 +45,7 @@ from mangum import Mangum
 from planetmail.inbound import new_tracking_id
 from planetmail.settings import Settings
 from planetmail_local.stack.config import free_port
+from planetmail_local.stack.process import process_tree
 
 HERE = Path(__file__).resolve().parent
 PAYLOAD = json.loads(
@@ -167,10 +168,9 @@ def own_process(server: Server, *args: Any) -> Iterator[Endpoint]:
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its descendants so far."""
-    root = psutil.Process(pid)
     total = 0.0
-    for process in (root, *root.children(recursive=True)):
-        with suppress(psutil.NoSuchProcess):
+    for process in process_tree(psutil.Process(pid)):
+        with suppress(psutil.Error):
             times = process.cpu_times()
             total += times.user + times.system
     return total
