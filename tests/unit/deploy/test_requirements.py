@@ -148,3 +148,14 @@ def test_a_handler_import_missing_from_the_requirements_is_found() -> None:
 
     assert {"scikit-learn", "skops", "lingua-language-detector"} <= imported
     assert canonical("Jinja2") not in installed_closure(["scikit-learn>=1.5"])
+
+
+@pytest.mark.parametrize("path", [package.path for package in lock.PACKAGES if "" in package.extras])
+def test_kafka_clients_check_and_write_record_crcs_in_native_code(path: str) -> None:
+    """kafka-python computes CRC32C in pure Python unless the ``crc32c`` package is importable: 0.55 ms
+    of CPU per produced and 0.37 ms per consumed 3 KB record here, against 0.19 and 0.02 with it. Every
+    Kafka client the functions build comes from the layer's set or the processor image's."""
+    from kafka.record import util
+
+    assert util.crc32c_c is not None, "the venv lacks crc32c: run 'make' (uv sync installs the lock)"
+    assert any(line.startswith("crc32c==") for line in requirement_lines(ROOT / path))
