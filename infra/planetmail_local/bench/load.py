@@ -30,6 +30,8 @@ class Submission:
     status: int | None = None
     tracking_id: str | None = None
     error: str | None = None
+    held_out: bool = False
+    """The request's ``held_out``: built from the corpus's held-out fifth."""
 
 
 async def run_load(
@@ -63,6 +65,7 @@ async def _submit(
     on_done: Callable[[Submission], None],
 ) -> Submission:
     submission.provider, submission.kind = request.provider, request.kind
+    submission.held_out = request.held_out
     async with gate:
         try:
             response = await client.post(request.path, headers=request.headers, content=request.content,

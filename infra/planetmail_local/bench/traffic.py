@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from planetmail.inbound import utcnow
+from retrain.examples import is_held_out
 
 PROVIDERS = ("api", "postmark", "sendgrid", "mailgun")
 SENDER_DOMAIN = "subscribers.example"
@@ -37,6 +38,9 @@ class CorpusMessage:
     category: str
     subject: str
     body: str
+    held_out: bool = False
+    """From the corpus's held-out fifth (``retrain.examples.is_held_out``): the model never trained on
+    its group, so spam from it measures the model's generalisation, not the pipeline."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,6 +63,8 @@ class InboundRequest:
     form: dict[str, str] | None = None
     kind: str = "genuine"
     """genuine, auto_reply (the reply policy must suppress it) or spam (the model should catch it)."""
+    held_out: bool = False
+    """Built from a message of the corpus's held-out fifth (see ``CorpusMessage.held_out``)."""
 
     @property
     def expects_ack(self) -> bool:
@@ -71,7 +77,8 @@ def load_corpus(data_dir: Path) -> list[CorpusMessage]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
-                messages.append(CorpusMessage(row["language"], row["category"], row["subject"], row["body"]))
+                messages.append(CorpusMessage(row["language"], row["category"], row["subject"], row["body"],
+                                              held_out=is_held_out(str(row.get("group") or row["id"]))))
     return messages
 
 
@@ -105,7 +112,7 @@ class TrafficMix:
             "mailgun": self._mailgun,
         }[provider]
         request = builder(message, sender, extra_headers)
-        return dataclasses.replace(request, kind=kind)
+        return dataclasses.replace(request, kind=kind, held_out=message.held_out)
 
     def _api(self, message: CorpusMessage, sender: str, extra: dict[str, str]) -> InboundRequest:
         raw = rfc822(message, sender, extra)

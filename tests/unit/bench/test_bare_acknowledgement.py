@@ -20,8 +20,8 @@ def test_the_bench_finds_the_tracking_id_in_a_bare_acknowledgement() -> None:
 
 def _result(throughput: float) -> BenchResult:
     return BenchResult(sent=10, accepted=10, rejected=0, acknowledged=10, suppressed_expected=0,
-                       auto_replies_answered=0, spam_answered=0, lost=0, duplicates=0, duration_s=1.0,
-                       throughput_per_s=throughput, latency_ms={}, latencies=[])
+                       auto_replies_answered=0, spam_answered=0, spam_answered_held_out=0, lost=0,
+                       duplicates=0, duration_s=1.0, throughput_per_s=throughput, latency_ms={}, latencies=[])
 
 
 def test_the_ratio_is_the_pipelines_rate_over_the_baselines() -> None:

@@ -5,9 +5,9 @@ from planetmail_local.bench.load import Submission
 from planetmail_local.bench.report import summarise
 
 
-def _accepted(tracking_id: str, at: float, kind: str = "genuine") -> Submission:
+def _accepted(tracking_id: str, at: float, kind: str = "genuine", held_out: bool = False) -> Submission:
     return Submission("api", kind, scheduled_at=at, accepted_at=at, status=202,
-                      tracking_id=tracking_id)
+                      tracking_id=tracking_id, held_out=held_out)
 
 
 def test_counts_lost_duplicates_and_suppressions():
@@ -33,6 +33,19 @@ def test_counts_lost_duplicates_and_suppressions():
     assert (result.suppressed_expected, result.auto_replies_answered, result.spam_answered) == (1, 1, 1)
     assert result.latency_ms["max"] == 1000.0
     assert result.latency_ms["p50"] == 600.0
+
+
+def test_answered_spam_from_groups_the_model_never_trained_on_is_counted_apart():
+    held_out = [_accepted(name, 1.0, kind="spam", held_out=True) for name in ("H1", "H2", "H3")]
+    submissions = [_accepted("S1", 1.0, kind="spam"), _accepted("S2", 1.0, kind="spam"), *held_out,
+                   _accepted("G", 1.0, held_out=True)]
+    deliveries = Deliveries()
+    for answered in ("S1", "H1", "H2", "G"):
+        deliveries.times[answered].append(2.0)
+
+    result = summarise(submissions, deliveries)
+
+    assert (result.spam_answered, result.spam_answered_held_out) == (3, 2)
 
 
 def test_no_acknowledgements_reports_zero_throughput():

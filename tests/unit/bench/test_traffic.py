@@ -69,3 +69,22 @@ def test_genuine_traffic_is_from_an_authenticated_domain_as_the_reply_policy_wan
     assert authenticated_domain(parse(api.content, "api").email) == "subscribers.example"
     postmark = next(r for r in _requests(8) if r.provider == "postmark")
     assert any(h["Name"] == "Authentication-Results" for h in postmark.json_body["Headers"])
+
+
+def test_the_held_out_mark_is_the_training_splits_and_travels_with_each_request():
+    from pathlib import Path
+
+    from planetmail_local.bench.traffic import load_corpus
+    from retrain.examples import load_corpus as load_examples
+    from retrain.examples import split
+
+    data = Path(__file__).parents[3] / "data"
+    corpus = load_corpus(data)
+    held_out = split(load_examples(data / "corpus"))[1]
+
+    marked = [m for m in corpus if m.held_out]
+    assert 0 < len(marked) < len(corpus)
+    expected = sorted((e.mail.subject, e.category) for e in held_out)
+    assert sorted((m.subject, m.category) for m in marked) == expected
+    requests = list(itertools.islice(TrafficMix(marked[:1] + corpus[:1], CREDENTIALS).requests(), 20))
+    assert {r.held_out for r in requests} == {True, corpus[0].held_out}
