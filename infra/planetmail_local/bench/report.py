@@ -28,8 +28,8 @@ class BenchResult:
     """Model misses: spam the classifier took for genuine mail (quality, not correctness)."""
     spam_answered_held_out: int
     """Of ``spam_answered``, those from the corpus's held-out fifth, whose groups the model never
-    trained on: its generalisation (issue 16). The rest is spam like the training data's answered
-    anyway, which would point at the pipeline rather than the model."""
+    trained on: they measure its generalisation (issue 16). Answered spam from the groups it trained on
+    would point at the pipeline rather than the model."""
     lost: int
     """Genuine messages with no terminal state at all (neither acknowledged, suppressed nor failed)."""
     duplicates: int
