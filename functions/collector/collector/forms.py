@@ -36,6 +36,9 @@ class _PartHeaders(Compat32):
         return _FOLDING.sub("", value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+MAX_DECODED_CHARS = 4096
+"""Longest parameter value whose encoded words are decoded: 16 times a file system's name limit. Past
+it the value is kept as written (a 140 KB filename of encoded words took 0.16 s to decode, 700 KB 3.3 s)."""
 _FOLDING = re.compile(r"\r?\n(?=[ \t])")
 _POLICY = _PartHeaders()
 
@@ -144,8 +147,9 @@ def _add_part(part: Message, fields: dict[str, bytes], files: dict[str, FilePart
 
 def _readable(value: str) -> str:
     """A parameter value with RFC 2047 encoded words decoded (mail clients put them in filenames,
-    though RFC 2047 does not allow it there); the value as it came when they do not decode."""
-    if "=?" not in value:
+    though RFC 2047 does not allow it there); the value as it came when they do not decode, or when
+    it is longer than any real name (``MAX_DECODED_CHARS``: decoding grows faster than the length)."""
+    if "=?" not in value or len(value) > MAX_DECODED_CHARS:
         return value
     try:
         return str(make_header(decode_header(value)))

@@ -33,6 +33,13 @@ def test_a_filename_reads_as_the_sender_wrote_it_in_any_encoding(disposition: by
     assert form.files["attachment1"] == forms.FilePart(filename, "application/pdf", b"PDF")
 
 
+def test_an_encoded_filename_longer_than_any_real_one_is_kept_as_written() -> None:
+    words = " ".join(["=?utf-8?q?a?="] * (forms.MAX_DECODED_CHARS // 14 + 1))
+    form = one_part(f'Content-Disposition: form-data; name="f"; filename="{words}"'.encode())
+
+    assert form.files["f"].filename == words
+
+
 @pytest.mark.parametrize(("headers", "name"), [
     (b'Content-Disposition: form-data;\r\n name="text"', "text"),
     (b"Content-Disposition: form-data; name*=UTF-8''t%C3%A9xt", "téxt"),
