@@ -1,5 +1,5 @@
-"""Laptop-only helpers around the processor's triage model: plots, benchmark, ``--explain`` and the
-inputs of ``planetmail classify``. Corpora, training and evaluation are the retrain engine's
+"""Laptop-only helpers around the processor's triage model: plots, benchmark, ``--explain``, the
+inputs of ``planetmail classify`` and the corpus's held-out split for ``planetmail bench``. Corpora, training and evaluation are the retrain engine's
 (``functions/retrain/retrain``, which the retrain image ships).
 
 Laptop tooling: the processor image copies ``functions/processor/processor`` only (classifier,

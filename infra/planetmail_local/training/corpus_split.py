@@ -1,0 +1,14 @@
+"""The generated corpus's split into training and held-out groups, for tooling outside training.
+
+The benchmark tells apart the spam the model never trained on; the rule itself stays the training
+engine's (``retrain.examples``), which only the model builders of the tooling import.
+"""
+
+from __future__ import annotations
+
+from retrain.examples import is_held_out
+
+
+def held_out_group(group: str) -> bool:
+    """Whether training keeps ``group`` of the generated corpus out of the model (its held-out fifth)."""
+    return is_held_out(group)
