@@ -11,9 +11,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from processor.mail import Mail, plain
 
@@ -59,6 +59,11 @@ def split(examples: Iterable[Example]) -> tuple[list[Example], list[Example]]:
     return training, held_out
 
 
+def group_of(document: Mapping[str, Any]) -> str:
+    """A corpus line's group: its ``group``, or its ``id`` when it is a group of its own."""
+    return str(document.get("group") or document["id"])
+
+
 def load_corpus(directory: Path, source: str = "corpus") -> list[Example]:
     files = sorted(directory.glob("*.jsonl"))
     if not files:
@@ -89,7 +94,7 @@ def _example(document: object, path: Path, number: int, source: str) -> Example:
         return Example(
             mail=plain(str(document.get("subject", "")), "" if html else body, html),
             category=str(document["category"]),
-            group=str(document.get("group") or document["id"]),
+            group=group_of(document),
             language=str(document.get("language", "en")),
             priority=str(document.get("priority", "normal")),
             source=source,

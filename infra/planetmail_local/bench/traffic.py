@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from planetmail.inbound import utcnow
-from planetmail_local.training.corpus_split import held_out_group
+from planetmail_local.training.corpus_split import held_out_line
 
 PROVIDERS = ("api", "postmark", "sendgrid", "mailgun")
 SENDER_DOMAIN = "subscribers.example"
@@ -39,7 +39,7 @@ class CorpusMessage:
     subject: str
     body: str
     held_out: bool = False
-    """From the corpus's held-out fifth (``training.corpus_split.held_out_group``): the model never trained on
+    """From the corpus's held-out fifth (``training.corpus_split.held_out_line``): the model never trained on
     its group, so spam from it measures the model's generalisation, not the pipeline."""
 
 
@@ -78,7 +78,7 @@ def load_corpus(data_dir: Path) -> list[CorpusMessage]:
             if line.strip():
                 row = json.loads(line)
                 messages.append(CorpusMessage(row["language"], row["category"], row["subject"], row["body"],
-                                              held_out=held_out_group(str(row.get("group") or row["id"]))))
+                                              held_out_line(row)))
     return messages
 
 

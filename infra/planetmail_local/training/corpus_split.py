@@ -6,9 +6,12 @@ engine's (``retrain.examples``), which only the model builders of the tooling im
 
 from __future__ import annotations
 
-from retrain.examples import is_held_out
+from collections.abc import Mapping
+from typing import Any
+
+from retrain.examples import group_of, is_held_out
 
 
-def held_out_group(group: str) -> bool:
-    """Whether training keeps ``group`` of the generated corpus out of the model (its held-out fifth)."""
-    return is_held_out(group)
+def held_out_line(line: Mapping[str, Any]) -> bool:
+    """Whether training keeps this corpus line's group out of the model (its held-out fifth)."""
+    return is_held_out(group_of(line))
