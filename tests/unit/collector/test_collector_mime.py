@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from collector import mime
 from collector.problems import BadRequest
+from planetmail import codec
 
 
 def _simple(**headers: str) -> EmailMessage:
@@ -168,6 +169,18 @@ def test_any_bytes_give_a_record_or_a_bad_request(raw: bytes) -> None:
         assert exc.detail
     else:
         assert delivery.email.from_.address
+        assert codec.encode(delivery.email)
+
+
+@pytest.mark.parametrize("raw", [
+    b"From: Lois Lane\x8a<lois@\n\nhi\n",  # found by test_collector_hostile's mutations
+    b"From: a@example.com\nSubject: caf\xe9 \x8a\nTo: Cl\xe9ment <\xff@x.y>\n\nhi\n",
+])
+def test_undecodable_header_bytes_become_replacement_characters_in_a_record_that_encodes(raw: bytes) -> None:
+    email = mime.parse(raw, "api").email
+
+    assert "\ufffd" in email.from_.address + email.subject + "".join(a.name for a in email.to)
+    assert codec.encode(email)
 
 
 _HEADERISH = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=60)
@@ -259,4 +272,5 @@ def test_broken_mail_gives_a_record_or_a_bad_request(raw: bytes) -> None:
         assert exc.detail
     else:
         assert delivery.email.from_ is not None
+        assert codec.encode(delivery.email)
         assert sum(1 for _ in delivery.attachments) == len(delivery.email.attachments)
