@@ -151,3 +151,21 @@ def test_reader_mail_is_trained_on_whole_with_its_priority_labels(tiny_corpus, t
     assert labelled == [False, True, False, True]
     assert unlabelled == [None] * 4
     assert not any(e.source == "reader_mail" for e in held_out)
+
+
+def _fitted(model):
+    heads = [model.category_head, model.spam_head]
+    return [(c.estimator.coef_, [(k.a_, k.b_) for k in c.calibrators])
+            for head in heads for c in head.calibrated_classifiers_]
+
+
+def test_fitting_the_folds_in_worker_processes_gives_the_sequential_model(tiny_corpus, tmp_path, monkeypatch):
+    parallel = train(Sources(corpus=tiny_corpus), tmp_path / "parallel", folds=2)
+    monkeypatch.setattr(training, "fitting_workers", lambda: 1)
+    sequential = train(Sources(corpus=tiny_corpus), tmp_path / "sequential", folds=2)
+    pairs = zip(_fitted(parallel.model), _fitted(sequential.model), strict=True)
+    for (coef, calibrators), (coef_1, calibrators_1) in pairs:
+        assert np.array_equal(coef, coef_1)
+        assert calibrators == calibrators_1
+    assert parallel.model.spam_threshold == sequential.model.spam_threshold
+    assert parallel.card.training["cpu_seconds"] > 0
