@@ -1,6 +1,7 @@
 """What became of the mail a fault test sent: acknowledgements in the SMTP sink's mail folder and
-suppression / spam decisions on mail.events, followed incrementally (a suite at a few thousand messages
-per fault leaves tens of thousands of both; re-reading them all on every poll took longer than a poll)."""
+suppression and classification decisions on mail.events, followed incrementally (a suite at a few
+thousand messages per fault leaves tens of thousands of both; re-reading them all on every poll took
+longer than a poll)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from planetmail import topics
+from planetmail.classification import UNACKNOWLEDGED
 from planetmail.codec import RecordError, decode_as
 from planetmail.lifecycle import LifecycleEvent
 from planetmail.settings import Settings
@@ -26,21 +28,21 @@ class Settlement:
 
     acks: dict[str, list[float]]
     suppressions: dict[str, set[float]]
-    spam: dict[str, float]
-    """Classified as spam: the processor requests no acknowledgement (first decision's time)."""
+    unanswered: dict[str, float]
+    """Classified spam or ``other``: the processor requests no acknowledgement (first decision's time)."""
 
     def settled_at(self, tracking_id: str) -> float | None:
         times = [*self.acks.get(tracking_id, []), *self.suppressions.get(tracking_id, set())]
-        if tracking_id in self.spam:
-            times.append(self.spam[tracking_id])
+        if tracking_id in self.unanswered:
+            times.append(self.unanswered[tracking_id])
         return min(times) if times else None
 
     def times(self, tracking_id: str) -> int:
         """How often it was settled: once is right, never is lost, more is a duplicate. Spam is settled by
         its classification or, since the processor closes it, by its ``suppressed`` event: one decision."""
         suppressions = len(self.suppressions.get(tracking_id, set()))
-        spam_only = tracking_id in self.spam and not suppressions
-        return len(self.acks.get(tracking_id, [])) + suppressions + spam_only
+        classified_only = tracking_id in self.unanswered and not suppressions
+        return len(self.acks.get(tracking_id, [])) + suppressions + classified_only
 
 
 class SettlementWatch:
@@ -50,13 +52,13 @@ class SettlementWatch:
         self._mail = MailFolder(mail_folder)
         self._events = TopicReader(settings, topics.EVENTS)
         self._suppressions: dict[str, set[float]] = defaultdict(set)
-        self._spam: dict[str, float] = {}
+        self._unanswered: dict[str, float] = {}
 
     def look(self) -> Settlement:
         for value in self._events.read_new(EVENTS_READ_SECONDS):
             with contextlib.suppress(RecordError):
                 self._note(decode_as(LifecycleEvent, value))
-        return Settlement(dict(self._mail.read().times), dict(self._suppressions), dict(self._spam))
+        return Settlement(dict(self._mail.read().times), dict(self._suppressions), dict(self._unanswered))
 
     def close(self) -> None:
         self._events.close()
@@ -65,5 +67,5 @@ class SettlementWatch:
         # A re-reported decision keeps its time: one decision, one time.
         if event.state == "suppressed":
             self._suppressions[event.id].add(event.at.timestamp())
-        elif event.state == "classified" and event.detail.get("category") == "spam":
-            self._spam.setdefault(event.id, event.at.timestamp())
+        elif event.state == "classified" and event.detail.get("category") in UNACKNOWLEDGED:
+            self._unanswered.setdefault(event.id, event.at.timestamp())

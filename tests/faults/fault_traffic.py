@@ -134,19 +134,21 @@ class FaultFigures:
     accepted: int
     acknowledged: int
     suppressed: int
-    spam: int
+    unanswered: int
+    """Classified spam or ``other``: not answered by the model's decision."""
     lost: list[str]
     duplicates: dict[str, int]
     misjudged: list[str]
-    """Genuine mail suppressed for a reason other than being classified spam (e.g. over the recipient
-    cap), or an auto-reply answered."""
+    """Genuine mail suppressed for a reason other than being classified spam or ``other`` (e.g. over the
+    recipient cap), or an auto-reply answered."""
     recovery_seconds: float | None
 
     def line(self) -> str:
         recovery = "never" if self.recovery_seconds is None else f"{self.recovery_seconds:.1f}s"
         return (f"[fault] {self.fault}: sent {self.sent}, refused {self.refused}, accepted {self.accepted}, "
-                f"acknowledged {self.acknowledged}, suppressed {self.suppressed}, spam {self.spam}, "
-                f"lost {len(self.lost)}, duplicates {sum(self.duplicates.values())}, recovery {recovery}")
+                f"acknowledged {self.acknowledged}, suppressed {self.suppressed}, "
+                f"spam or other {self.unanswered}, lost {len(self.lost)}, "
+                f"duplicates {sum(self.duplicates.values())}, recovery {recovery}")
 
     def assert_exactly_once(self, in_doubt: frozenset[str] = frozenset()) -> None:
         """``in_doubt``: unsettled messages allowed because their delivery is unknown (see ``in_doubt``)."""
@@ -224,16 +226,16 @@ def trace(pipeline: FaultPipeline, tracking_ids: list[str]) -> dict[str, list[st
 
 def count(fault: str, sender: SteadySender, settlement: Settlement, window: FaultWindow) -> FaultFigures:
     settled = {tid: settlement.times(tid) for tid in sender.accepted}
-    # Genuine mail the model calls spam is a classification error (measured by the model's own
-    # tests), not a fault: the reply policy was applied correctly to what the processor decided.
+    # Genuine mail the model calls spam or `other` is a classification error (measured by the model's
+    # own tests), not a fault: the reply policy was applied correctly to what the processor decided.
     misjudged = sorted(tid for tid, expects in sender.accepted.items()
                        if (settlement.suppressions if expects else settlement.acks).get(tid)
-                       and not (expects and tid in settlement.spam))
+                       and not (expects and tid in settlement.unanswered))
     return FaultFigures(
         fault, sender.sent, sender.refused, len(sender.accepted),
         acknowledged=sum(1 for tid in sender.accepted if settlement.acks.get(tid)),
         suppressed=sum(1 for tid in sender.accepted if settlement.suppressions.get(tid)),
-        spam=sum(1 for tid in sender.accepted if tid in settlement.spam),
+        unanswered=sum(1 for tid in sender.accepted if tid in settlement.unanswered),
         lost=sorted(tid for tid, times in settled.items() if times == 0),
         duplicates={tid: times - 1 for tid, times in settled.items() if times > 1},
         misjudged=misjudged, recovery_seconds=_recovery(sender, settlement, window))
