@@ -16,7 +16,7 @@ from email.policy import Compat32
 from email.utils import collapse_rfc2231_value
 from urllib.parse import parse_qsl
 
-from collector import limits
+from collector import headers, limits
 from collector.problems import BadRequest, UnsupportedMediaType
 
 MULTIPART = "multipart/form-data"
@@ -33,7 +33,7 @@ class _PartHeaders(Compat32):
     """
 
     def header_fetch_parse(self, name: str, value: str) -> str:
-        return _FOLDING.sub("", value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        return headers.with_8bit_as_utf8(_FOLDING.sub("", value))
 
 
 MAX_DECODED_CHARS = 4096

@@ -70,6 +70,16 @@ def kept(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     }
 
 
+def with_8bit_as_utf8(value: str) -> str:
+    """Raw 8-bit bytes in a header value read as UTF-8 (U+FFFD where they are not). The email parser
+    keeps such bytes as lone surrogates, which no JSON encoder will write (a From header that is only
+    ``Name\x8a<a@`` reached the record as it was)."""
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that is not an escaped byte
+        return value.encode("utf-8", "replace").decode("utf-8")
+
+
 def first_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Every header by lower-cased name, the first occurrence (the topmost, added last) winning."""
     first: dict[str, str] = {}

@@ -53,18 +53,8 @@ def header_pairs(message: Message) -> list[tuple[str, str]]:
             value = str(message.policy.header_fetch_parse(name, raw))
         except Exception:
             value = str(raw)
-        pairs.append((name, _without_surrogates(value)))
+        pairs.append((name, headers.with_8bit_as_utf8(value)))
     return pairs
-
-
-def _without_surrogates(value: str) -> str:
-    """Raw 8-bit bytes read as UTF-8 (U+FFFD where they are not). The parser keeps such bytes as lone
-    surrogates, which survive into a field the address parser cannot read (a From header that is
-    only ``Name\x8a<a@``) and no JSON encoder will write."""
-    try:
-        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    except UnicodeEncodeError:  # a surrogate that is not an escaped byte
-        return value.encode("utf-8", "replace").decode("utf-8")
 
 
 def _delivery(message: EmailMessage, raw: bytes, source: Source) -> Delivery:
