@@ -38,8 +38,9 @@ class Settlement:
         return min(times) if times else None
 
     def times(self, tracking_id: str) -> int:
-        """How often it was settled: once is right, never is lost, more is a duplicate. Spam is settled by
-        its classification or, since the processor closes it, by its ``suppressed`` event: one decision."""
+        """How often it was settled: once is right, never is lost, more is a duplicate. Spam and ``other``
+        are settled by their classification or, since the processor closes them, by their ``suppressed``
+        event: one decision."""
         suppressions = len(self.suppressions.get(tracking_id, set()))
         classified_only = tracking_id in self.unanswered and not suppressions
         return len(self.acks.get(tracking_id, [])) + suppressions + classified_only
