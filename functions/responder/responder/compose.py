@@ -14,11 +14,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import datetime
+from email.contentmanager import raw_data_manager
 from email.header import Header
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import EmailPolicy
-from email.utils import format_datetime
+from email.policy import compat32
+from email.utils import format_datetime, formataddr
 
 from planetmail.inbound import InboundEmail
 from planetmail.pipeline_config import PipelineConfig, SenderIdentity
@@ -30,6 +30,8 @@ MAX_REFERENCES = 10
 
 # C0/C1 controls, DEL and the Unicode line/paragraph separators some clients treat as line breaks.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# Lone surrogates: undecodable bytes as Python holds them; they cannot be encoded in any header.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
 _REPLY_PREFIX = re.compile(r"^(\s*(re|aw|sv|rv|fw|fwd)\s*:\s*)+", re.IGNORECASE)
 _MESSAGE_ID = re.compile(r"^<[\x21-\x3b\x3d\x3f-\x7e]+@[A-Za-z0-9.\[\]:-]+>$")
@@ -44,7 +46,7 @@ class Bodies:
 
 def header_text(value: str, limit: int = MAX_SUBJECT_CHARS) -> str:
     """User text made safe for one header: one line, no controls, no encoded-word opener."""
-    flat = _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
+    flat = _SPACES.sub(" ", _CONTROL.sub(" ", _SURROGATE.sub("\ufffd", value))).strip()
     return flat.replace("=?", "= ?")[:limit].strip()
 
 
@@ -59,26 +61,19 @@ def reply_subject(original: str, tracking_id: str, limit: int = MAX_SUBJECT_CHAR
     return f"Re: {subject} [{tracking_id}]" if subject else f"Re: [{tracking_id}]"
 
 
-class AcknowledgementPolicy(EmailPolicy):
-    """``policy.SMTP``, except that Subject is folded by ``email.header.Header``.
+WIRE_POLICY = compat32.clone(linesep="\r\n")
+"""How the acknowledgement goes on the wire: CRLF line ends, every header folded by ``email.header.Header``.
 
-    The default folder sometimes moves a whole unstructured value to a continuation line
-    (``Subject:\r\n Re: ...``), which readers then show with a leading space.
-    """
-
-    def fold_binary(self, name: str, value: str) -> bytes:
-        if name.lower() != "subject":
-            return super().fold_binary(name, value)
-        folded = Header(str(value), header_name=name).encode(linesep=self.linesep,
-                                                             maxlinelen=self.max_line_length)
-        return f"{name}: {folded}{self.linesep}".encode("ascii")
-
-
-WIRE_POLICY = AcknowledgementPolicy(linesep="\r\n")
+The message is composed in the same Compat32 policy, so its headers stay the strings written here:
+the default policy parsed each into a header object and folded it again, a third of the responder's
+CPU. ``Header`` also never moves a whole value onto a continuation line (the default folder wrote
+``Subject:\r\n Re: ...``, which readers show with a leading space). Non-ASCII display names are
+encoded by ``_address``; the Subject by ``Header`` itself.
+"""
 
 
 def wire_bytes(message: EmailMessage) -> bytes:
-    """The message as the transports hand it over: CRLF line ends, Subject folded safely."""
+    """The message as the transports hand it over."""
     return message.as_bytes(policy=WIRE_POLICY)
 
 
@@ -112,8 +107,10 @@ def compose(
     email: InboundEmail, bodies: Bodies, sender: SenderIdentity, now: datetime,
     config: PipelineConfig | None = None,
 ) -> EmailMessage:
+    """The acknowledgement in the Compat32 policy: ``message["To"]`` is the header as sent (see
+    ``WIRE_POLICY``); parse ``wire_bytes`` with ``policy.default`` to read it as a receiver would."""
     config = config or PipelineConfig()
-    message = EmailMessage()
+    message = EmailMessage(policy=compat32)
     message["From"] = _address(header_text(sender.display_name, 100), sender.address)
     recipient = recipient_of(email, config)
     message["To"] = _address(recipient.name, recipient.address)
@@ -123,8 +120,8 @@ def compose(
     _thread(message, email)
     message["Auto-Submitted"] = "auto-replied"
     message["X-Auto-Response-Suppress"] = "All"
-    message.set_content(bodies.text, subtype="plain", charset="utf-8")
-    message.add_alternative(bodies.html, subtype="html", charset="utf-8")
+    message.set_content(bodies.text, subtype="plain", charset="utf-8", content_manager=raw_data_manager)
+    message.add_alternative(bodies.html, subtype="html", charset="utf-8", content_manager=raw_data_manager)
     return message
 
 
@@ -137,5 +134,9 @@ def _thread(message: EmailMessage, email: InboundEmail) -> None:
     message["References"] = " ".join(references[-MAX_REFERENCES:])
 
 
-def _address(name: str, addr_spec: str) -> Address:
-    return Address(display_name=name, addr_spec=addr_spec)
+def _address(name: str, addr_spec: str) -> str:
+    """``Name <addr>``: an ASCII name quoted where it must be, any other as RFC 2047 encoded words
+    separated by spaces, so that ``WIRE_POLICY`` can fold a long name between them."""
+    if name.isascii():
+        return formataddr((name, addr_spec))
+    return f"{Header(name, 'utf-8').encode(linesep='')} <{addr_spec}>"

@@ -69,8 +69,8 @@ def smtp_round(settings: Settings, reuse: bool, requests: list[AckRequest]) -> f
     messages = [acknowledgement(request) for request in requests]
     with closing(SmtpTransport(settings, reuse_connection=reuse)) as transport:
         started = time.perf_counter()
-        for message in messages:
-            transport.send(message, sender=SENDER, recipient=message["To"].addresses[0].addr_spec)
+        for request, message in zip(requests, messages, strict=True):
+            transport.send(message, sender=SENDER, recipient=recipient_of(request.email).address)
         return time.perf_counter() - started
 
 

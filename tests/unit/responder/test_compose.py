@@ -7,7 +7,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from planetmail.inbound import Address, AuthResults, InboundEmail
@@ -166,6 +166,23 @@ def test_no_text_whatsoever_changes_the_header_set(subject: str, name: str) -> N
     assert header_names(message) == sorted(EXPECTED_HEADERS)
     assert len(message["To"].addresses) == 1
     assert str(message["Subject"]) == reply_subject(subject, "01JDXYZ0000000000000000000", 80)
+
+
+@settings(max_examples=150, deadline=None)
+@given(subject=st.text(max_size=300), name=st.text(max_size=100))
+@example(subject="", name="000¡¡¡¡ࠀ𐀀𐀀𐀀𐀀𐀀")  # the default policy's folder wrote an 80-character line
+def test_every_header_line_fits_in_78_characters(subject: str, name: str) -> None:
+    """RFC 5322 §2.1.1's limit for a line, which RFC 2047 encoded words (≤ 75 characters) allow."""
+    data = wire_bytes(compose(inbound(subject=subject, name=name), Bodies("t", "<p>h</p>"), SENDER, NOW))
+    head = data.split(b"\r\n\r\n", 1)[0]
+    assert max(len(line) for line in head.split(b"\r\n")) <= 78
+
+
+def test_undecodable_text_is_sent_as_replacement_characters() -> None:
+    """Lone surrogates (undecodable bytes as Python holds them) cannot be encoded: composing raised."""
+    message = wire(inbound(name="Jos\udce9 Ruiz", subject="Caf\udce9 fr\udc8ao"))
+    assert message["To"].addresses[0].display_name == "Jos\ufffd Ruiz"
+    assert str(message["Subject"]) == "Re: Caf\ufffd fr\ufffdo [01JDXYZ0000000000000000000]"
 
 
 def test_only_well_formed_message_ids_are_threaded() -> None:
