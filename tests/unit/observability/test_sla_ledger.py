@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from planetmail.inbound import utcnow
 from planetmail.lifecycle import LifecycleEvent
@@ -69,3 +73,40 @@ def test_overdue_is_oldest_first_and_forget_before_drops_old_history():
 def test_received_at_falls_back_to_the_time_of_a_received_event_only():
     assert received_at_of(event("a", "received", 5)) == NOW - timedelta(seconds=5)
     assert received_at_of(event("a", "classified", 5)) is None
+
+
+class ScanningLedger(SlaLedger):
+    """The reference: ``forget_before`` as a scan of every book, as it was before the heap."""
+
+    def forget_before(self, horizon: datetime) -> None:
+        for book in self._books:
+            for tracking_id in [k for k, at in book.items() if at < horizon]:
+                del book[tracking_id]
+
+
+STATES = ("received", "classified", "retrying", "acknowledged", "suppressed", "failed", "sla_breach")
+operations = st.lists(st.one_of(
+    st.tuples(st.just("add"), st.sampled_from("abc"), st.sampled_from(STATES), st.integers(0, 900),
+              st.none() | st.integers(0, 900)),
+    st.tuples(st.just("report"), st.sampled_from("abc"), st.integers(0, 900)),
+    st.tuples(st.just("forget"), st.integers(0, 900)),
+), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(operations)
+@example([("add", "a", "acknowledged", 800, 810), ("add", "a", "acknowledged", 100, 810), ("forget", 500),
+          ("add", "a", "received", 400, None)])  # closed again later: forgetting the first close keeps it
+def test_forgetting_by_heap_keeps_what_a_scan_of_every_book_keeps(ops: list[tuple[Any, ...]]) -> None:
+    ledger, reference = SlaLedger(), ScanningLedger()
+    for op in ops:
+        for book in (ledger, reference):
+            if op[0] == "add":
+                book.add(event(op[1], op[2], op[3], op[4]))
+            elif op[0] == "report":
+                book.mark_reported(op[1], NOW - timedelta(seconds=op[2]))
+            else:
+                book.forget_before(NOW - timedelta(seconds=op[1]))
+        assert ledger.overdue(NOW, 60) == reference.overdue(NOW, 60)
+        assert (ledger.open_count(), ledger.open_over(NOW, 60)) == (reference.open_count(),
+                                                                     reference.open_over(NOW, 60))
