@@ -5,11 +5,14 @@ split in disguise, nor retold by the hand-written training folders."""
 from __future__ import annotations
 
 import hashlib
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
 from written_mail import SHINGLE_WORDS, WRITTEN, records, shingles
 
+from collector import headers, mime
 from planetmail.settings import Settings
 from planetmail_local.stack.config import StackConfig
 from planetmail_local.stack.npm import install_spam_corpus
@@ -40,6 +43,21 @@ def test_every_folder_parses_with_its_documented_size(corpus: Path) -> None:
         assert len(examples) == SIZES[folder], folder
         assert sum(1 for e in examples if e.text.strip()) >= 0.98 * len(examples), folder
         assert not any(name.startswith("x-spam") for e in examples for name in e.mail.headers)
+
+
+def test_the_collector_reads_every_header_as_the_email_parser_does(corpus: Path) -> None:
+    """``collector.mime`` skips the header parser for plain unstructured text (two thirds of these
+    144,280 headers): on real mail that must not change a single value."""
+    for path in sorted(corpus.glob("*/*.txt")):
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        parsed = []
+        for name, raw in message.raw_items():
+            try:
+                value = str(policy.default.header_fetch_parse(name, raw))
+            except Exception:  # the collector keeps a broken header's raw value
+                value = raw
+            parsed.append((name, headers.with_8bit_as_utf8(value)))
+        assert mime.header_pairs(message) == parsed, path.name
 
 
 def _fingerprint(path: Path) -> str:

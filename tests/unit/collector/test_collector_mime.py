@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -274,3 +276,23 @@ def test_broken_mail_gives_a_record_or_a_bad_request(raw: bytes) -> None:
         assert delivery.email.from_ is not None
         assert codec.encode(delivery.email)
         assert sum(1 for _ in delivery.attachments) == len(delivery.email.attachments)
+
+
+PLAIN_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(["Subject", "X-Mailer", "List-Id", "Received", "Authentication-Results", "From",
+                             "Date", "Message-ID", "Content-Type"]),
+       lines=st.lists(PLAIN_TEXT, min_size=1, max_size=4), fold=st.sampled_from(["\r\n ", "\r\n\t", "\n "]))
+def test_headers_read_as_the_default_policy_reads_them(name: str, lines: list[str], fold: str) -> None:
+    """Plain unstructured text skips the header parser (``mime._decoded``): the strings must not change."""
+    raw = f"{name}: {fold.join(lines)}\r\nX-Other: =?utf-8?q?caf=C3=A9?=\r\n\r\nbody\r\n".encode()
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    by_the_parser = []
+    for header, value in message.raw_items():
+        try:
+            by_the_parser.append((header, str(policy.default.header_fetch_parse(header, value))))
+        except Exception:  # the collector keeps a broken header's raw value
+            by_the_parser.append((header, value))
+    assert mime.header_pairs(message) == by_the_parser
