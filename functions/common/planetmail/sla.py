@@ -40,6 +40,10 @@ def received_at_of(event: LifecycleEvent) -> datetime | None:
     return event.at if event.state == "received" else None
 
 
+_OPEN, _CLOSED, _REPORTED = range(3)
+"""Which of ``SlaLedger``'s books a remembered write went to."""
+
+
 class SlaLedger:
     """Open (received, not yet closed) messages, fed with lifecycle events in any order.
 
@@ -54,7 +58,7 @@ class SlaLedger:
         self._open: dict[str, datetime] = {}
         self._closed: dict[str, datetime] = {}
         self._reported: dict[str, datetime] = {}
-        self._books = (self._open, self._closed, self._reported)
+        self._books = (self._open, self._closed, self._reported)  # indexed by _OPEN, _CLOSED, _REPORTED
         self._written: list[tuple[datetime, str, int]] = []
         """(time, id, book index) for every write; stale entries are skipped when popped."""
 
@@ -62,17 +66,17 @@ class SlaLedger:
         if event.stage == "config":
             return
         if event.state in CLOSING_STATES:
-            self._write(1, event.id, event.at)
+            self._write(_CLOSED, event.id, event.at)
             self._open.pop(event.id, None)
             return
         if event.state == BREACH_STATE:
-            self._write(2, event.id, event.at)
+            self._write(_REPORTED, event.id, event.at)
         received_at = received_at_of(event)
         if received_at is not None and event.id not in self._closed and event.id not in self._open:
-            self._write(0, event.id, received_at)
+            self._write(_OPEN, event.id, received_at)
 
     def mark_reported(self, tracking_id: str, at: datetime) -> None:
-        self._write(2, tracking_id, at)
+        self._write(_REPORTED, tracking_id, at)
 
     def overdue(self, now: datetime, sla_seconds: float) -> list[Overdue]:
         """Open messages older than the SLA that were not reported yet, oldest first."""
@@ -97,12 +101,12 @@ class SlaLedger:
             _, tracking_id, index = heapq.heappop(written)
             book = self._books[index]
             at = book.get(tracking_id)
-            if at is not None and at < horizon:
+            if at is not None and at < horizon:  # else forgotten already, or written again since
                 del book[tracking_id]
 
-    def _write(self, index: int, tracking_id: str, at: datetime) -> None:
-        self._books[index][tracking_id] = at
-        heapq.heappush(self._written, (at, tracking_id, index))
+    def _write(self, book: int, tracking_id: str, at: datetime) -> None:
+        self._books[book][tracking_id] = at
+        heapq.heappush(self._written, (at, tracking_id, book))
 
 
 def lookback(sla_seconds: float) -> timedelta:

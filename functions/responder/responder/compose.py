@@ -65,10 +65,11 @@ WIRE_POLICY = compat32.clone(linesep="\r\n")
 """How the acknowledgement goes on the wire: CRLF line ends, every header folded by ``email.header.Header``.
 
 The message is composed in the same Compat32 policy, so its headers stay the strings written here:
-the default policy parsed each into a header object and folded it again, a third of the responder's
-CPU. ``Header`` also never moves a whole value onto a continuation line (the default folder wrote
-``Subject:\r\n Re: ...``, which readers show with a leading space). Non-ASCII display names are
-encoded by ``_address``; the Subject by ``Header`` itself.
+the default policy parsed each into a header object and folded it again, a third of a responder
+worker's CPU under load. ``Header`` also never moves a whole value onto a continuation line (the
+default folder wrote ``Subject:\r\n Re: ...``, which readers show with a leading space). It folds at
+spaces and between encoded words, never inside a plain word (a long URL stays whole: RFC 5322 allows
+998 characters). Non-ASCII display names are encoded by ``_address``; the Subject by ``Header`` itself.
 """
 
 

@@ -100,13 +100,13 @@ operations = st.lists(st.one_of(
 def test_forgetting_by_heap_keeps_what_a_scan_of_every_book_keeps(ops: list[tuple[Any, ...]]) -> None:
     ledger, reference = SlaLedger(), ScanningLedger()
     for op in ops:
-        for book in (ledger, reference):
+        for each in (ledger, reference):
             if op[0] == "add":
-                book.add(event(op[1], op[2], op[3], op[4]))
+                each.add(event(op[1], op[2], op[3], op[4]))
             elif op[0] == "report":
-                book.mark_reported(op[1], NOW - timedelta(seconds=op[2]))
+                each.mark_reported(op[1], NOW - timedelta(seconds=op[2]))
             else:
-                book.forget_before(NOW - timedelta(seconds=op[1]))
+                each.forget_before(NOW - timedelta(seconds=op[1]))
         assert ledger.overdue(NOW, 60) == reference.overdue(NOW, 60)
         assert (ledger.open_count(), ledger.open_over(NOW, 60)) == (reference.open_count(),
                                                                      reference.open_over(NOW, 60))
