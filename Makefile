@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up down status test lint typecheck check bench-up clean lock system-deps
+.PHONY: up down status test lint typecheck check fuzz bench-up clean lock system-deps
 
 # uv itself is pinned by hash in requirements/uv.txt and lives in a small venv of its own (.tools/uv);
 # `uv sync --locked` then installs exactly uv.lock and fails, instead of resolving, when pyproject.toml
@@ -48,6 +48,14 @@ test: $(STAMP) system-deps lint
 	exit $$status
 
 check: test
+
+# The soak of the property tests (hostile MIME, provider webhooks, forms, headers, the acknowledgement's
+# encoding, the SLA ledger): FUZZ_SCALE times the examples each draws in `make test`. Not part of CI.
+# A failure prints the smallest input Hypothesis found and is replayed first on the next run (.hypothesis/).
+FUZZ_SCALE ?= 20
+fuzz: $(STAMP)
+	@PLANETMAIL_FUZZ_SCALE=$(FUZZ_SCALE) $(BIN)/pytest tests/unit -m property -v \
+	  --hypothesis-show-statistics
 
 # The Debian packages the tests drive (IMAP server, browser, JVM, Node): installed when root, else one
 # line naming what is missing and the command that installs it.

@@ -13,12 +13,32 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fuzzing import FuzzScaleError, examples, fuzz_scale
+from hypothesis import settings as hypothesis_settings
 
 from planetmail.settings import Settings
 from planetmail_local.stack import control
 from planetmail_local.stack.config import StackConfig
 from planetmail_local.stack.errors import StackError
 from planetmail_local.stack.topics import delete_topics, ensure_topics
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A scaled fuzz run (``make fuzz``) also scales the properties that keep Hypothesis' default count."""
+    try:
+        scale = fuzz_scale()
+    except FuzzScaleError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if scale > 1:
+        hypothesis_settings.register_profile("fuzz", max_examples=examples(100))
+        hypothesis_settings.load_profile("fuzz")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every Hypothesis test is marked ``property``, so ``make fuzz`` selects them by marker."""
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.property)
 
 
 @pytest.fixture(scope="session")

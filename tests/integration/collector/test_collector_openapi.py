@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import schemathesis
 from collector_payloads import API_TOKEN, CREDENTIALS
+from fuzzing import examples
 from hypothesis import HealthCheck, given, settings
 
 from collector.app import create_app
@@ -39,7 +40,8 @@ def app_runtime(runtime: Runtime) -> Iterator[Runtime]:
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda operation: operation.label)
 def test_no_input_is_a_server_error(operation: Any, app_runtime: Runtime) -> None:
     @given(case=operation.as_strategy())
-    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=examples(30), deadline=None, suppress_health_check=list(HealthCheck),
+              database=None)
     def check(case: Any) -> None:
         case.headers = {**(case.headers or {}), "Authorization": _authorization(case.path)}
         response = case.call()

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from fuzzing import examples
 from hypothesis import HealthCheck, given, settings
 from inbox_stack import STAFF_TOKEN
 
@@ -32,7 +33,8 @@ def staffed(runtime: Runtime) -> Iterator[None]:
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda operation: operation.label)
 def test_generated_requests_never_fail_the_server(operation: Any, staffed: None) -> None:
     @given(case=operation.as_strategy())
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=examples(25), deadline=None, suppress_health_check=list(HealthCheck),
+              database=None)
     def answer(case: Any) -> None:
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {STAFF_TOKEN}"}
         response = case.call()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from fuzzing import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -47,7 +48,7 @@ def test_malformed_forms(content_type: str | None, body: bytes, error: type[Exce
         forms.parse(content_type, body)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     content_type=st.sampled_from(
         [

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from fuzzing import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -139,7 +140,8 @@ def test_control_characters_that_grow_six_fold_in_json_still_fit_a_record(client
     assert truncated and len(record.model_dump_json(by_alias=True).encode()) <= 768 * 1024
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1), name=st.sampled_from(sorted(MESSAGES)),
        route=st.sampled_from(ROUTES))
 def test_random_mutations_are_2xx_or_4xx(client: TestClient, credentials, seed: int, name: str,
@@ -150,7 +152,8 @@ def test_random_mutations_are_2xx_or_4xx(client: TestClient, credentials, seed: 
     assert status < 500, body
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(200), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=st.binary(max_size=2000), route=st.sampled_from(ROUTES))
 def test_arbitrary_bytes_are_2xx_or_4xx(client: TestClient, credentials, raw: bytes, route: str) -> None:
     status, body, _ = _post(client, hostile.WRAPPERS[route]("binary", raw, credentials))

@@ -7,6 +7,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 
 import pytest
+from fuzzing import examples
 from header_reading import by_the_parser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -163,7 +164,7 @@ def test_not_a_message_is_a_bad_request(raw: bytes, detail: str) -> None:
         mime.parse(raw, "api")
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=examples(150), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.binary(max_size=2000))
 def test_any_bytes_give_a_record_or_a_bad_request(raw: bytes) -> None:
     try:
@@ -189,7 +190,7 @@ def test_undecodable_header_bytes_become_replacement_characters_in_a_record_that
 _HEADERISH = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=60)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     subject=_HEADERISH,
     body=st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=500),
@@ -266,7 +267,7 @@ def mime_like(draw: st.DrawFn) -> bytes:
     return sender + b"\n" + b"".join(name + b": " + value + b"\n" for name, value in extra) + entity(2)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mime_like())
 def test_broken_mail_gives_a_record_or_a_bad_request(raw: bytes) -> None:
     try:
@@ -282,7 +283,7 @@ def test_broken_mail_gives_a_record_or_a_bad_request(raw: bytes) -> None:
 PLAIN_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=60)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(name=st.sampled_from(["Subject", "X-Mailer", "List-Id", "Received", "Authentication-Results", "From",
                              "Date", "Message-ID", "Content-Type"]),
        lines=st.lists(PLAIN_TEXT, min_size=1, max_size=4), fold=st.sampled_from(["\r\n ", "\r\n\t", "\n "]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from fuzzing import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -68,7 +69,7 @@ def _form(fields: dict[str, bytes]) -> Form:
     return Form(fields=fields, files={"attachment1": FilePart("a.bin", "application/octet-stream", b"x")})
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.dictionaries(_SENDGRID, _VALUES, max_size=8))
 def test_sendgrid_fields(fields: dict[str, bytes]) -> None:
     try:
@@ -77,7 +78,7 @@ def test_sendgrid_fields(fields: dict[str, bytes]) -> None:
         assert exc.detail
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.dictionaries(_MAILGUN, _VALUES, max_size=8))
 def test_mailgun_fields(fields: dict[str, bytes]) -> None:
     try:
@@ -95,7 +96,7 @@ _JSON = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.fixed_dictionaries(
         {"MessageID": _JSON, "FromFull": _JSON},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fuzzing import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -64,7 +65,7 @@ def test_eight_bit_bytes_in_a_name_read_as_utf8_with_replacements() -> None:
     assert set(form.fields) == {"a\ufffdéb"}
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255)), max_size=8))
 def test_a_corrupted_provider_form_parses_or_is_a_problem_never_a_crash(flips: list[tuple[int, int]]) -> None:
     body = bytearray(SENDGRID_FORM.read_bytes())

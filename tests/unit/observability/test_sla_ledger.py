@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from fuzzing import examples
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -93,7 +94,7 @@ operations = st.lists(st.one_of(
 ), max_size=60)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(operations)
 @example([("add", "a", "acknowledged", 800, 810), ("add", "a", "acknowledged", 100, 810), ("forget", 500),
           ("add", "a", "received", 400, None)])  # closed again later: forgetting the first close keeps it

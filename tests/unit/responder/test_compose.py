@@ -7,6 +7,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
+from fuzzing import examples
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -159,7 +160,7 @@ def test_encoded_words_from_users_are_not_decoded_by_the_reader(encoded: str, le
     assert "= ?" in subject
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(subject=st.text(max_size=300), name=st.text(max_size=100))
 def test_no_text_whatsoever_changes_the_header_set(subject: str, name: str) -> None:
     message = wire(inbound(subject=subject, name=name))
@@ -172,7 +173,7 @@ WORD = st.text(st.characters(exclude_categories=("Z", "C")), min_size=1, max_siz
 WORDS = st.lists(WORD, max_size=16).map(" ".join)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(subject=WORDS, name=WORDS)
 @example(subject="", name="000¡¡¡¡ࠀ𐀀𐀀𐀀𐀀𐀀")  # the default policy's folder wrote an 80-character line
 def test_header_lines_fold_within_78_characters(subject: str, name: str) -> None:
