@@ -122,6 +122,25 @@ def test_each_cap_is_named_in_the_400(client: TestClient, credentials, name: str
     assert (status, cap in body["detail"]) == (400, True), body
 
 
+MIME_ROUTES = tuple(route for route in ROUTES if route != "postmark")
+"""Postmark's webhook carries the message as parsed fields; the others carry its MIME."""
+
+
+@pytest.mark.parametrize("route", MIME_ROUTES)
+def test_mime_parameters_without_a_value_are_accepted_with_the_text_and_attachment(
+    client: TestClient, credentials: hostile.Credentials, route: str
+) -> None:
+    """CPython's header parser raises IndexError on ``filename*`` (python/cpython#151857): every route
+    refused this reader's letter with a 400 until the collector read such headers without them."""
+    ACCEPTED.clear()
+    status, body, _ = _post(client, hostile.WRAPPERS[route]("valueless", MESSAGES["valueless_parameters.eml"],
+                                                            credentials))
+
+    assert status in (200, 202), body
+    assert "charges the year twice" in ACCEPTED[0].email.text
+    assert [a.meta.content_type for a in ACCEPTED[0].attachments] == ["application/pdf"]
+
+
 def test_html_that_broke_the_html_parser_is_accepted_with_its_text(client: TestClient, credentials) -> None:
     ACCEPTED.clear()
     for name in ("html_cdata_assertion", "html_20000_unclosed_tags"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 
@@ -290,5 +289,31 @@ PLAIN_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_siz
 def test_headers_read_as_the_default_policy_reads_them(name: str, lines: list[str], fold: str) -> None:
     """Plain unstructured text skips the header parser (``mime._decoded``): the strings must not change."""
     raw = f"{name}: {fold.join(lines)}\r\nX-Other: =?utf-8?q?caf=C3=A9?=\r\n\r\nbody\r\n".encode()
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    message = BytesParser(policy=mime.PARSING).parsebytes(raw)
     assert mime.header_pairs(message) == by_the_parser(message)
+
+
+VALUELESS = "From: Lois <lois@example.org>\r\nSubject: Hola\r\nMIME-Version: 1.0\r\n"
+BODY = "Where is my paper?"
+MIXED = "Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n"
+
+
+@pytest.mark.parametrize(("headers", "attachments"), [
+    (f"Content-Type: text/plain; name*\r\n\r\n{BODY}\r\n", 0),
+    (f"Content-Type: text/plain; charset=utf-8; name*0*\r\n\r\n{BODY}\r\n", 0),
+    (f"{MIXED}Content-Type: text/plain; name*\r\n\r\n{BODY}\r\n--XX--\r\n", 0),
+    (f"{MIXED}Content-Type: text/plain\r\n\r\n{BODY}\r\n--XX\r\nContent-Type: application/pdf\r\n"
+     "Content-Disposition: attachment; filename*\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+     "JVBERi0=\r\n--XX--\r\n", 1),
+])
+def test_a_parameter_without_a_value_does_not_sink_the_message(headers: str, attachments: int) -> None:
+    """``policy.default`` raises IndexError on ``name*`` (python/cpython#151857): these were 400s."""
+    delivery = mime.parse((VALUELESS + headers).encode(), "imap")
+
+    assert (delivery.email.subject, delivery.email.text.strip()) == ("Hola", BODY)
+    assert len(delivery.attachments) == attachments
+
+
+def test_only_parameters_without_a_value_are_dropped() -> None:
+    value = 'text/plain; a=1; name*; b="x y"'
+    assert mime.without_valueless_parameters(value) == 'text/plain; a=1; b="x y"'

@@ -38,3 +38,15 @@ def test_bad_json_field_is_named() -> None:
     form = forms.Form(fields={"from": b"a@example.org", "envelope": b"{nope"}, files={})
     with pytest.raises(BadRequest, match="'envelope'"):
         sendgrid.convert(form)
+
+
+def test_a_header_with_a_valueless_parameter_does_not_sink_the_form() -> None:
+    """CPython's parser raises IndexError on ``name*`` (python/cpython#151857); the form was a 400."""
+    headers = b"From: Lois <lois@example.org>\nContent-Type: text/plain; charset=utf-8; name*\n"
+    envelope = b'{"to": ["letters@dailyplanet.example"], "from": "lois@example.org"}'
+    form = forms.Form(fields={"headers": headers, "text": "Mi periódico".encode(), "envelope": envelope},
+                      files={})
+
+    email = sendgrid.convert(form).email
+
+    assert (email.sender, email.from_.name, email.text) == ("lois@example.org", "Lois", "Mi periódico")

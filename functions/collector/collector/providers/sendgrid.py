@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from email import policy
 from email.parser import BytesParser
 from typing import Any
 
@@ -33,7 +32,7 @@ def convert(form: Form) -> Delivery:
 
 def parsed_fields(form: Form) -> Delivery:
     charsets = {str(k): str(v) for k, v in _json_field(form, "charsets").items()}
-    pairs = mime.header_pairs(BytesParser(policy=policy.default).parsebytes(
+    pairs = mime.header_pairs(BytesParser(policy=mime.PARSING).parsebytes(
         form.fields.get("headers", b"").strip() + b"\n\n", headersonly=True))
     first = headers.first_values(pairs)
     html = form.text("html", charsets.get("html", "utf-8")) if form.has("html") else None
