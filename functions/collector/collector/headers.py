@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any, TypedDict, get_args
 
@@ -25,10 +27,15 @@ KEPT_HEADERS = frozenset({
 KEPT_HEADERS |= verdicts.SPAM_HEADERS
 KEPT_PREFIXES = ("list-",)
 MAX_HEADER_VALUE = 2000
+MAX_DECODED_CHARS = 4096
+"""Longest text whose encoded words are decoded: 16 times a file system's name limit. Past it the text is
+kept as written (a 140 KB filename of encoded words took 0.16 s to decode, 700 KB 3.3 s)."""
 
 _VERDICTS = frozenset(get_args(Verdict))
 _MESSAGE_IDS = re.compile(r"<[^<>\s]+>")
 _AUTH_RESULT = re.compile(r"\b(spf|dkim|dmarc)\s*=\s*([a-z]+)", re.IGNORECASE)
+_BRACKETED = re.compile(r"<\s*([^<>\s@]+@[^<>\s@]+)\s*>")
+_LISTED_BARE = re.compile(r"[^\s<>@,\"]+@[^\s<>@,\"]+\s*,")
 
 
 class HeaderFields(TypedDict):
@@ -80,6 +87,17 @@ def with_8bit_as_utf8(value: str) -> str:
         return value.encode("utf-8", "replace").decode("utf-8")
 
 
+def decoded_words(value: str) -> str:
+    """Text with its RFC 2047 encoded words decoded; as it came when they do not decode, or when it is
+    longer than any real name (``MAX_DECODED_CHARS``: decoding grows faster than the length)."""
+    if "=?" not in value or len(value) > MAX_DECODED_CHARS:
+        return value
+    try:
+        return str(make_header(decode_header(value)))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError):
+        return value
+
+
 def first_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Every header by lower-cased name, the first occurrence (the topmost, added last) winning."""
     first: dict[str, str] = {}
@@ -94,9 +112,29 @@ def addresses(value: str | None) -> list[Address]:
     if not value:
         return []
     limits.check_header_value("address", value)
-    found = [Address(address=addr, name=name) for name, addr in getaddresses([value]) if "@" in addr]
+    parsed = [(name, addr) for name, addr in getaddresses([value])]
+    one = _one_mailbox(value, parsed)
+    found = [one] if one else [Address(address=addr, name=name) for name, addr in parsed if "@" in addr]
     limits.check_count("MAX_ADDRESSES", len(found), limits.MAX_ADDRESSES, "addresses in one header")
     return found
+
+
+def _one_mailbox(value: str, parsed: list[tuple[str, str]]) -> Address | None:
+    """``Name <address>`` as people write it, when ``getaddresses`` did not read it as one mailbox.
+
+    Mail clients send unquoted specials in display names (``John [Sales] <j@example.com>``,
+    ``Smith, John <j@example.com>``, ``j@home <j@example.com>``). Python before the CVE-2023-27043 fix
+    (the laptop's 3.11.7) reads the name's pieces as addresses, and would answer ``j@home``; with the
+    fix (3.12 on Lambda, 3.13) it returns nothing, so the reader got no acknowledgement. One bracketed
+    address is that mailbox's address on every runtime, unless a bare address before it makes a list.
+    """
+    bracketed = list(_BRACKETED.finditer(value))
+    if len(bracketed) != 1 or [addr for _, addr in parsed] == [bracketed[0].group(1)]:
+        return None
+    display = value[:bracketed[0].start()]
+    if _LISTED_BARE.search(display):
+        return None
+    return Address(address=bracketed[0].group(1), name=decoded_words(display.strip().strip('"').strip()))
 
 
 def first_address(value: str | None) -> Address:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from email import policy
-from email.errors import MessageError
-from email.headerregistry import HeaderRegistry, UnstructuredHeader
+from email.errors import InvalidHeaderDefect, MessageError
+from email.headerregistry import AddressHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.policy import EmailPolicy
@@ -25,6 +25,8 @@ from planetmail.inbound import InboundEmail, Source, new_tracking_id, utcnow
 _STRUCTURED: Final = frozenset(name for name, kind in HeaderRegistry().registry.items()
                                if not issubclass(kind, UnstructuredHeader))
 """Headers the default policy parses into structure (addresses, dates, parameters, message ids)."""
+_ADDRESSES: Final = frozenset(name for name, kind in HeaderRegistry().registry.items()
+                              if issubclass(kind, AddressHeader))
 _PARSE_ERRORS = (MessageError, ValueError, LookupError, TypeError, IndexError, AttributeError, UnicodeError,
                  RecursionError, AssertionError)
 
@@ -85,15 +87,24 @@ def header_pairs(message: Message) -> list[tuple[str, str]]:
 
 
 def _decoded(name: str, raw: str) -> str:
-    """The value as ``policy.default`` reads it. Plain unstructured text (ASCII, no encoded word) reads
-    as itself, unfolded, without the header parser: two thirds of real mail's headers, the same strings
+    """The value as ``policy.default`` reads it, except an address header it finds invalid, which is
+    kept as written: rendered, ``John [Sales] <j@example.com>`` reads "John" (``headers.addresses``
+    finds the mailbox in what was written). Plain unstructured text (ASCII, no encoded word) reads as
+    itself, unfolded, without the header parser: two thirds of real mail's headers, the same strings
     for all 144,280 headers of the SpamAssassin corpus, and a quarter less CPU per parsed message."""
     if isinstance(raw, str) and raw.isascii() and "=?" not in raw and name.lower() not in _STRUCTURED:
-        return raw.replace("\r", "").replace("\n", "")
+        return _unfolded(raw)
     try:
-        return str(policy.default.header_fetch_parse(name, raw))
+        value = policy.default.header_fetch_parse(name, raw)
     except Exception:
         return str(raw)
+    if name.lower() in _ADDRESSES and any(isinstance(d, InvalidHeaderDefect) for d in value.defects):
+        return _unfolded(raw)
+    return str(value)
+
+
+def _unfolded(raw: str) -> str:
+    return raw.replace("\r", "").replace("\n", "")
 
 
 def _delivery(message: EmailMessage, raw: bytes, source: Source) -> Delivery:

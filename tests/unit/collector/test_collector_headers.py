@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from collector import headers
+from collector import headers, mime
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,50 @@ def test_header_fields_are_what_every_adapter_derives_from_a_header_block() -> N
     assert fields["references"] == ["<root@x.org>", "<parent@x.org>"]
     assert "subject" not in fields["headers"] and "authentication-results" in fields["headers"]
     assert fields["auth"].model_dump() == {"spf": "pass", "dkim": "fail", "dmarc": None}
+
+
+SLOPPY_MAILBOXES = [
+    # (From as written, address, display name): unquoted specials that mail clients do send
+    ("John [Sales] <john@example.com>", "john@example.com", "John [Sales]"),
+    ("Smith, John <john@example.com>", "john@example.com", "Smith, John"),
+    ("john@home <john@example.com>", "john@example.com", "john@home"),
+    ("support@paypal.example <scam@evil.example>", "scam@evil.example", "support@paypal.example"),
+    ("[ <ann@example.com>", "ann@example.com", "["),
+    ("=?utf-8?q?Jos=C3=A9_[Ventas]?= <jose@example.es>", "jose@example.es", "José [Ventas]"),
+]
+
+
+@pytest.mark.parametrize(("written", "address", "name"), SLOPPY_MAILBOXES)
+def test_the_mailbox_is_the_bracketed_address_whatever_the_display_name_holds(
+    written: str, address: str, name: str
+) -> None:
+    """The header parser rendered the first three as "John", "Smith" (+ a second mailbox) and "john@home":
+    no acknowledgement, or one to the wrong address (the display name of a spoof)."""
+    raw = f"From: {written}\r\nSubject: x\r\n\r\nMy paper did not arrive.\r\n".encode()
+    email = mime.parse(raw, "imap").email
+
+    assert (email.from_.address, email.from_.name) == (address, name)
+
+
+@pytest.mark.parametrize(("written", "address", "name"), SLOPPY_MAILBOXES)
+def test_the_mailbox_does_not_depend_on_the_runtimes_getaddresses(
+    monkeypatch: pytest.MonkeyPatch, written: str, address: str, name: str
+) -> None:
+    """Python with the CVE-2023-27043 fix (Lambda's 3.12, 3.13) returns ('', '') for these; 3.11.7 reads
+    the display name's pieces as addresses. Either way the record names the same mailbox."""
+    monkeypatch.setattr(headers, "getaddresses", lambda values: [("", "")])
+
+    [mailbox] = headers.addresses(written)
+
+    assert (mailbox.address, mailbox.name) == (address, name)
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("Ann <ann@example.com>, Bob <bob@example.com>", ["ann@example.com", "bob@example.com"]),
+    ("a@example.com, Bob [x] <bob@example.com>", ["a@example.com", "bob@example.com"]),
+    ('"<x@y.example>" <real@example.com>', ["real@example.com"]),
+])
+def test_lists_and_quoted_names_are_still_read_by_the_address_parser(
+    written: str, expected: list[str]
+) -> None:
+    assert [mailbox.address for mailbox in headers.addresses(written)] == expected

@@ -9,7 +9,7 @@ from fuzzing import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collector import forms
+from collector import forms, headers
 from collector.problems import Problem
 
 BOUNDARY = "BB"
@@ -35,7 +35,7 @@ def test_a_filename_reads_as_the_sender_wrote_it_in_any_encoding(disposition: by
 
 
 def test_an_encoded_filename_longer_than_any_real_one_is_kept_as_written() -> None:
-    words = " ".join(["=?utf-8?q?a?="] * (forms.MAX_DECODED_CHARS // 14 + 1))
+    words = " ".join(["=?utf-8?q?a?="] * (headers.MAX_DECODED_CHARS // 14 + 1))
     form = one_part(f'Content-Disposition: form-data; name="f"; filename="{words}"'.encode())
 
     assert form.files["f"].filename == words
