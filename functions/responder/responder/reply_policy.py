@@ -65,7 +65,10 @@ _ROLE_LOCAL_PART = re.compile(
     r"^(mailer-daemon|postmaster|bounces?|no[-_.]?reply|do[-_.]?not[-_.]?reply)([-+._].*)?$",
     re.IGNORECASE,
 )
-_ADDR_SPEC = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_ADDR_SPEC = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*")
+"""RFC 5321's dot-atom local part at a host name: no empty label or atom (``ann@example..com``)."""
 
 
 def acknowledgements_disabled(ctx: ReplyContext) -> Reason | None:
@@ -160,7 +163,7 @@ def sender_unauthenticated(ctx: ReplyContext) -> Reason | None:
 
 def invalid_recipient(ctx: ReplyContext) -> Reason | None:
     """Exactly one plain addr-spec, or no reply at all (no lists, no comments, no CR/LF)."""
-    return None if _ADDR_SPEC.match(ctx.recipient) else Reason.INVALID_RECIPIENT
+    return None if _ADDR_SPEC.fullmatch(ctx.recipient) else Reason.INVALID_RECIPIENT
 
 
 RULES: tuple[Rule, ...] = (

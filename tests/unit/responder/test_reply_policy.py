@@ -369,11 +369,20 @@ def test_provider_verdicts_on_the_record_win_over_the_model() -> None:
 
 
 @pytest.mark.parametrize("address", ["victim@example.com\r\nBcc: x@evil.example", "a@b.example, c@d.example",
-                                     "not-an-address", "<x@example.com>", ""])
+                                     "not-an-address", "<x@example.com>", "", "ann@example..com",
+                                     ".ann@example.com", "ann.@example.com", "a..b@example.com",
+                                     "ann@example.com\n"])
 def test_anything_but_one_plain_address_is_refused(address: str) -> None:
     ctx = context(simple(), "questions", WITHOUT_AUTHENTICATION)
     assert suppression_reason(ReplyContext(ctx.email, "questions", address, ctx.config)) == \
         Reason.INVALID_RECIPIENT
+
+
+@pytest.mark.parametrize("address", ["ann@example.com", "a.b+tag@mail.example.com", "o'neil@example.ie",
+                                     "x@xn--bcher-kva.example", "reader@localhost"])
+def test_a_plain_address_is_accepted(address: str) -> None:
+    ctx = context(simple(), "questions", WITHOUT_AUTHENTICATION)
+    assert suppression_reason(ReplyContext(ctx.email, "questions", address, ctx.config)) is None
 
 
 def test_disabled_acknowledgements_suppress_everything() -> None:
