@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from collector.forms import FilePart, Form
 from collector.problems import BadRequest
-from collector.providers import mailgun, postmark, sendgrid
+from collector.providers import mailgun, postmark, sendgrid, ses
 
 _VALUES = st.one_of(
     st.binary(max_size=120),
@@ -113,5 +113,35 @@ _JSON = st.recursive(
 def test_postmark_documents(document: dict[str, object]) -> None:
     try:
         postmark.convert(json.dumps(document).encode())
+    except BadRequest as exc:
+        assert exc.detail
+
+
+_SES_STATUS = st.sampled_from(["PASS", "FAIL", "GRAY", "PROCESSING_FAILED"]) | _JSON
+_SES_VERDICT = st.fixed_dictionaries({}, optional={"status": _SES_STATUS})
+_STORED = b"From: Lois <lois@example.org>\r\nSubject: Hola\r\n\r\nMi peri\xc3\xb3dico no lleg\xc3\xb3.\r\n"
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    mail=st.fixed_dictionaries({"messageId": st.text(max_size=20)},
+                               optional={"source": st.text(max_size=40), "destination": st.lists(st.text())}),
+    action=st.fixed_dictionaries({"type": st.sampled_from(["SNS", "S3", "Lambda"])},
+                                 optional={"encoding": st.sampled_from(["UTF8", "BASE64", "utf-7"]),
+                                           "bucketName": st.text(max_size=20),
+                                           "objectKey": st.text(max_size=20)}),
+    verdicts=st.dictionaries(st.sampled_from(["spfVerdict", "dkimVerdict", "dmarcVerdict", "spamVerdict",
+                                              "virusVerdict"]), _SES_VERDICT, max_size=5),
+    content=st.just(_STORED.decode()) | st.none() | st.text(max_size=200),
+)
+def test_ses_notifications(mail: dict[str, object], action: dict[str, object], verdicts: dict[str, object],
+                           content: str | None) -> None:
+    """Valid SNS envelopes (the signature is checked before this) around any receipt the fields allow."""
+    document = {"notificationType": "Received", "mail": mail, "receipt": {"action": action, **verdicts},
+                "content": content}
+    try:
+        notification = ses.parse(json.dumps(document))
+        assert notification is not None
+        ses.convert(notification, lambda bucket, key: _STORED)
     except BadRequest as exc:
         assert exc.detail
