@@ -112,7 +112,7 @@ def addresses(value: str | None) -> list[Address]:
     if not value:
         return []
     limits.check_header_value("address", value)
-    parsed = [(name, addr) for name, addr in getaddresses([value])]
+    parsed = getaddresses([value])
     one = _one_mailbox(value, parsed)
     found = [one] if one else [Address(address=addr, name=name) for name, addr in parsed if "@" in addr]
     limits.check_count("MAX_ADDRESSES", len(found), limits.MAX_ADDRESSES, "addresses in one header")

@@ -1,4 +1,4 @@
-"""MIME → InboundEmail with the standard library's modern email API (``PARSING``: ``policy.default``, mended).
+"""MIME → InboundEmail with the standard library's modern email API (``policy.default``, see ``PARSING``).
 
 Charsets and transfer encodings are decoded by the library; the text body is the best
 ``text/plain`` part, else text derived from the HTML part; every other leaf part is an attachment
