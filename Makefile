@@ -49,8 +49,9 @@ test: $(STAMP) system-deps lint
 
 check: test
 
-# The soak of the property tests (hostile MIME, provider webhooks, forms, headers, the acknowledgement's
-# encoding, the SLA ledger): FUZZ_SCALE times the examples each draws in `make test`. Not part of CI.
+# The soak of the unit property tests (hostile MIME, provider webhooks, forms, headers, the reply policy and
+# the acknowledgement's encoding, the processor's decision, the SLA ledger): FUZZ_SCALE times the examples
+# each draws in `make test`. Not part of CI. The stack's OpenAPI fuzz scales too: PLANETMAIL_FUZZ_SCALE=N pytest.
 # A failure prints the smallest input Hypothesis found and is replayed first on the next run (.hypothesis/).
 FUZZ_SCALE ?= 20
 fuzz: $(STAMP)
