@@ -49,6 +49,9 @@ class BenchResult:
     """Genuine messages that ended without an acknowledgement, by ``state:reason``."""
     spam_outcomes: dict[str, int] = dataclasses.field(default_factory=dict)
     """The spam's terminal states, by ``state:reason`` (``acknowledged`` is a model miss)."""
+    rejected_by: dict[str, int] = dataclasses.field(default_factory=dict)
+    """The rejections by the collector's HTTP status, or by the client's error (``ReadTimeout``: no answer
+    within the load generator's 30 s, a saturated stack rather than a refusal)."""
     lost_ids: list[str] = dataclasses.field(default_factory=list)
     not_acknowledged_ids: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
@@ -97,6 +100,7 @@ def summarise(submissions: list[Submission], deliveries: Deliveries,
         sent=len(submissions),
         accepted=len(accepted),
         rejected=len(submissions) - len(accepted),
+        rejected_by=dict(Counter(_rejection(s) for s in submissions if s not in accepted)),
         acknowledged=len(latencies),
         suppressed_expected=sum(1 for s in unwanted if s.tracking_id not in deliveries.times),
         auto_replies_answered=_answered(unwanted, "auto_reply", deliveries),
@@ -113,6 +117,12 @@ def summarise(submissions: list[Submission], deliveries: Deliveries,
         lost_ids=sorted(unexplained),
         not_acknowledged_ids=_grouped(explained),
     )
+
+
+def _rejection(submission: Submission) -> str:
+    if submission.status is not None:
+        return str(submission.status)
+    return (submission.error or "no answer").split(":")[0]
 
 
 def _duplicates(accepted: list[Submission], deliveries: Deliveries) -> int:

@@ -19,6 +19,7 @@ def test_counts_lost_duplicates_and_suppressions():
         _accepted("E", 101.0, kind="spam"),  # the model missed it: acknowledged
         _accepted("F", 101.0, kind="auto_reply"),  # answered: a reply-policy failure
         Submission("mailgun", "genuine", scheduled_at=101.5, status=401, error="unauthorised"),
+        Submission("api", "genuine", scheduled_at=101.6, error="ReadTimeout: timed out"),
     ]
     deliveries = Deliveries()
     deliveries.times["A"] += [100.2, 100.9]  # acknowledged twice: one duplicate
@@ -28,7 +29,8 @@ def test_counts_lost_duplicates_and_suppressions():
 
     result = summarise(submissions, deliveries)
 
-    assert (result.sent, result.accepted, result.rejected) == (7, 6, 1)
+    assert (result.sent, result.accepted, result.rejected) == (8, 6, 2)
+    assert result.rejected_by == {"401": 1, "ReadTimeout": 1}
     assert (result.acknowledged, result.lost, result.duplicates) == (2, 1, 1)
     assert (result.suppressed_expected, result.auto_replies_answered, result.spam_answered) == (1, 1, 1)
     assert result.latency_ms["max"] == 1000.0
